@@ -1,0 +1,965 @@
+package candid
+
+import (
+	"math"
+	"reflect"
+	"unicode/utf8"
+
+	"github.com/icgo/icgo/principal"
+)
+
+// Limits that keep decoding of hostile input bounded.
+const (
+	maxDepth     = 1024    // nesting of values and types
+	maxZeroElems = 1 << 21 // vec elements that occupy no bytes, per message
+)
+
+// wtype is one entry of a message's type table.
+type wtype struct {
+	op      Opcode
+	elem    int32    // opt, vec
+	fields  []wfield // record, variant (strictly increasing ids)
+	args    []int32  // func
+	results []int32  // func
+	methods []int32  // service method types (names are only validated)
+}
+
+type wfield struct {
+	id uint32
+	t  int32
+}
+
+type decoder struct {
+	data  []byte
+	pos   int
+	table []wtype
+	zero  []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
+	depth int
+	quota int
+}
+
+// Unmarshal decodes a Candid message into ptrs, which must be non-nil
+// pointers (a nil entry skips that argument). It validates the whole
+// message and applies Candid's decoding rules (Candid spec, "Decoding"):
+// extra wire arguments and record fields are ignored, missing ones of opt
+// type become nil, and a value that does not decode at an opt type becomes
+// nil.
+func Unmarshal(data []byte, ptrs []any) error {
+	d := decoder{data: data, quota: maxZeroElems}
+	args, err := d.header()
+	if err != nil {
+		return err
+	}
+	for i, p := range ptrs {
+		if p == nil {
+			if i < len(args) {
+				if err := d.skip(args[i]); err != nil {
+					return at(err, argPath(i))
+				}
+			}
+			continue
+		}
+		rv := reflect.ValueOf(p)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return at(errorf("Unmarshal needs a non-nil pointer, got "+rv.Type().String()), argPath(i))
+		}
+		c, err := codecFor(rv.Type().Elem())
+		if err != nil {
+			return at(err, argPath(i))
+		}
+		if i >= len(args) {
+			if err := missing(c, rv.Elem()); err != nil {
+				return at(errorf("missing argument of type "+c.op.String()), argPath(i))
+			}
+			continue
+		}
+		if err := d.decode(c, args[i], rv.Elem()); err != nil {
+			return at(err, argPath(i))
+		}
+	}
+	for i := len(ptrs); i < len(args); i++ {
+		if err := d.skip(args[i]); err != nil {
+			return at(err, argPath(i))
+		}
+	}
+	if d.pos != len(d.data) {
+		return malformed("trailing bytes after the last value (" + itoa(int64(len(d.data)-d.pos)) + " bytes)")
+	}
+	return nil
+}
+
+// missing handles an expected value absent from the message.
+func missing(c *codec, v reflect.Value) error {
+	switch {
+	case c.op == OpOpt:
+		v.SetZero()
+	case c.op == OpReserved && c.shape == shapePlain:
+	default:
+		return errorf("missing")
+	}
+	return nil
+}
+
+func (d *decoder) byte() (byte, error) {
+	if d.pos >= len(d.data) {
+		return 0, malformed("unexpected end of input")
+	}
+	b := d.data[d.pos]
+	d.pos++
+	return b, nil
+}
+
+func (d *decoder) bytes(n uint64) ([]byte, error) {
+	if n > uint64(len(d.data)-d.pos) {
+		return nil, malformed("unexpected end of input")
+	}
+	b := d.data[d.pos : d.pos+int(n)]
+	d.pos += int(n)
+	return b, nil
+}
+
+func (d *decoder) leb() (uint64, error) {
+	x, n, err := ReadLEB128(d.data[d.pos:])
+	if err != nil {
+		return 0, malformed(err.Error())
+	}
+	d.pos += n
+	return x, nil
+}
+
+// count reads a length or count and checks that it fits in the input when
+// every item needs at least min bytes.
+func (d *decoder) count(min uint64) (int, error) {
+	x, err := d.leb()
+	if err != nil {
+		return 0, err
+	}
+	if min > 0 && x > uint64(len(d.data)-d.pos)/min {
+		return 0, malformed("length " + utoa(x) + " exceeds the input")
+	}
+	if x > math.MaxInt32 {
+		return 0, malformed("length " + utoa(x) + " is too large")
+	}
+	return int(x), nil
+}
+
+func (d *decoder) sleb() (int64, error) {
+	x, n, err := ReadSLEB128(d.data[d.pos:])
+	if err != nil {
+		return 0, malformed(err.Error())
+	}
+	d.pos += n
+	return x, nil
+}
+
+// header parses and validates "DIDL", the type table and the argument types
+// (Candid spec, "Deserialisation").
+func (d *decoder) header() ([]int32, error) {
+	if len(d.data) < 4 || string(d.data[:4]) != "DIDL" {
+		return nil, malformed("missing DIDL magic number")
+	}
+	d.pos = 4
+	n, err := d.count(1)
+	if err != nil {
+		return nil, at(err, "type table")
+	}
+	if n > 0 {
+		d.table = make([]wtype, n)
+	}
+	for i := range d.table {
+		if err := d.typeEntry(&d.table[i]); err != nil {
+			return nil, at(err, "type table entry "+itoa(int64(i)))
+		}
+	}
+	for i := range d.table {
+		for _, m := range d.table[i].methods {
+			if m < 0 || d.table[m].op != OpFunc {
+				return nil, malformed("type table entry " + itoa(int64(i)) + ": service method type is not a func type")
+			}
+		}
+	}
+	k, err := d.count(1)
+	if err != nil {
+		return nil, at(err, "argument types")
+	}
+	var args []int32
+	if k > 0 {
+		args = make([]int32, k)
+	}
+	for i := range args {
+		if args[i], err = d.typeRef(); err != nil {
+			return nil, at(err, "argument type "+itoa(int64(i)))
+		}
+	}
+	return args, nil
+}
+
+func (d *decoder) typeRef() (int32, error) {
+	x, err := d.sleb()
+	if err != nil {
+		return 0, err
+	}
+	if x >= 0 {
+		if x >= int64(len(d.table)) {
+			return 0, malformed("type index " + itoa(x) + " out of range")
+		}
+		return int32(x), nil
+	}
+	if x < int64(OpPrincipal) || !Opcode(x).isPrimitive() {
+		return 0, malformed("invalid type opcode " + itoa(x))
+	}
+	return int32(x), nil
+}
+
+func (d *decoder) typeEntry(t *wtype) error {
+	op, err := d.sleb()
+	if err != nil {
+		return err
+	}
+	t.op = Opcode(op)
+	switch t.op {
+	case OpOpt, OpVec:
+		t.elem, err = d.typeRef()
+		return err
+	case OpRecord, OpVariant:
+		n, err := d.count(2)
+		if err != nil {
+			return err
+		}
+		t.fields = make([]wfield, n)
+		for i := range t.fields {
+			id, err := d.leb()
+			if err != nil {
+				return err
+			}
+			if id > math.MaxUint32 {
+				return malformed("field id " + utoa(id) + " out of range")
+			}
+			if i > 0 && uint32(id) <= t.fields[i-1].id {
+				return malformed("field ids not strictly increasing (" + utoa(id) + " after " + utoa(uint64(t.fields[i-1].id)) + ")")
+			}
+			t.fields[i].id = uint32(id)
+			if t.fields[i].t, err = d.typeRef(); err != nil {
+				return err
+			}
+		}
+		return nil
+	case OpFunc:
+		if t.args, err = d.typeRefs(); err != nil {
+			return err
+		}
+		if t.results, err = d.typeRefs(); err != nil {
+			return err
+		}
+		n, err := d.count(1)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			a, _ := d.byte()
+			if a < 1 || a > 3 {
+				return malformed("invalid func annotation " + itoa(int64(a)))
+			}
+			if a == 2 && len(t.results) > 0 {
+				return malformed("oneway func has results")
+			}
+		}
+		return nil
+	case OpService:
+		n, err := d.count(2)
+		if err != nil {
+			return err
+		}
+		prev := ""
+		for i := 0; i < n; i++ {
+			l, err := d.count(0)
+			if err != nil {
+				return err
+			}
+			name, err := d.bytes(uint64(l))
+			if err != nil {
+				return err
+			}
+			if !utf8.Valid(name) {
+				return malformed("method name is not valid UTF-8")
+			}
+			if i > 0 && string(name) <= prev {
+				return malformed("service methods not sorted by name")
+			}
+			prev = string(name)
+			m, err := d.typeRef()
+			if err != nil {
+				return err
+			}
+			t.methods = append(t.methods, m)
+		}
+		return nil
+	}
+	if t.op.isPrimitive() {
+		return malformed("primitive type " + t.op.String() + " in type table")
+	}
+	return malformed("invalid type opcode " + itoa(op))
+}
+
+func (d *decoder) typeRefs() ([]int32, error) {
+	n, err := d.count(1)
+	if err != nil {
+		return nil, err
+	}
+	var r []int32
+	for i := 0; i < n; i++ {
+		t, err := d.typeRef()
+		if err != nil {
+			return nil, err
+		}
+		r = append(r, t)
+	}
+	return r, nil
+}
+
+func (d *decoder) opOf(w int32) Opcode {
+	if w < 0 {
+		return Opcode(w)
+	}
+	return d.table[w].op
+}
+
+func (d *decoder) typeName(w int32) string { return d.opOf(w).String() }
+
+// zeroSized reports whether values of wire type w occupy no bytes.
+func (d *decoder) zeroSized(w int32) bool {
+	switch {
+	case w == int32(OpNull) || w == int32(OpReserved):
+		return true
+	case w < 0:
+		return false
+	}
+	if d.zero == nil {
+		d.zero = make([]int8, len(d.table))
+	}
+	switch d.zero[w] {
+	case 1:
+		return true
+	case 2, 3:
+		return false
+	}
+	t := &d.table[w]
+	res := false
+	if t.op == OpRecord {
+		d.zero[w] = 3
+		res = true
+		for _, f := range t.fields {
+			if !d.zeroSized(f.t) {
+				res = false
+				break
+			}
+		}
+	}
+	d.zero[w] = 2
+	if res {
+		d.zero[w] = 1
+	}
+	return res
+}
+
+// vecLen reads a vec length and charges it against the input size or, for
+// zero-sized elements, the per-message quota.
+func (d *decoder) vecLen(elem int32) (int, error) {
+	if !d.zeroSized(elem) {
+		return d.count(1)
+	}
+	n, err := d.count(0)
+	if err != nil {
+		return 0, err
+	}
+	d.quota -= n
+	if d.quota < 0 {
+		return 0, malformed("too many zero-sized vec elements")
+	}
+	return n, nil
+}
+
+func mismatch(c *codec, d *decoder, w int32) error {
+	return errorf("expected " + c.op.String() + ", got " + d.typeName(w))
+}
+
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return malformed("nesting too deep")
+	}
+	return nil
+}
+
+// decode decodes the value of wire type w into v, which is settable.
+func (d *decoder) decode(c *codec, w int32, v reflect.Value) error {
+	if err := d.enter(); err != nil {
+		return err
+	}
+	err := d.decode1(c, w, v)
+	d.depth--
+	return err
+}
+
+func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
+	op := d.opOf(w)
+	if op == OpEmpty {
+		return malformed("value of type empty")
+	}
+	switch c.shape {
+	case shapeCustom, shapePtrCustom:
+		return d.decodeCustom(c, w, v)
+	}
+	switch c.op {
+	case OpReserved:
+		return d.skip(w)
+	case OpOpt:
+		return d.decodeOpt(c, w, v)
+	case OpEmpty:
+		return errorf("cannot decode a value into empty")
+	case OpNull:
+		if op != OpNull {
+			return mismatch(c, d, w)
+		}
+		return nil
+	case OpBool:
+		if op != OpBool {
+			return mismatch(c, d, w)
+		}
+		b, err := d.byte()
+		if err != nil {
+			return err
+		}
+		if b > 1 {
+			return malformed("invalid bool byte " + itoa(int64(b)))
+		}
+		v.SetBool(b == 1)
+		return nil
+	case OpNat8, OpNat16, OpNat32, OpNat64:
+		return d.decodeUint(c, w, v)
+	case OpInt8, OpInt16, OpInt32, OpInt64:
+		return d.decodeInt(c, w, v)
+	case OpFloat32:
+		if op != OpFloat32 {
+			return mismatch(c, d, w)
+		}
+		b, err := d.bytes(4)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(float64(math.Float32frombits(le(b))))
+		return nil
+	case OpFloat64:
+		if op != OpFloat64 {
+			return mismatch(c, d, w)
+		}
+		b, err := d.bytes(8)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(math.Float64frombits(le64(b)))
+		return nil
+	case OpText:
+		if op != OpText {
+			return mismatch(c, d, w)
+		}
+		s, err := d.text()
+		if err != nil {
+			return err
+		}
+		v.SetString(string(s))
+		return nil
+	case OpPrincipal:
+		if op != OpPrincipal {
+			return mismatch(c, d, w)
+		}
+		b, err := d.principal()
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(principal.FromBytes(b)))
+		return nil
+	case OpService:
+		if op != OpService {
+			return mismatch(c, d, w)
+		}
+		b, err := d.principal()
+		if err != nil {
+			return err
+		}
+		v.Field(0).Set(reflect.ValueOf(principal.FromBytes(b)))
+		return nil
+	case OpFunc:
+		if op != OpFunc {
+			return mismatch(c, d, w)
+		}
+		p, m, err := d.funcRef()
+		if err != nil {
+			return err
+		}
+		v.Field(0).Set(reflect.ValueOf(principal.FromBytes(p)))
+		v.Field(1).SetString(string(m))
+		return nil
+	case OpVec:
+		if op != OpVec {
+			return mismatch(c, d, w)
+		}
+		return d.decodeVec(c, w, v)
+	case OpRecord:
+		if op != OpRecord {
+			return mismatch(c, d, w)
+		}
+		return d.decodeRecord(c, w, v, nil)
+	case OpVariant:
+		if op != OpVariant {
+			return mismatch(c, d, w)
+		}
+		return d.decodeVariant(c, w, v)
+	}
+	return mismatch(c, d, w)
+}
+
+func le(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func le64(b []byte) uint64 {
+	return uint64(le(b)) | uint64(le(b[4:]))<<32
+}
+
+func (d *decoder) text() ([]byte, error) {
+	n, err := d.count(0)
+	if err != nil {
+		return nil, err
+	}
+	b, err := d.bytes(uint64(n))
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(b) {
+		return nil, malformed("text is not valid UTF-8")
+	}
+	return b, nil
+}
+
+func (d *decoder) principal() ([]byte, error) {
+	f, err := d.byte()
+	if err != nil {
+		return nil, err
+	}
+	switch f {
+	case 1:
+	case 0:
+		return nil, malformed("opaque references are not supported")
+	default:
+		return nil, malformed("invalid reference flag " + itoa(int64(f)))
+	}
+	n, err := d.count(0)
+	if err != nil {
+		return nil, err
+	}
+	if n > 29 {
+		return nil, malformed("principal longer than 29 bytes")
+	}
+	return d.bytes(uint64(n))
+}
+
+func (d *decoder) funcRef() ([]byte, []byte, error) {
+	f, err := d.byte()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch f {
+	case 1:
+	case 0:
+		return nil, nil, malformed("opaque references are not supported")
+	default:
+		return nil, nil, malformed("invalid reference flag " + itoa(int64(f)))
+	}
+	p, err := d.principal()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := d.text()
+	return p, m, err
+}
+
+// decodeUint decodes nat<N> (or nat, range checked) into a Go unsigned
+// integer.
+func (d *decoder) decodeUint(c *codec, w int32, v reflect.Value) error {
+	op := d.opOf(w)
+	var x uint64
+	switch op {
+	case c.op:
+		size := uint64(1) << (OpNat8 - op)
+		b, err := d.bytes(size)
+		if err != nil {
+			return err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			x = x<<8 | uint64(b[i])
+		}
+	case OpNat:
+		y, n, err := ReadLEB128(d.data[d.pos:])
+		if n == 0 {
+			return malformed(err.Error())
+		}
+		d.pos += n
+		if err != nil {
+			return errorf("nat value does not fit in " + c.op.String())
+		}
+		x = y
+		if v.OverflowUint(x) {
+			return errorf("nat value " + utoa(x) + " does not fit in " + c.op.String())
+		}
+	default:
+		return mismatch(c, d, w)
+	}
+	v.SetUint(x)
+	return nil
+}
+
+// decodeInt decodes int<N> (or int/nat, range checked) into a Go signed
+// integer.
+func (d *decoder) decodeInt(c *codec, w int32, v reflect.Value) error {
+	op := d.opOf(w)
+	var x int64
+	switch op {
+	case c.op:
+		size := uint(1) << (OpInt8 - op)
+		b, err := d.bytes(uint64(size))
+		if err != nil {
+			return err
+		}
+		var u uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			u = u<<8 | uint64(b[i])
+		}
+		shift := 64 - 8*size
+		x = int64(u<<shift) >> shift
+	case OpInt:
+		y, n, err := ReadSLEB128(d.data[d.pos:])
+		if n == 0 {
+			return malformed(err.Error())
+		}
+		d.pos += n
+		if err != nil || v.OverflowInt(y) {
+			return errorf("int value does not fit in " + c.op.String())
+		}
+		x = y
+	case OpNat:
+		y, n, err := ReadLEB128(d.data[d.pos:])
+		if n == 0 {
+			return malformed(err.Error())
+		}
+		d.pos += n
+		if err != nil || y > math.MaxInt64 || v.OverflowInt(int64(y)) {
+			return errorf("nat value does not fit in " + c.op.String())
+		}
+		x = int64(y)
+	default:
+		return mismatch(c, d, w)
+	}
+	v.SetInt(x)
+	return nil
+}
+
+// primitiveValue returns the bytes of a value of primitive wire type op.
+func (d *decoder) primitiveValue(op Opcode) ([]byte, error) {
+	start := d.pos
+	switch op {
+	case OpNull, OpReserved:
+	case OpBool:
+		b, err := d.byte()
+		if err != nil {
+			return nil, err
+		}
+		if b > 1 {
+			return nil, malformed("invalid bool byte " + itoa(int64(b)))
+		}
+	case OpNat, OpInt:
+		n := lebLen(d.data[d.pos:])
+		if n == 0 {
+			return nil, malformed("truncated leb128")
+		}
+		d.pos += n
+	case OpNat8, OpInt8:
+		return d.bytes(1)
+	case OpNat16, OpInt16:
+		return d.bytes(2)
+	case OpNat32, OpInt32, OpFloat32:
+		return d.bytes(4)
+	case OpNat64, OpInt64, OpFloat64:
+		return d.bytes(8)
+	case OpText:
+		if _, err := d.text(); err != nil {
+			return nil, err
+		}
+	case OpPrincipal:
+		if _, err := d.principal(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, malformed("value of type " + op.String())
+	}
+	return d.data[start:d.pos], nil
+}
+
+func (d *decoder) decodeCustom(c *codec, w int32, v reflect.Value) error {
+	if w >= 0 {
+		return errorf("expected " + c.op.String() + ", got " + d.typeName(w))
+	}
+	b, err := d.primitiveValue(Opcode(w))
+	if err != nil {
+		return err
+	}
+	p := reflect.New(c.t)
+	if err := p.Interface().(Unmarshaler).UnmarshalCandid(Opcode(w), b); err != nil {
+		return errorf(err.Error())
+	}
+	v.Set(p.Elem())
+	return nil
+}
+
+// decodeOpt implements the opt rules of the Candid spec ("Decoding /
+// Options").
+func (d *decoder) decodeOpt(c *codec, w int32, v reflect.Value) error {
+	switch d.opOf(w) {
+	case OpNull, OpReserved:
+		v.SetZero()
+		return nil
+	case OpOpt:
+		f, err := d.byte()
+		if err != nil {
+			return err
+		}
+		switch f {
+		case 0:
+			v.SetZero()
+			return nil
+		case 1:
+			return d.tryOpt(c, d.table[w].elem, v)
+		}
+		return malformed("invalid opt flag " + itoa(int64(f)))
+	}
+	return d.tryOpt(c, w, v)
+}
+
+// tryOpt decodes a value of wire type w as the content of opt c; when it
+// does not fit, the value is skipped and v becomes nil.
+func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
+	start, quota := d.pos, d.quota
+	p := reflect.New(c.elem.t)
+	err := d.decode(c.elem, w, p.Elem())
+	if err == nil {
+		v.Set(p)
+		return nil
+	}
+	if isMalformed(err) {
+		return at(err, "opt value")
+	}
+	d.pos, d.quota = start, quota
+	if err := d.skip(w); err != nil {
+		return at(err, "opt value")
+	}
+	v.SetZero()
+	return nil
+}
+
+func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
+	elem := d.table[w].elem
+	n, err := d.vecLen(elem)
+	if err != nil {
+		return err
+	}
+	switch c.shape {
+	case shapeBytes:
+		if elem == int32(OpNat8) {
+			b, err := d.bytes(uint64(n))
+			if err != nil {
+				return err
+			}
+			v.SetBytes(append(make([]byte, 0, len(b)), b...))
+			return nil
+		}
+	case shapeMap:
+		return d.decodeMap(c, elem, n, v)
+	case shapeArray:
+		if n != v.Len() {
+			return errorf("expected vec of length " + itoa(int64(v.Len())) + ", got " + itoa(int64(n)))
+		}
+		for i := 0; i < n; i++ {
+			if err := d.decode(c.elem, elem, v.Index(i)); err != nil {
+				return at(err, "vec element "+itoa(int64(i)))
+			}
+		}
+		return nil
+	}
+	// Do not trust n for a large up-front allocation.
+	capacity := n
+	if limit := 1 << 20 / (int(c.elem.t.Size()) + 1); capacity > limit {
+		capacity = limit
+	}
+	s := reflect.MakeSlice(c.t, 0, capacity)
+	for i := 0; i < n; i++ {
+		if i == s.Cap() {
+			s = reflect.Append(s, reflect.Zero(c.elem.t))
+		} else {
+			s = s.Slice(0, i+1)
+		}
+		if err := d.decode(c.elem, elem, s.Index(i)); err != nil {
+			return at(err, "vec element "+itoa(int64(i)))
+		}
+	}
+	v.Set(s)
+	return nil
+}
+
+func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error {
+	if d.opOf(elem) != OpRecord {
+		return errorf("expected vec record, got vec " + d.typeName(elem))
+	}
+	m := reflect.MakeMapWithSize(c.t, min(n, 1024))
+	for i := 0; i < n; i++ {
+		kv := [2]reflect.Value{reflect.New(c.key.t).Elem(), reflect.New(c.val.t).Elem()}
+		if err := d.enter(); err != nil {
+			return err
+		}
+		err := d.decodeRecord(c.elem, elem, reflect.Value{}, &kv)
+		d.depth--
+		if err != nil {
+			return at(err, "map entry "+itoa(int64(i)))
+		}
+		m.SetMapIndex(kv[0], kv[1])
+	}
+	v.Set(m)
+	return nil
+}
+
+// decodeRecord merges the wire record fields with the expected ones. The
+// target is either the struct v or, for map entries, kv.
+func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflect.Value) error {
+	target := func(f *field) reflect.Value {
+		if kv != nil {
+			return kv[f.index]
+		}
+		return v.Field(f.index)
+	}
+	fields := c.fields
+	j := 0
+	for _, wf := range d.table[w].fields {
+		for j < len(fields) && fields[j].id < wf.id {
+			if err := missing(fields[j].c, target(&fields[j])); err != nil {
+				return errorf("missing " + fieldPath("record field", &fields[j]))
+			}
+			j++
+		}
+		if j < len(fields) && fields[j].id == wf.id {
+			if err := d.decode(fields[j].c, wf.t, target(&fields[j])); err != nil {
+				return at(err, fieldPath("record field", &fields[j]))
+			}
+			j++
+			continue
+		}
+		if err := d.skip(wf.t); err != nil {
+			return at(err, "record field "+utoa(uint64(wf.id)))
+		}
+	}
+	for ; j < len(fields); j++ {
+		if err := missing(fields[j].c, target(&fields[j])); err != nil {
+			return errorf("missing " + fieldPath("record field", &fields[j]))
+		}
+	}
+	return nil
+}
+
+func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
+	wfs := d.table[w].fields
+	i, err := d.leb()
+	if err != nil {
+		return err
+	}
+	if i >= uint64(len(wfs)) {
+		return malformed("variant index " + utoa(i) + " out of range")
+	}
+	wf := wfs[i]
+	for k := range c.fields {
+		f := &c.fields[k]
+		if f.id != wf.id {
+			continue
+		}
+		p := reflect.New(f.c.t)
+		if err := d.decode(f.c, wf.t, p.Elem()); err != nil {
+			return at(err, fieldPath("variant case", f))
+		}
+		v.SetZero()
+		v.Field(f.index).Set(p)
+		return nil
+	}
+	return errorf("unexpected variant case with id " + utoa(uint64(wf.id)))
+}
+
+// skip validates and skips a value of wire type w.
+func (d *decoder) skip(w int32) error {
+	if w < 0 {
+		_, err := d.primitiveValue(Opcode(w))
+		return err
+	}
+	if err := d.enter(); err != nil {
+		return err
+	}
+	defer func() { d.depth-- }()
+	t := &d.table[w]
+	switch t.op {
+	case OpOpt:
+		f, err := d.byte()
+		if err != nil {
+			return err
+		}
+		switch f {
+		case 0:
+			return nil
+		case 1:
+			return d.skip(t.elem)
+		}
+		return malformed("invalid opt flag " + itoa(int64(f)))
+	case OpVec:
+		n, err := d.vecLen(t.elem)
+		if err != nil {
+			return err
+		}
+		if t.elem == int32(OpNat8) {
+			_, err := d.bytes(uint64(n))
+			return err
+		}
+		for i := 0; i < n; i++ {
+			if err := d.skip(t.elem); err != nil {
+				return err
+			}
+		}
+		return nil
+	case OpRecord:
+		for _, f := range t.fields {
+			if err := d.skip(f.t); err != nil {
+				return err
+			}
+		}
+		return nil
+	case OpVariant:
+		i, err := d.leb()
+		if err != nil {
+			return err
+		}
+		if i >= uint64(len(t.fields)) {
+			return malformed("variant index " + utoa(i) + " out of range")
+		}
+		return d.skip(t.fields[i].t)
+	case OpFunc:
+		_, _, err := d.funcRef()
+		return err
+	case OpService:
+		_, err := d.principal()
+		return err
+	}
+	return malformed("cannot skip " + t.op.String())
+}
