@@ -1,0 +1,70 @@
+package cdk
+
+import (
+	"reflect"
+	"runtime/debug"
+	"strconv"
+)
+
+// decode decodes a Candid argument into fresh values of the handler's
+// parameter types.
+func (h *handler) decode(arg []byte) ([]reflect.Value, error) {
+	ptrs := make([]any, len(h.args))
+	vals := make([]reflect.Value, len(h.args))
+	for i, t := range h.args {
+		p := reflect.New(t)
+		ptrs[i] = p.Interface()
+		vals[i] = p.Elem()
+	}
+	if err := unmarshal(arg, ptrs); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// call runs the handler. It returns the encoded results, or a reject
+// message when the handler returned a non-nil error.
+func (h *handler) call(args []reflect.Value) (reply []byte, rejectMsg string, rejected bool) {
+	out := h.fn.Call(args)
+	if h.hasErr {
+		if e := out[len(out)-1]; !e.IsNil() {
+			return nil, e.Interface().(error).Error(), true
+		}
+		out = out[:len(out)-1]
+	}
+	vals := make([]any, len(out))
+	for i, v := range out {
+		vals[i] = v.Interface()
+	}
+	b, err := marshal(vals)
+	if err != nil {
+		panic("cannot encode the result: " + err.Error())
+	}
+	return b, "", false
+}
+
+// panicMessage renders a recovered panic value without package fmt.
+func panicMessage(r any) string {
+	switch v := r.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	case interface{ String() string }:
+		return v.String()
+	case int:
+		return strconv.Itoa(v)
+	}
+	return "(" + reflect.TypeOf(r).String() + ") value"
+}
+
+// trapOnPanic turns a panic in the running entry point into a trap whose
+// message names where it happened. The goroutine's stack goes to the
+// canister log first. The IC then rolls the whole message back, which also
+// restores the Go runtime's own state, so the canister stays usable.
+func trapOnPanic(where string) {
+	if r := recover(); r != nil {
+		Print("panic in " + where + ": " + panicMessage(r) + "\n" + string(debug.Stack()))
+		Trap("panic in " + where + ": " + panicMessage(r))
+	}
+}

@@ -1,0 +1,43 @@
+package cdk
+
+import (
+	"reflect"
+
+	"github.com/icgo/icgo/candid"
+	"github.com/icgo/icgo/internal/abi"
+)
+
+func marshal(vals []any) ([]byte, error)       { return candid.Marshal(vals) }
+func unmarshal(data []byte, ptrs []any) error { return candid.Unmarshal(data, ptrs) }
+
+// checkTypes checks that every type has a Candid mapping (recursive types
+// included, which need named definitions).
+func checkTypes(ts []reflect.Type) error {
+	_, err := candid.ServiceText([]candid.Method{{Name: "m", Args: ts}}, nil)
+	return err
+}
+
+// serviceText renders the .did of the registered methods and the init
+// argument types.
+func serviceText() (service, initArgs string, err error) {
+	ms := make([]candid.Method, len(methods))
+	for i, m := range methods {
+		mode := candid.Update
+		switch m.kind {
+		case abi.KindQuery:
+			mode = candid.Query
+		case abi.KindCompositeQuery:
+			mode = candid.CompositeQuery
+		}
+		ms[i] = candid.Method{Name: m.name, Mode: mode, Args: m.handler.args, Results: m.handler.results}
+	}
+	var init []reflect.Type
+	if h := hooks["init"]; h != nil {
+		init = h.args
+		if initArgs, err = candid.ArgsType(init); err != nil {
+			return "", "", err
+		}
+	}
+	service, err = candid.ServiceText(ms, init)
+	return service, initArgs, err
+}

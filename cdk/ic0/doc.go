@@ -1,0 +1,17 @@
+// Package ic0 is the raw System API of the Internet Computer: one Go
+// function per ic0 import, with the wasm32 signatures of the interface
+// specification ("The System API", canister-interface.md; ic-reference.md
+// section 1.3 in this project).
+//
+// Pointers are unsafe.Pointer and sizes uint32, exactly as the spec's
+// wasm32 form (I = i32). Most programs should use package cdk instead,
+// which wraps these with Go types, Candid and the executor. Calling a
+// function outside the contexts the spec allows traps, as on the IC.
+//
+// Outside a canister (any GOOS other than wasip1) every function panics,
+// so that host-side tests fail clearly instead of pretending.
+package ic0
+
+import "errors"
+
+var errHost = errors.New("ic0: the IC System API is only available inside a canister (build with icgo build, run on the icgo replica or the IC)")

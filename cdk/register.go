@@ -1,0 +1,169 @@
+package cdk
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+
+	"github.com/icgo/icgo/internal/abi"
+)
+
+// method is one registered query, update or composite query.
+type method struct {
+	kind    string
+	name    string
+	handler *handler
+}
+
+// handler is a Go function called with decoded Candid arguments.
+type handler struct {
+	fn      reflect.Value
+	args    []reflect.Type
+	results []reflect.Type // without the trailing error
+	hasErr  bool
+}
+
+var (
+	methods []method
+	hooks   = map[string]*handler{}
+	inspect func(method string) bool
+	errType = reflect.TypeFor[error]()
+)
+
+// Query registers fn as the query method name. Queries run without
+// committing state changes; see the package documentation for handler
+// signatures.
+func Query(name string, fn any) { register(abi.KindQuery, name, fn) }
+
+// Update registers fn as the update method name.
+func Update(name string, fn any) { register(abi.KindUpdate, name, fn) }
+
+// CompositeQuery registers fn as the composite query method name: a query
+// that may call query methods of other canisters.
+func CompositeQuery(name string, fn any) { register(abi.KindCompositeQuery, name, fn) }
+
+// Init registers fn to run when the canister is installed or reinstalled.
+// Its parameters are decoded from the install argument and become the
+// service's init arguments in the .did. It may return an error, which
+// traps and so fails the installation.
+func Init(fn any) { registerHook("init", fn) }
+
+// PostUpgrade registers fn to run in the new code after an upgrade. Its
+// parameters are decoded from the upgrade argument. Usually the same types
+// as Init's.
+func PostUpgrade(fn any) { registerHook("post_upgrade", fn) }
+
+// PreUpgrade registers fn to run in the old code before an upgrade: the last
+// chance to save state to stable memory, since the Go heap is replaced.
+func PreUpgrade(fn func()) { registerHook("pre_upgrade", fn) }
+
+// Heartbeat registers fn to run periodically (about once a round). Prefer
+// timers: a heartbeat costs cycles every round even when it does nothing.
+func Heartbeat(fn func()) { registerHook("heartbeat", fn) }
+
+// GlobalTimer registers fn to run when the canister's global timer fires.
+// Most programs should use icstd/time, which multiplexes many timers over
+// the one global timer; registering both is an error.
+func GlobalTimer(fn func()) { registerHook("global_timer", fn) }
+
+// InspectMessage registers fn to decide, for each ingress update message,
+// whether the canister accepts it. fn gets the method name; ArgData and
+// Caller describe the rest of the message. It runs on one node without
+// consensus, so it is a filter against cost, not a security boundary.
+func InspectMessage(fn func(method string) bool) {
+	if inspect != nil {
+		panic("cdk.InspectMessage: registered twice")
+	}
+	inspect = fn
+	hooks["inspect_message"] = &handler{}
+}
+
+func register(kind, name string, fn any) {
+	where := "cdk." + kindFunc(kind) + "(" + strconv.Quote(name) + ")"
+	if name == "" {
+		panic(where + ": the method name is empty")
+	}
+	for _, m := range methods {
+		if m.name == name {
+			panic(where + ": a " + m.kind + " method with this name is already registered (the IC requires method names to be unique across queries, updates and composite queries)")
+		}
+	}
+	h, err := newHandler(fn)
+	if err != nil {
+		panic(where + ": " + err.Error())
+	}
+	methods = append(methods, method{kind: kind, name: name, handler: h})
+}
+
+func registerHook(hook string, fn any) {
+	where := "cdk." + hookFunc(hook)
+	if _, dup := hooks[hook]; dup {
+		panic(where + ": registered twice")
+	}
+	h, err := newHandler(fn)
+	if err != nil {
+		panic(where + ": " + err.Error())
+	}
+	if hook != "init" && hook != "post_upgrade" && len(h.results) > 0 {
+		panic(where + ": the handler cannot return values (there is nobody to reply to)")
+	}
+	hooks[hook] = h
+}
+
+func newHandler(fn any) (*handler, error) {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return nil, errors.New("the handler must be a non-nil func, got " + typeName(fn))
+	}
+	t := v.Type()
+	if t.IsVariadic() {
+		return nil, errors.New("the handler cannot be variadic")
+	}
+	h := &handler{fn: v}
+	for i := range t.NumIn() {
+		h.args = append(h.args, t.In(i))
+	}
+	for i := range t.NumOut() {
+		out := t.Out(i)
+		if out == errType {
+			if i != t.NumOut()-1 {
+				return nil, errors.New("error may only be the last result")
+			}
+			h.hasErr = true
+			continue
+		}
+		h.results = append(h.results, out)
+	}
+	// Check every type now, so that an unsupported type fails the build
+	// (which runs this code) instead of the first call.
+	for _, ts := range [][]reflect.Type{h.args, h.results} {
+		if err := checkTypes(ts); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+func typeName(v any) string {
+	if v == nil {
+		return "nil"
+	}
+	return reflect.TypeOf(v).String()
+}
+
+func kindFunc(kind string) string {
+	switch kind {
+	case abi.KindQuery:
+		return "Query"
+	case abi.KindUpdate:
+		return "Update"
+	}
+	return "CompositeQuery"
+}
+
+func hookFunc(hook string) string {
+	return map[string]string{
+		"init": "Init", "post_upgrade": "PostUpgrade", "pre_upgrade": "PreUpgrade",
+		"heartbeat": "Heartbeat", "global_timer": "GlobalTimer", "inspect_message": "InspectMessage",
+	}[hook]
+}

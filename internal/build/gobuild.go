@@ -1,0 +1,70 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// GoBuild compiles the Go package pkg (a path or pattern as for go build,
+// resolved in dir) with GOOS=wasip1 GOARCH=wasm -buildmode=c-shared and
+// returns the raw module. Extra flags go before the package (e.g. -tags).
+func GoBuild(ctx context.Context, dir, pkg string, strip bool, flags ...string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "icgo-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "raw.wasm")
+	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-o", out}
+	if strip {
+		args = append(args, "-ldflags=-s -w")
+	}
+	args = append(args, flags...)
+	args = append(args, pkg)
+	cmd := exec.CommandContext(ctx, goTool(), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return os.ReadFile(out)
+}
+
+// goTool finds the go command: $GOROOT/bin/go when GOROOT is set, else the
+// one on PATH.
+func goTool() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return "go"
+}
+
+// PackageName returns the name for a built package's files: the last
+// element of its import path.
+func PackageName(ctx context.Context, dir, pkg string) (string, error) {
+	cmd := exec.CommandContext(ctx, goTool(), "list", "-f", "{{.ImportPath}}", pkg)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go list %s: %w\n%s", pkg, err, stderr.String())
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != 1 {
+		return "", fmt.Errorf("%s names %d packages; build one main package at a time", pkg, len(lines))
+	}
+	return filepath.Base(lines[0]), nil
+}
