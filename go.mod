@@ -3,6 +3,7 @@ module github.com/icgo/icgo
 go 1.26.0
 
 require (
+	github.com/0x51-dev/upeg v0.1.5 // indirect
 	github.com/aviate-labs/agent-go v0.6.1 // indirect
 	github.com/aviate-labs/leb128 v0.3.0 // indirect
 	github.com/aviate-labs/secp256k1 v0.0.0-5e6736a // indirect

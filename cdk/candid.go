@@ -7,7 +7,7 @@ import (
 	"github.com/icgo/icgo/internal/abi"
 )
 
-func marshal(vals []any) ([]byte, error)       { return candid.Marshal(vals) }
+func marshal(vals []any) ([]byte, error)      { return candid.Marshal(vals) }
 func unmarshal(data []byte, ptrs []any) error { return candid.Unmarshal(data, ptrs) }
 
 // checkTypes checks that every type has a Candid mapping (recursive types
