@@ -2,7 +2,7 @@ package cdk
 
 import (
 	"reflect"
-	"runtime/debug"
+	"runtime"
 	"strconv"
 )
 
@@ -64,7 +64,9 @@ func panicMessage(r any) string {
 // restores the Go runtime's own state, so the canister stays usable.
 func trapOnPanic(where string) {
 	if r := recover(); r != nil {
-		Print("panic in " + where + ": " + panicMessage(r) + "\n" + string(debug.Stack()))
+		buf := make([]byte, 16<<10)
+		buf = buf[:runtime.Stack(buf, false)]
+		Print("panic in " + where + ": " + panicMessage(r) + "\n" + string(buf))
 		Trap("panic in " + where + ": " + panicMessage(r))
 	}
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/icgo/icgo/internal/build"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("icgo build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "out", "directory for NAME.wasm, NAME.wasm.gz and NAME.did")
+	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
+	var env, tags multiFlag
+	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
+	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG")
+		return exitCode(2)
+	}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env}
+	for _, t := range tags {
+		opt.Flags = append(opt.Flags, "-tags="+t)
+	}
+	res, err := build.Build(ctx, opt)
+	if err != nil {
+		return err
+	}
+	paths, err := res.Write(*out)
+	if err != nil {
+		return fmt.Errorf("writing the canister: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: %d bytes\n%s: %d bytes (gzip)\n%s: %d methods\n",
+		paths[0], len(res.Wasm), paths[1], len(res.Gzip), paths[2], len(res.Registry.Methods))
+	if len(res.Gzip) > 2<<20 {
+		fmt.Fprintf(stderr, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n")
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/icgo/icgo/internal/validate"
+)
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: icgo check FILE.wasm[.gz]")
+		return exitCode(2)
+	}
+	b, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	report, err := validate.Bytes(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	if err := report.Err(); err != nil {
+		fmt.Fprintf(stdout, "%s: the IC would refuse this module:\n%v\n", args[0], err)
+		return exitCode(1)
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d functions, %d globals, %d data segments, %d methods)\n",
+		args[0], report.Funcs, report.Globals, report.DataSegments, len(report.Methods))
+	return nil
+}

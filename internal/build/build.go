@@ -1,0 +1,119 @@
+// Package build turns a Go main package into an IC canister: go build for
+// wasip1, the registry read by running the module once (Describe), the
+// post-processor, and the IC's module rules.
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/icgo/icgo/internal/postproc"
+	"github.com/icgo/icgo/internal/validate"
+)
+
+// Options configure Build.
+type Options struct {
+	Dir   string   // directory the package path is resolved in ("" = current)
+	Pkg   string   // package to build, as for go build
+	Strip bool     // drop the name section and DWARF (smaller, no function names in traps)
+	Env   []string // NAME=VALUE pairs served to os.Getenv in the canister
+	Flags []string // extra go build flags, e.g. -tags
+}
+
+// Result is a built canister.
+type Result struct {
+	Name     string // file name stem, from the package path
+	Raw      []byte // go build output
+	Wasm     []byte // the canister module
+	Gzip     []byte // Wasm compressed, what is installed
+	Did      string // the Candid interface
+	Registry *Registry
+	Report   *validate.Report
+	Stats    *postproc.Stats
+}
+
+// Build compiles, describes, post-processes and validates a package. A
+// module that breaks the IC's rules is an error listing every rule broken.
+func Build(ctx context.Context, opt Options) (*Result, error) {
+	name, err := PackageName(ctx, opt.Dir, opt.Pkg)
+	if err != nil {
+		return nil, err
+	}
+	// The post-processor finds runtime functions by name, so names are
+	// dropped after it, not by the linker.
+	raw, err := GoBuild(ctx, opt.Dir, opt.Pkg, false, opt.Flags...)
+	if err != nil {
+		return nil, err
+	}
+	res, err := FromRaw(ctx, raw, opt.Env, opt.Strip)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
+	}
+	res.Name = name
+	return res, nil
+}
+
+// FromRaw post-processes and validates a module built by go build.
+func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result, error) {
+	reg, err := Describe(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	opts := postproc.Options{
+		Hooks:         reg.Hooks,
+		CandidService: reg.CandidService,
+		CandidArgs:    reg.CandidArgs,
+		DropNames:     strip,
+	}
+	for _, m := range reg.Methods {
+		opts.Methods = append(opts.Methods, postproc.Method{Kind: m.Kind, Index: m.Index, Name: m.Name})
+	}
+	for _, kv := range env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("environment entry %q is not NAME=VALUE", kv)
+		}
+		opts.Env = append(opts.Env, postproc.EnvVar{Name: name, Value: value})
+	}
+	wasm, stats, err := postproc.Process(raw, opts)
+	if err != nil {
+		return nil, fmt.Errorf("post-processing: %w", err)
+	}
+	report, err := validate.Bytes(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("validating the post-processed module: %w", err)
+	}
+	if err := report.Err(); err != nil {
+		return nil, fmt.Errorf("the post-processed module breaks the IC's rules (this is a bug in icgo):\n%w", err)
+	}
+	gz := postproc.Gzip(wasm)
+	return &Result{Raw: raw, Wasm: wasm, Gzip: gz, Did: reg.CandidService, Registry: reg, Report: report, Stats: stats}, nil
+}
+
+// Write saves NAME.wasm, NAME.wasm.gz and NAME.did in dir and returns their
+// paths.
+func (r *Result) Write(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{r.Name + ".wasm", r.Wasm},
+		{r.Name + ".wasm.gz", r.Gzip},
+		{r.Name + ".did", []byte(r.Did)},
+	}
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
