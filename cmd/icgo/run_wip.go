@@ -1,5 +1,11 @@
 package main
 
-import ("context";"errors";"io")
+import (
+	"context"
+	"errors"
+	"io"
+)
 
-func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error { return errors.New("wip") }
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return errors.New("wip")
+}
