@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/icgo/icgo/internal/build"
+	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/internal/wasm"
+	"github.com/icgo/icgo/replica"
+)
+
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("icgo run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	hexOut := fs.Bool("hex", false, "print replies as the hex of their raw Candid bytes")
+	var env multiFlag
+	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv when building (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	if fs.NArg() < 1 {
+		fmt.Fprintln(stderr, "usage: icgo run [-hex] TARGET [METHOD [ARGS]]")
+		return exitCode(2)
+	}
+	target := fs.Arg(0)
+	module, did, err := loadTarget(ctx, target, env)
+	if err != nil {
+		return err
+	}
+	s, err := newSession(module, did, *hexOut, stderr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if fs.NArg() >= 2 {
+		line := strings.Join(fs.Args()[1:], " ")
+		out, ok := s.exec(line)
+		fmt.Fprintln(stdout, out)
+		if !ok {
+			return exitCode(1)
+		}
+		return nil
+	}
+	interactive := isTerminal(stdin)
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 1<<20), 4<<20)
+	for {
+		if interactive {
+			fmt.Fprint(stdout, "> ")
+		}
+		if !sc.Scan() {
+			break
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out, _ := s.exec(line)
+		fmt.Fprintln(stdout, out)
+	}
+	return sc.Err()
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadTarget reads a .wasm[.gz] file or builds a package.
+func loadTarget(ctx context.Context, target string, env []string) (module []byte, did string, err error) {
+	if strings.HasSuffix(target, ".wasm") || strings.HasSuffix(target, ".wasm.gz") {
+		module, err = os.ReadFile(target)
+		if err != nil {
+			return nil, "", err
+		}
+		plain, err := replica.Decompress(module)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", target, err)
+		}
+		m, err := wasm.Decode(plain)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", target, err)
+		}
+		if b, ok := m.Custom("icp:public candid:service"); ok {
+			did = string(b)
+		}
+		return module, did, nil
+	}
+	res, err := build.Build(ctx, build.Options{Pkg: target, Env: env})
+	if err != nil {
+		return nil, "", err
+	}
+	return res.Gzip, res.Did, nil
+}
+
+// session is one canister installed in a fresh replica.
+type session struct {
+	r      *replica.Replica
+	id     replica.CanisterID
+	svc    *candidtext.Service
+	kinds  map[string]string // method name -> "query", "update", "composite_query"
+	hexOut bool
+}
+
+func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*session, error) {
+	plain, err := replica.Decompress(module)
+	if err != nil {
+		return nil, err
+	}
+	m, err := wasm.Decode(plain)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{hexOut: hexOut, kinds: map[string]string{}}
+	for _, e := range m.Exports {
+		for _, k := range []string{"query", "update", "composite_query"} {
+			if name, ok := strings.CutPrefix(e.Name, "canister_"+k+" "); ok {
+				s.kinds[name] = k
+			}
+		}
+	}
+	if did != "" {
+		svc, err := candidtext.ParseDID(did)
+		if err != nil {
+			fmt.Fprintf(logs, "warning: the module's Candid interface does not parse (%v); arguments are encoded without types\n", err)
+		} else {
+			s.svc = svc
+		}
+	}
+	s.r, err = replica.New(replica.WithLogOutput(logs))
+	if err != nil {
+		return nil, err
+	}
+	s.id, err = s.r.CreateCanister()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.r.Install(s.id, module, nil); err != nil {
+		s.r.Close()
+		return nil, fmt.Errorf("installing the canister: %w", err)
+	}
+	return s, nil
+}
+
+func (s *session) close() { s.r.Close() }
+
+// exec runs one `METHOD ARGS` line and returns what to print, and whether
+// the call was replied.
+func (s *session) exec(line string) (string, bool) {
+	method, argText, _ := strings.Cut(strings.TrimSpace(line), " ")
+	argText = strings.TrimSpace(argText)
+	kind, ok := s.kinds[method]
+	if !ok {
+		return fmt.Sprintf("error: the canister has no method %q (it has: %s)", method, strings.Join(s.methodNames(), ", ")), false
+	}
+	var argTypes, resTypes []*candidtext.Type
+	if s.svc != nil {
+		if m, ok := s.svc.Method(method); ok {
+			argTypes, resTypes = m.Args, m.Results
+		}
+	}
+	arg, err := encodeArgs(argText, argTypes, s.parseArgs)
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	var res *replica.Result
+	if kind == "update" {
+		res, err = s.r.Update(s.id, method, arg)
+	} else {
+		res, err = s.r.Query(s.id, method, arg)
+	}
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	if res.Reject != nil {
+		return fmt.Sprintf("reject (code %d): %s", res.Reject.Code, res.Reject.Message), false
+	}
+	if s.hexOut {
+		return hex.EncodeToString(res.Reply), true
+	}
+	text, err := candidtext.Decode(res.Reply, resTypes)
+	if err != nil {
+		return fmt.Sprintf("reply (not valid Candid: %v): %x", err, res.Reply), true
+	}
+	return text, true
+}
+
+// parseArgs parses Candid text, resolving type names of the .did in
+// annotations.
+func (s *session) parseArgs(text string) ([]candidtext.Value, error) {
+	if s.svc != nil {
+		return s.svc.ParseArgs(text)
+	}
+	return candidtext.ParseArgs(text)
+}
+
+func (s *session) methodNames() []string {
+	var names []string
+	for n := range s.kinds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func encodeArgs(text string, types []*candidtext.Type, parse func(string) ([]candidtext.Value, error)) ([]byte, error) {
+	if h, ok := strings.CutPrefix(text, "0x"); ok {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, fmt.Errorf("raw argument %q is not hex: %w", text, err)
+		}
+		if !bytes.HasPrefix(b, []byte("DIDL")) {
+			return nil, errors.New("raw argument does not start with DIDL (4449444c): give the hex of a whole Candid message")
+		}
+		return b, nil
+	}
+	if text == "" {
+		text = "()"
+	}
+	vals, err := parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("arguments %s: %w", text, err)
+	}
+	return candidtext.Encode(vals, types)
+}

@@ -1,0 +1,184 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/icgo/icgo/replica/internal/stablemem"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// Reply size limits (reference 3.8, IC-SAPI).
+const (
+	maxReplySizeReplicated    = 2 << 20 // 2 MiB
+	maxReplySizeNonReplicated = 3 << 20 // 3 MiB, MAX_NON_REPLICATED_QUERY_REPLY_SIZE
+	maxTrapMessageBytes       = 16 << 10
+)
+
+// execution is everything one run of an entry point sees and changes. The
+// host functions reach it through the context.Context that wazero passes
+// them (executionFrom). Mutable system state is a working copy that the
+// replica commits only if the execution succeeds and its kind keeps state.
+type execution struct {
+	r      *Replica
+	c      *canister
+	inst   api.Module // the instance it runs in (a new one during install)
+	ctx    execContext
+	entry  string // the export being run, for messages
+	time   uint64
+	caller []byte
+	arg    []byte
+
+	// F (inspect_message).
+	methodName []byte
+	accepted   bool
+
+	// Working copies of system state.
+	stable        *stablemem.Txn
+	cycles        u128
+	certifiedData []byte
+	timer         uint64
+
+	// The response (contexts with a caller to answer).
+	needsResponse bool
+	maxReply      int
+	replyBuf      []byte
+	responded     bool
+	reply         []byte  // after msg_reply (non-nil)
+	reject        *Reject // after msg_reject
+
+	trap *trapError // set by a host function before it panics
+}
+
+// trapError is a trap raised by a host function.
+type trapError struct {
+	desc      string
+	errorCode string
+}
+
+func (t *trapError) Error() string { return t.desc }
+
+type executionKey struct{}
+
+func withExecution(ctx context.Context, e *execution) context.Context {
+	return context.WithValue(ctx, executionKey{}, e)
+}
+
+func executionFrom(ctx context.Context) *execution {
+	e, _ := ctx.Value(executionKey{}).(*execution)
+	return e
+}
+
+// trapf makes the current execution trap with IC0502 (a trap detected by
+// the system, such as a bad memory range).
+func (e *execution) trapf(format string, args ...any) {
+	e.raise(ErrCodeCanisterTrapped, fmt.Sprintf(format, args...))
+}
+
+func (e *execution) raise(code, desc string) {
+	e.trap = &trapError{desc: desc, errorCode: code}
+	panic(e.trap)
+}
+
+// notImplemented traps for System API functions whose machinery the
+// replica does not have yet. They never silently succeed.
+func (e *execution) notImplemented(fn, what string) {
+	e.trapf("ic0.%s is not implemented yet in the icgo replica (%s)", fn, what)
+}
+
+// entryName names the running entry point in messages.
+func (e *execution) entryName() string {
+	if e.ctx == ctxS {
+		return "the (start) function"
+	}
+	return e.entry
+}
+
+// run calls one export of the canister's instance under e, with the
+// wall-clock guard, and returns the trap if it trapped.
+func (e *execution) run(export string) *trapError {
+	fn := e.inst.ExportedFunction(export)
+	if fn == nil {
+		return &trapError{desc: fmt.Sprintf("export %q not found", export), errorCode: ErrCodeCanisterMethodNotFound}
+	}
+	ctx, cancel := context.WithTimeout(withExecution(context.Background(), e), e.r.timeout)
+	defer cancel()
+	_, err := fn.Call(ctx)
+	if err == nil {
+		return nil
+	}
+	t := e.classify(err)
+	e.trap = t
+	e.log("[TRAP]: " + t.desc)
+	return t
+}
+
+// classify turns an error from wazero into a trap.
+func (e *execution) classify(err error) *trapError {
+	if e.trap != nil { // a host function trapped
+		return e.trap
+	}
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		if exit.ExitCode() == sys.ExitCodeDeadlineExceeded {
+			return &trapError{
+				desc:      fmt.Sprintf("execution exceeded the time limit of %v (instruction metering not yet implemented)", e.r.timeout),
+				errorCode: ErrCodeInstructionLimitExceeded,
+			}
+		}
+		return &trapError{desc: fmt.Sprintf("execution stopped: %v", exit), errorCode: ErrCodeCanisterTrapped}
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if s, ok := strings.CutPrefix(msg, "wasm error: "); ok { // a Wasm trap
+		return &trapError{desc: s, errorCode: ErrCodeCanisterTrapped}
+	}
+	// A panic in a host function that was not a deliberate trap: a bug in
+	// the replica, reported as a trap so that state is rolled back.
+	msg = strings.TrimSuffix(msg, " (recovered by wazero)")
+	return &trapError{desc: "internal error in the icgo replica: " + msg, errorCode: ErrCodeCanisterTrapped}
+}
+
+// log appends to the canister log and streams it.
+func (e *execution) log(msg string) {
+	e.r.log(e.c, e.time, msg)
+}
+
+func (r *Replica) log(c *canister, t uint64, msg string) {
+	c.logs.add(t, msg)
+	if r.logOut != nil {
+		fmt.Fprintf(r.logOut, "[%s] %s\n", c.id, msg)
+	}
+}
+
+// rejectOf is the reject for a trapped execution (code 5, CANISTER_ERROR).
+func rejectOf(t *trapError) *Reject {
+	return &Reject{Code: CanisterError, ErrorCode: t.errorCode, Message: "canister trapped: " + t.desc}
+}
+
+// response is the outcome of a message that did not trap.
+func (e *execution) response() *Result {
+	switch {
+	case e.reject != nil:
+		return &Result{Reject: e.reject}
+	case e.responded:
+		return &Result{Reply: e.reply}
+	}
+	// Reference 3.3: a call context that needs a response and has no
+	// outstanding calls gets a CANISTER_ERROR from the system.
+	return &Result{Reject: &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterDidNotReply, Message: "canister did not reply to the call"}}
+}
+
+// printable makes canister text safe for a reject message or log line.
+func printable(b []byte, limit int) string {
+	if len(b) > limit {
+		b = b[:limit]
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}

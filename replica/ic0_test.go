@@ -1,0 +1,217 @@
+package replica
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// specIC0 is the wasm32 System API of the IC interface spec (reference
+// sections 1.3 and 1.4, I = i32): name -> signature and contexts.
+var specIC0 = map[string][2]string{
+	"msg_arg_data_size":                {"() -> (i32)", "I U RQ NRQ TQ CQ Ry CRy F"},
+	"msg_arg_data_copy":                {"(i32, i32, i32) -> ()", "I U RQ NRQ TQ CQ Ry CRy F"},
+	"msg_caller_size":                  {"() -> (i32)", "*"},
+	"msg_caller_copy":                  {"(i32, i32, i32) -> ()", "*"},
+	"msg_caller_info_data_size":        {"() -> (i32)", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
+	"msg_caller_info_data_copy":        {"(i32, i32, i32) -> ()", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
+	"msg_caller_info_signer_size":      {"() -> (i32)", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
+	"msg_caller_info_signer_copy":      {"(i32, i32, i32) -> ()", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
+	"msg_reject_code":                  {"() -> (i32)", "Ry Rt CRy CRt C"},
+	"msg_reject_msg_size":              {"() -> (i32)", "Rt CRt"},
+	"msg_reject_msg_copy":              {"(i32, i32, i32) -> ()", "Rt CRt"},
+	"msg_deadline":                     {"() -> (i64)", "U RQ NRQ CQ Ry Rt CRy CRt"},
+	"msg_method_name_size":             {"() -> (i32)", "F"},
+	"msg_method_name_copy":             {"(i32, i32, i32) -> ()", "F"},
+	"accept_message":                   {"() -> ()", "F"},
+	"msg_reply_data_append":            {"(i32, i32) -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
+	"msg_reply":                        {"() -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
+	"msg_reject":                       {"(i32, i32) -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
+	"msg_cycles_available128":          {"(i32) -> ()", "U RQ Rt Ry"},
+	"msg_cycles_refunded128":           {"(i32) -> ()", "Rt Ry"},
+	"msg_cycles_accept128":             {"(i64, i64, i32) -> ()", "U RQ Rt Ry"},
+	"cycles_burn128":                   {"(i64, i64, i32) -> ()", "I G U RQ Ry Rt C T"},
+	"canister_cycle_balance128":        {"(i32) -> ()", "*"},
+	"canister_liquid_cycle_balance128": {"(i32) -> ()", "*"},
+	"call_cycles_add128":               {"(i64, i64) -> ()", "U Ry Rt T"},
+	"canister_self_size":               {"() -> (i32)", "*"},
+	"canister_self_copy":               {"(i32, i32, i32) -> ()", "*"},
+	"subnet_self_size":                 {"() -> (i32)", "*"},
+	"subnet_self_copy":                 {"(i32, i32, i32) -> ()", "*"},
+	"canister_status":                  {"() -> (i32)", "*"},
+	"canister_version":                 {"() -> (i64)", "*"},
+	"is_controller":                    {"(i32, i32) -> (i32)", "* s"},
+	"in_replicated_execution":          {"() -> (i32)", "* s"},
+	"call_new":                         {"(i32, i32, i32, i32, i32, i32, i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
+	"call_on_cleanup":                  {"(i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
+	"call_data_append":                 {"(i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
+	"call_with_best_effort_response":   {"(i32) -> ()", "U CQ Ry Rt CRy CRt T"},
+	"call_perform":                     {"() -> (i32)", "U CQ Ry Rt CRy CRt T"},
+	"stable64_size":                    {"() -> (i64)", "* s"},
+	"stable64_grow":                    {"(i64) -> (i64)", "* s"},
+	"stable64_write":                   {"(i64, i64, i64) -> ()", "* s"},
+	"stable64_read":                    {"(i64, i64, i64) -> ()", "* s"},
+	"root_key_size":                    {"() -> (i32)", "I G U RQ Ry Rt C T"},
+	"root_key_copy":                    {"(i32, i32, i32) -> ()", "I G U RQ Ry Rt C T"},
+	"certified_data_set":               {"(i32, i32) -> ()", "I G U Ry Rt T"},
+	"data_certificate_present":         {"() -> (i32)", "*"},
+	"data_certificate_size":            {"() -> (i32)", "NRQ CQ"},
+	"data_certificate_copy":            {"(i32, i32, i32) -> ()", "NRQ CQ"},
+	"time":                             {"() -> (i64)", "*"},
+	"global_timer_set":                 {"(i64) -> (i64)", "I G U Ry Rt C T"},
+	"performance_counter":              {"(i32) -> (i64)", "* s"},
+	"cost_call":                        {"(i64, i64, i32) -> ()", "* s"},
+	"cost_create_canister":             {"(i32) -> ()", "* s"},
+	"cost_http_request":                {"(i64, i64, i32) -> ()", "* s"},
+	"cost_sign_with_ecdsa":             {"(i32, i32, i32, i32) -> (i32)", "* s"},
+	"cost_sign_with_schnorr":           {"(i32, i32, i32, i32) -> (i32)", "* s"},
+	"cost_vetkd_derive_key":            {"(i32, i32, i32, i32) -> (i32)", "* s"},
+	"env_var_count":                    {"() -> (i32)", "*"},
+	"env_var_name_size":                {"(i32) -> (i32)", "*"},
+	"env_var_name_copy":                {"(i32, i32, i32, i32) -> ()", "*"},
+	"env_var_name_exists":              {"(i32, i32) -> (i32)", "*"},
+	"env_var_value_size":               {"(i32, i32) -> (i32)", "*"},
+	"env_var_value_copy":               {"(i32, i32, i32, i32, i32) -> ()", "*"},
+	"debug_print":                      {"(i32, i32) -> ()", "* s"},
+	"trap":                             {"(i32, i32) -> ()", "* s"},
+	// Legacy (1.4).
+	"msg_cycles_available":   {"() -> (i64)", "U RQ Rt Ry"},
+	"msg_cycles_refunded":    {"() -> (i64)", "Rt Ry"},
+	"msg_cycles_accept":      {"(i64) -> (i64)", "U RQ Rt Ry"},
+	"canister_cycle_balance": {"() -> (i64)", "*"},
+	"call_cycles_add":        {"(i64) -> ()", "U Ry Rt T"},
+	"stable_size":            {"() -> (i32)", "* s"},
+	"stable_grow":            {"(i32) -> (i32)", "* s"},
+	"stable_write":           {"(i32, i32, i32) -> ()", "* s"},
+	"stable_read":            {"(i32, i32, i32) -> ()", "* s"},
+}
+
+func sigString(params, results []api.ValueType) string {
+	names := func(ts []api.ValueType) string {
+		var s []string
+		for _, t := range ts {
+			s = append(s, api.ValueTypeName(t))
+		}
+		return strings.Join(s, ", ")
+	}
+	return fmt.Sprintf("(%s) -> (%s)", names(params), names(results))
+}
+
+func TestIC0MatchesSpec(t *testing.T) {
+	have := map[string]hostFunc{}
+	for _, f := range ic0Functions() {
+		if _, dup := have[f.name]; dup {
+			t.Errorf("%s defined twice", f.name)
+		}
+		have[f.name] = f
+	}
+	for name, want := range specIC0 {
+		f, ok := have[name]
+		if !ok {
+			t.Errorf("ic0.%s missing", name)
+			continue
+		}
+		if got := sigString(f.params, f.results); got != want[0] {
+			t.Errorf("ic0.%s: signature %s, spec %s", name, got, want[0])
+		}
+		if contexts(f.contexts) != contexts(want[1]) {
+			t.Errorf("ic0.%s: contexts %q, spec %q", name, f.contexts, want[1])
+		}
+	}
+	for name := range have {
+		if _, ok := specIC0[name]; !ok && name != "mint_cycles" && name != "mint_cycles128" && name != "cost_http_request_v2" {
+			t.Errorf("ic0.%s is not in the spec", name)
+		}
+	}
+}
+
+func TestContexts(t *testing.T) {
+	star := contexts("*")
+	if star.has(ctxS) || !star.has(ctxU) || !star.has(ctxT) {
+		t.Error("* must be every context but s")
+	}
+	if !contexts("* s").has(ctxS) {
+		t.Error("* s must include s")
+	}
+	if q := contexts("Q"); !q.has(ctxRQ) || !q.has(ctxNRQ) || q.has(ctxCQ) {
+		t.Error("Q must be RQ NRQ")
+	}
+}
+
+// A module calling a range of ic0 functions that must work in an update.
+func TestIC0Misc(t *testing.T) {
+	src := `(module
+	  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+	  (import "ic0" "msg_reply" (func $reply))
+	  (import "ic0" "canister_status" (func $status (result i32)))
+	  (import "ic0" "performance_counter" (func $perf (param i32) (result i64)))
+	  (import "ic0" "msg_deadline" (func $deadline (result i64)))
+	  (import "ic0" "data_certificate_present" (func $cert (result i32)))
+	  (import "ic0" "env_var_count" (func $env_count (result i32)))
+	  (import "ic0" "env_var_value_size" (func $env_size (param i32 i32) (result i32)))
+	  (import "ic0" "env_var_value_copy" (func $env_copy (param i32 i32 i32 i32 i32)))
+	  (import "ic0" "is_controller" (func $is_controller (param i32 i32) (result i32)))
+	  (import "ic0" "root_key_size" (func $root_key_size (result i32)))
+	  (import "ic0" "subnet_self_size" (func $subnet_size (result i32)))
+	  (import "ic0" "cost_create_canister" (func $cost_create (param i32)))
+	  (import "ic0" "cost_sign_with_ecdsa" (func $cost_ecdsa (param i32 i32 i32 i32) (result i32)))
+	  (import "ic0" "msg_cycles_available128" (func $avail (param i32)))
+	  (import "ic0" "stable_grow" (func $sgrow (param i32) (result i32)))
+	  (import "ic0" "stable_size" (func $ssize (result i32)))
+	  (import "ic0" "performance_counter" (func $perf2 (param i32) (result i64)))
+	  (memory 1)
+	  (data (i32.const 512) "MODE\04key_1")
+	  (func $w (param $off i32) (param $v i64) (i64.store (local.get $off) (local.get $v)))
+	  (func (export "canister_update misc")
+	    (call $w (i32.const 0) (i64.extend_i32_u (call $status)))
+	    (call $w (i32.const 8) (call $perf (i32.const 0)))
+	    (call $w (i32.const 16) (call $deadline))
+	    (call $w (i32.const 24) (i64.extend_i32_u (call $cert)))
+	    (call $w (i32.const 32) (i64.extend_i32_u (call $env_count)))
+	    (call $w (i32.const 40) (i64.extend_i32_u (call $env_size (i32.const 512) (i32.const 4))))
+	    (call $env_copy (i32.const 512) (i32.const 4) (i32.const 48) (i32.const 0) (i32.const 3))
+	    (call $w (i32.const 56) (i64.extend_i32_u (call $is_controller (i32.const 516) (i32.const 1))))
+	    (call $w (i32.const 64) (i64.extend_i32_u (call $root_key_size)))
+	    (call $w (i32.const 72) (i64.extend_i32_u (call $subnet_size)))
+	    (call $cost_create (i32.const 80))
+	    (call $w (i32.const 96) (i64.extend_i32_u (call $cost_ecdsa (i32.const 517) (i32.const 5) (i32.const 0) (i32.const 104))))
+	    (call $avail (i32.const 120))
+	    (call $w (i32.const 136) (i64.extend_i32_u (call $sgrow (i32.const 3))))
+	    (call $w (i32.const 144) (i64.extend_i32_u (call $ssize)))
+	    (call $append (i32.const 0) (i32.const 152))
+	    (call $reply))
+	  (func (export "canister_update bad_counter") (drop (call $perf2 (i32.const 7)))))`
+	r := newReplica(t)
+	id, _ := r.CreateCanister(WithEnvVars(map[string]string{"MODE": "dev"}))
+	if err := r.Install(id, wat(t, src), nil); err != nil {
+		t.Fatal(err)
+	}
+	v := u64s(reply(t)(r.Update(id, "misc", nil)))
+	want := map[int]uint64{0: 1, 1: 0, 2: 0, 3: 0, 4: 1, 5: 3, 7: 1, 8: 133, 9: 29, 10: canisterCreationFee, 11: 0, 12: 0, 13: thresholdSignatureFee, 15: 0, 16: 0, 17: 0, 18: 3}
+	for i, w := range want {
+		if v[i] != w {
+			t.Errorf("word %d = %d, want %d (all: %v)", i, v[i], w, v)
+		}
+	}
+	if got := string(reply(t)(r.Update(id, "misc", nil))[48:51]); got != "dev" {
+		t.Errorf("env var value %q", got)
+	}
+	res, err := r.Update(id, "bad_counter", nil)
+	reject(t, res, err, CanisterError, ErrCodeCanisterContractViolation, "unknown counter type 7")
+}
+
+func TestCosts(t *testing.T) {
+	// Reference 4.2: 49,140,000 base on 13 nodes; 5,200 per request byte;
+	// 10,400 per max_response_bytes byte.
+	if got := costHTTPRequest(0, 0); got != (u128{lo: 49_140_000}) {
+		t.Errorf("base %v", got)
+	}
+	if got := costHTTPRequest(1, 2_000_000); got != (u128{lo: 49_140_000 + 5_200 + 20_800_000_000}) {
+		t.Errorf("http %v", got)
+	}
+	if got := costCall(3, 10); got != (u128{lo: 260_000 + 13_000 + 5_000_000 + 40_000_000_000 + 2_097_152_000}) {
+		t.Errorf("call %v", got)
+	}
+}

@@ -1,0 +1,124 @@
+// Package stablemem is a canister's stable memory (IC interface spec,
+// "Stable memory"): a byte array of 64 KiB pages that survives upgrades and
+// is read and written by ic0.stable64_* and the legacy ic0.stable_*.
+//
+// Every execution works on a Txn, a copy-on-write overlay of the committed
+// Memory: only the 4 KiB chunks it writes are copied (the IC also tracks
+// dirty stable memory in 4 KiB OS pages). Commit applies the overlay
+// (a successful update); dropping the Txn discards it (a trap, or any
+// query). The cost of a message is therefore proportional to what it
+// writes, not to the size of stable memory, and the dirty chunk count is
+// available for metering (IC-SUB: 1,000 instructions per newly dirtied page).
+package stablemem
+
+// PageSize is the size of a stable memory page (64 KiB).
+const PageSize = 1 << 16
+
+// chunkSize is the copy-on-write granularity.
+const chunkSize = 4096
+
+// MaxPages is the stable memory limit: 500 GiB (reference 2.6, DOCS-LIM).
+const MaxPages = 500 << 30 / PageSize
+
+// Memory is committed stable memory. Chunks never written are zero and not
+// stored. The zero value is an empty memory.
+type Memory struct {
+	chunks map[uint64][]byte // by chunk index
+	size   uint64            // in pages
+}
+
+// Size returns the size in pages.
+func (m *Memory) Size() uint64 { return m.size }
+
+// Begin starts a transaction on m. Transactions must not overlap; Commit or
+// drop one before beginning the next.
+func (m *Memory) Begin() *Txn {
+	return &Txn{base: m, size: m.size}
+}
+
+// Txn is a copy-on-write view of a Memory for one execution.
+type Txn struct {
+	base  *Memory
+	dirty map[uint64][]byte
+	size  uint64
+}
+
+// Size returns the size in pages.
+func (t *Txn) Size() uint64 { return t.size }
+
+// DirtyChunks returns how many 4 KiB chunks this transaction has written.
+func (t *Txn) DirtyChunks() int { return len(t.dirty) }
+
+// Grow adds n pages and returns the previous size, or -1 (leaving the size
+// unchanged) if the result would exceed limit pages.
+func (t *Txn) Grow(n, limit uint64) int64 {
+	old := t.size
+	if n > limit || old > limit-n {
+		return -1
+	}
+	t.size += n
+	return int64(old)
+}
+
+// InBounds reports whether [off, off+n) lies within the memory.
+func (t *Txn) InBounds(off, n uint64) bool {
+	end := off + n
+	return end >= off && end <= t.size*PageSize
+}
+
+// Read copies len(dst) bytes at off into dst. The caller checks InBounds.
+func (t *Txn) Read(dst []byte, off uint64) {
+	for len(dst) > 0 {
+		p, in := off/chunkSize, off%chunkSize
+		n := min(len(dst), int(chunkSize-in))
+		if pg := t.page(p); pg != nil {
+			copy(dst[:n], pg[in:])
+		} else {
+			clear(dst[:n])
+		}
+		dst, off = dst[n:], off+uint64(n)
+	}
+}
+
+// Write copies src into the memory at off. The caller checks InBounds.
+func (t *Txn) Write(off uint64, src []byte) {
+	for len(src) > 0 {
+		p, in := off/chunkSize, off%chunkSize
+		n := copy(t.writable(p)[in:], src)
+		src, off = src[n:], off+uint64(n)
+	}
+}
+
+func (t *Txn) page(p uint64) []byte {
+	if pg, ok := t.dirty[p]; ok {
+		return pg
+	}
+	return t.base.chunks[p]
+}
+
+func (t *Txn) writable(p uint64) []byte {
+	if pg, ok := t.dirty[p]; ok {
+		return pg
+	}
+	pg := make([]byte, chunkSize)
+	copy(pg, t.base.chunks[p])
+	if t.dirty == nil {
+		t.dirty = map[uint64][]byte{}
+	}
+	t.dirty[p] = pg
+	return pg
+}
+
+// Commit applies the transaction to its Memory. The Txn must not be used
+// afterwards.
+func (t *Txn) Commit() {
+	m := t.base
+	if len(t.dirty) > 0 && m.chunks == nil {
+		m.chunks = map[uint64][]byte{}
+	}
+	for p, pg := range t.dirty {
+		m.chunks[p] = pg
+	}
+	m.size = t.size
+	t.dirty = nil
+}

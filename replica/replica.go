@@ -1,0 +1,314 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// Defaults.
+const (
+	// DefaultExecutionTimeout bounds the wall-clock time of one execution
+	// (message or install) until instruction metering exists.
+	DefaultExecutionTimeout = 30 * time.Second
+	// DefaultWasmMemoryLimit is the default wasm_memory_limit canister
+	// setting: 3 GiB (reference 2.6, IC-EE DEFAULT_WASM_MEMORY_LIMIT).
+	DefaultWasmMemoryLimit = 3 << 30
+	// MaxWasmMemory is the wasm32 heap limit: 4 GiB (reference 2.6).
+	MaxWasmMemory = 4 << 30
+	// DefaultCycles is the balance of a new canister: 100 T, as on
+	// development instances (reference 3.8, provisional cycles).
+	DefaultCycles = 100_000_000_000_000
+)
+
+// Replica is an embedded, single-subnet IC replica. It is safe for
+// concurrent use; executions are serialized, as on one subnet.
+type Replica struct {
+	mu sync.Mutex
+
+	rt      wazero.Runtime
+	cache   wazero.CompilationCache // nil: the process-wide shared cache
+	modules map[moduleKey]*codeModule
+
+	canisters  map[CanisterID]*canister
+	nextIndex  uint64
+	now        uint64 // ns since the epoch: the timestamp of the next execution
+	timeout    time.Duration
+	logOut     io.Writer
+	randSeed   uint64
+	subnetID   []byte
+	rootKey    []byte // computed on first use (a BLS scalar multiplication)
+	closed     bool
+	instanceNo uint64
+}
+
+type config struct {
+	start    time.Time
+	logOut   io.Writer
+	seed     uint64
+	timeout  time.Duration
+	cacheDir string
+}
+
+// Option configures New.
+type Option func(*config)
+
+// WithTime sets the replica's clock. The default is the wall time at New.
+// The clock then moves only by AdvanceTime/SetTime and by 1 ns after each
+// execution, so ic0.time is constant within an execution and strictly
+// increasing between executions (reference 3.5).
+func WithTime(t time.Time) Option { return func(c *config) { c.start = t } }
+
+// WithLogOutput streams every canister log entry (ic0.debug_print, trap
+// messages) to w as "[canister-id] message" lines.
+func WithLogOutput(w io.Writer) Option { return func(c *config) { c.logOut = w } }
+
+// WithRandSeed seeds the replica's randomness, for reproducible runs: its
+// root key now (ic0.root_key_*), and raw_rand (reference 4.1) once
+// inter-canister calls exist.
+func WithRandSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithExecutionTimeout sets the wall-clock limit of one execution (default
+// DefaultExecutionTimeout). An execution that runs longer traps with
+// "execution exceeded the time limit". This guard stands in for the IC's
+// instruction limits (reference 3.4) until metering replaces it.
+func WithExecutionTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithCompilationCacheDir keeps compiled modules in dir across processes
+// (wazero.NewCompilationCacheWithDir). Without it, compiled code is shared
+// in memory by all replicas of the process.
+func WithCompilationCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
+
+var (
+	sharedCacheOnce sync.Once
+	sharedCache     wazero.CompilationCache
+)
+
+// New creates a replica with no canisters.
+func New(opts ...Option) (*Replica, error) {
+	cfg := config{start: time.Now(), timeout: DefaultExecutionTimeout}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var cache wazero.CompilationCache
+	r := &Replica{}
+	if cfg.cacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(cfg.cacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("replica: compilation cache: %w", err)
+		}
+		cache, r.cache = c, c
+	} else {
+		sharedCacheOnce.Do(func() { sharedCache = wazero.NewCompilationCache() })
+		cache = sharedCache
+	}
+	ctx := context.Background()
+	rc := wazero.NewRuntimeConfig().
+		WithCompilationCache(cache).
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(MaxWasmMemory / wasmPageSize).
+		WithCoreFeatures(api.CoreFeaturesV2)
+	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
+	if err := instantiateIC0(ctx, r.rt); err != nil {
+		r.rt.Close(ctx)
+		return nil, fmt.Errorf("replica: ic0 host module: %w", err)
+	}
+	r.modules = map[moduleKey]*codeModule{}
+	r.canisters = map[CanisterID]*canister{}
+	// The first id PocketIC hands out on its application subnet:
+	// lxzze-o7777-77777-aaaaa-cai.
+	r.nextIndex = firstCanisterIndex
+	r.now = uint64(cfg.start.UnixNano())
+	r.timeout = cfg.timeout
+	r.logOut = cfg.logOut
+	r.randSeed = cfg.seed
+	r.subnetID = defaultSubnetID()
+	return r, nil
+}
+
+// firstCanisterIndex makes the first canister id ffffffff_ffe00000_0101
+// (lxzze-o7777-77777-aaaaa-cai), the start of PocketIC's application
+// subnet range, so ids look like those of PocketIC tests.
+const firstCanisterIndex = 0xffffffff_ffe00000
+
+// ErrClosed is returned by every method after Close.
+var ErrClosed = errors.New("replica: closed")
+
+// ErrCanisterNotFound is returned for an id the replica does not host.
+var ErrCanisterNotFound = errors.New("replica: canister not found")
+
+// Close releases the replica's resources (compiled code, instances).
+func (r *Replica) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	err := r.rt.Close(context.Background())
+	if r.cache != nil {
+		if cerr := r.cache.Close(context.Background()); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Time returns the replica's clock: the ic0.time of the next execution.
+func (r *Replica) Time() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Unix(0, int64(r.now))
+}
+
+// AdvanceTime moves the clock forward by d (d < 0 is an error: IC time
+// never goes backwards, reference 3.5).
+func (r *Replica) AdvanceTime(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("replica: AdvanceTime(%v): time cannot go backwards", d)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.now += uint64(d)
+	return nil
+}
+
+// SetTime sets the clock to t, which must not be before Time().
+func (r *Replica) SetTime(t time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ns := t.UnixNano()
+	if ns < 0 || uint64(ns) < r.now {
+		return fmt.Errorf("replica: SetTime(%v): before the current time %v; IC time never goes backwards", t, time.Unix(0, int64(r.now)))
+	}
+	r.now = uint64(ns)
+	return nil
+}
+
+// rootKeyBytes returns the replica's DER root key. Callers hold r.mu.
+func (r *Replica) rootKeyBytes() []byte {
+	if r.rootKey == nil {
+		r.rootKey = rootKeyDER(r.randSeed)
+	}
+	return r.rootKey
+}
+
+// tick returns the timestamp of a new execution and advances the clock.
+func (r *Replica) tick() uint64 {
+	t := r.now
+	r.now++
+	return t
+}
+
+// CanisterOption configures CreateCanister (the canister's settings).
+type CanisterOption func(*canister)
+
+// WithControllers sets the canister's controllers (default: the anonymous
+// principal, the default sender, as in PocketIC). At most 10.
+func WithControllers(principals ...[]byte) CanisterOption {
+	return func(c *canister) {
+		c.controllers = nil
+		for _, p := range principals {
+			c.controllers = append(c.controllers, append([]byte{}, p...))
+		}
+	}
+}
+
+// WithCycles sets the initial cycle balance (default DefaultCycles).
+func WithCycles(n uint64) CanisterOption { return func(c *canister) { c.cycles = u128{lo: n} } }
+
+// WithWasmMemoryLimit sets the wasm_memory_limit setting in bytes (default
+// DefaultWasmMemoryLimit; at most MaxWasmMemory): memory.grow past it fails.
+func WithWasmMemoryLimit(bytes uint64) CanisterOption {
+	return func(c *canister) { c.wasmMemoryLimit = bytes }
+}
+
+// WithEnvVars sets the canister's environment variables (ic0.env_var_*).
+// At most 20, names and values at most 128 bytes (reference 1.3).
+func WithEnvVars(vars map[string]string) CanisterOption {
+	return func(c *canister) {
+		c.envVars = c.envVars[:0]
+		for k, v := range vars {
+			c.envVars = append(c.envVars, envVar{k, v})
+		}
+		sort.Slice(c.envVars, func(i, j int) bool { return c.envVars[i].name < c.envVars[j].name })
+	}
+}
+
+// Limits on settings (IC-EE).
+const (
+	maxControllers = 10
+	maxEnvVars     = 20
+	maxEnvVarLen   = 128
+)
+
+// CreateCanister creates an empty canister and returns its id. Ids are
+// allocated in order from lxzze-o7777-77777-aaaaa-cai.
+func (r *Replica) CreateCanister(opts ...CanisterOption) (CanisterID, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return CanisterID{}, ErrClosed
+	}
+	c := &canister{
+		controllers:     [][]byte{AnonymousPrincipal},
+		cycles:          u128{lo: DefaultCycles},
+		wasmMemoryLimit: DefaultWasmMemoryLimit,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if len(c.controllers) > maxControllers {
+		return CanisterID{}, fmt.Errorf("replica: %d controllers; at most %d", len(c.controllers), maxControllers)
+	}
+	for _, p := range c.controllers {
+		if len(p) > maxPrincipalLen {
+			return CanisterID{}, fmt.Errorf("replica: controller of %d bytes is not a principal", len(p))
+		}
+	}
+	if c.wasmMemoryLimit == 0 || c.wasmMemoryLimit > MaxWasmMemory {
+		return CanisterID{}, fmt.Errorf("replica: wasm_memory_limit %d: must be in 1..%d", c.wasmMemoryLimit, uint64(MaxWasmMemory))
+	}
+	if len(c.envVars) > maxEnvVars {
+		return CanisterID{}, fmt.Errorf("replica: %d environment variables; at most %d", len(c.envVars), maxEnvVars)
+	}
+	for _, v := range c.envVars {
+		if len(v.name) > maxEnvVarLen || len(v.value) > maxEnvVarLen {
+			return CanisterID{}, fmt.Errorf("replica: environment variable %q: name and value must be at most %d bytes", v.name, maxEnvVarLen)
+		}
+	}
+	c.id = canisterIDFromIndex(r.nextIndex)
+	r.nextIndex++
+	r.canisters[c.id] = c
+	return c.id, nil
+}
+
+func (r *Replica) lookup(id CanisterID) (*canister, error) {
+	if r.closed {
+		return nil, ErrClosed
+	}
+	c, ok := r.canisters[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrCanisterNotFound, id)
+	}
+	return c, nil
+}
+
+// CyclesBalance returns a canister's cycle balance (low 64 bits; balances
+// above 2^64 are not reachable yet).
+func (r *Replica) CyclesBalance(id CanisterID) (uint64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, err := r.lookup(id)
+	if err != nil {
+		return 0, err
+	}
+	return c.cycles.lo, nil
+}
