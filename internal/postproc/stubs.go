@@ -251,12 +251,18 @@ func (p *proc) procExitCode() wasm.Code {
 	return a.code(i32Locals(3))
 }
 
-// randomGetCode: (buf, len) -> errno. Deterministic bytes (splitmix64
-// seeded from ic0.time) while _initialize runs, a trap otherwise.
+// randomGetCode: (buf, len) -> errno. The Go runtime reads random bytes
+// once, at the very start of _initialize (runtime.schedinit seeds its hash
+// and scheduler randomness), before any package init runs. That one call
+// gets deterministic bytes (splitmix64 seeded from ic0.time): they are not
+// secret and the runtime does not need them to be. Every other call traps,
+// including crypto/rand reads from package init functions, so that no
+// program is ever handed predictable bytes as if they were secret.
 func (p *proc) randomGetCode() wasm.Code {
 	const buf, n, i, z = 0, 1, 2, 3
 	a := &asm{}
-	a.gget(p.gInit).op(wasm.OpI32Eqz).if_()
+	// gRng is zero until the first call seeds it.
+	a.gget(p.gInit).op(wasm.OpI32Eqz).gget(p.gRng).op(opI64Eqz).op(wasm.OpI32Eqz).op(opI32Or).if_()
 	p.trap(a, MsgRandom)
 	a.end()
 	a.gget(p.gRng).op(opI64Eqz).if_().call(p.ic0["time"]).i64(0x2545F4914F6CDD1D).op(opI64Xor).gset(p.gRng).end()

@@ -162,12 +162,19 @@ func TestRandomGet(t *testing.T) {
 	ic2, mod2 := stubInstance(t, Options{})
 	mustCall(t, mod2, "canister_init")
 	require.Equal(t, first, mem(t, mod2, randomAtInit, 16))
-	ic2.now++
-	mustCall(t, mod2, "canister_post_upgrade")
-	require.NotEqual(t, first, mem(t, mod2, randomAtInit, 16), "the state continues: new bytes")
+	ic3, mod3 := stubInstance(t, Options{})
+	ic3.now++
+	mustCall(t, mod3, "canister_post_upgrade")
+	require.NotEqual(t, first, mem(t, mod3, randomAtInit, 16), "another time, other bytes")
+
+	// Only the runtime's first read gets bytes: a second read, even during
+	// _initialize (a package init calling crypto/rand), traps.
+	_, err := call(mod2, "canister_post_upgrade")
+	require.Error(t, err)
+	require.Equal(t, []string{MsgRandom}, ic2.traps)
 
 	// Outside _initialize: a trap naming the replacement.
-	_, err := call(mod, "call_random_get", scratch, 8)
+	_, err = call(mod, "call_random_get", scratch, 8)
 	require.Error(t, err)
 	require.Equal(t, []string{MsgRandom}, ic.traps)
 	require.Contains(t, MsgRandom, "icstd/rand")
