@@ -3,8 +3,7 @@ package candid
 import (
 	"math"
 	"reflect"
-	"slices"
-	"strings"
+	"sort"
 	"sync"
 )
 
@@ -325,16 +324,16 @@ func sortKeys(keys []reflect.Value, kc *codec) error {
 	if kc.shape == shapePlain {
 		switch keys[0].Kind() {
 		case reflect.String:
-			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+			sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 			return nil
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpOrdered(a.Int(), b.Int()) })
+			sort.Slice(keys, func(i, j int) bool { return keys[i].Int() < keys[j].Int() })
 			return nil
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpOrdered(a.Uint(), b.Uint()) })
+			sort.Slice(keys, func(i, j int) bool { return keys[i].Uint() < keys[j].Uint() })
 			return nil
 		case reflect.Float32, reflect.Float64:
-			slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpOrdered(a.Float(), b.Float()) })
+			sort.Slice(keys, func(i, j int) bool { return cmpOrdered(keys[i].Float(), keys[j].Float()) < 0 })
 			return nil
 		}
 	}
@@ -348,7 +347,7 @@ func sortKeys(keys []reflect.Value, kc *codec) error {
 		enc[i] = string(e)
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(enc[a], enc[b]) })
+	sort.Slice(idx, func(i, j int) bool { return enc[idx[i]] < enc[idx[j]] })
 	sorted := make([]reflect.Value, len(keys))
 	for i, j := range idx {
 		sorted[i] = keys[j]

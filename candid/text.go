@@ -3,6 +3,7 @@ package candid
 import (
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -55,8 +56,8 @@ func ServiceText(methods []Method, initArgs []reflect.Type) (string, error) {
 		body.WriteString(" -> ")
 	}
 	body.WriteString("{\n")
-	ms := slices.Clone(methods)
-	slices.SortFunc(ms, func(a, b Method) int { return strings.Compare(a.Name, b.Name) })
+	ms := append([]Method(nil), methods...)
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
 	for _, m := range ms {
 		if err := p.funcType(m.Args, m.Results, m.Mode); err != nil {
 			return "", at(err, "method "+quote(m.Name))
@@ -197,8 +198,8 @@ func (p *printer) body(c *codec) error {
 			return nil
 		}
 		p.sb.WriteString(" { ")
-		fs := slices.Clone(c.fields)
-		slices.SortFunc(fs, func(a, b field) int { return a.decl - b.decl })
+		fs := append([]field(nil), c.fields...)
+		sort.Slice(fs, func(i, j int) bool { return fs[i].decl < fs[j].decl })
 		for i := range fs {
 			f := &fs[i]
 			if i > 0 {
