@@ -1,18 +1,15 @@
 package replica
 
 import (
-	"context"
 	"fmt"
-
-	"github.com/icgo/icgo/replica/internal/instrument"
-	"github.com/icgo/icgo/replica/internal/stablemem"
 )
 
 // CallOption configures one Install, Update or Query.
 type CallOption func(*callConfig)
 
 type callConfig struct {
-	caller []byte
+	caller         []byte
+	skipPreUpgrade bool // lifecycle.go, SkipPreUpgrade
 }
 
 // WithCaller sets the sender of the message (ic0.msg_caller_*); the
@@ -61,104 +58,140 @@ func (r *Replica) Reinstall(id CanisterID, wasmModule, arg []byte, opts ...CallO
 }
 
 func (r *Replica) install(id CanisterID, wasmModule, arg []byte, replace bool, opts []CallOption) error {
-	cfg, err := callConfigOf(opts)
-	if err != nil {
-		return err
+	mode := ModeInstall
+	if replace {
+		mode = ModeReinstall
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c, err := r.lookup(id)
-	if err != nil {
-		return err
-	}
-	if c.code != nil && !replace {
-		return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterAlreadyInstalled, Message: fmt.Sprintf("canister %s is already installed", id)}
-	}
-	cm, rej := r.loadModule(wasmModule, c.wasmMemoryLimit)
-	if rej != nil {
-		return rej
-	}
-	inst, globals, err := r.instantiate(cm)
-	if err != nil {
-		return invalidWasm("%v", err)
-	}
-	stable := &stablemem.Memory{}
-	e := &execution{
-		r: r, c: c, inst: inst, ctx: ctxS, time: r.tick(), caller: cfg.caller, arg: arg,
-		stable: stable.Begin(), cycles: c.cycles,
-		timer: 0, // install disarms the global timer (reference 3.6)
-	}
-	var trap *trapError
-	if cm.hasStart {
-		trap = e.run(instrument.StartExport)
-	}
-	if trap == nil && cm.exports["canister_init"] {
-		e.ctx, e.entry = ctxI, "canister_init"
-		trap = e.run("canister_init")
-	}
-	if trap != nil {
-		inst.Close(context.Background())
-		return rejectOf(trap)
-	}
-	if c.inst != nil {
-		c.inst.Close(context.Background())
-	}
-	e.stable.Commit()
-	c.code, c.inst, c.globals, c.stable = cm, inst, globals, stable
-	c.cycles, c.certifiedData, c.timer = e.cycles, e.certifiedData, e.timer
-	c.version++
-	return nil
+	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { // lifecycle.go
+		return r.installCode(c, mode, wasmModule, arg, cfg.caller, false)
+	})
 }
 
-// Update sends an ingress update call (reference 3.1): the canister's
-// canister_inspect_message runs first if it exports one (context F) and
-// must accept the message; then canister_update <method> runs (context U)
-// and its changes are kept unless it traps. A canister_query <method> is
-// run in replicated mode (context RQ) and its changes are discarded. A
-// composite query cannot be called as an update (IC0527).
+// Update sends an ingress update call and returns its response
+// (reference 3.1): it submits the message (SubmitUpdate), then runs rounds
+// (Tick) until the call context responds, at most WithMaxRounds rounds;
+// after that the error wraps ErrPending and AwaitUpdate can keep waiting.
+//
+// The canister's canister_inspect_message runs at submission if it
+// exports one (context F) and must accept the message. In a round,
+// canister_update <method> runs (context U) and its changes are kept
+// unless it traps; the response may also come from a later callback of
+// the same call context. A canister_query <method> is run in replicated
+// mode (context RQ) and its changes are discarded. A composite query
+// cannot be called as an update (IC0527). id may be ManagementCanister,
+// for the methods the spec lets users call (management.go).
 //
 // Traps, rejects and missing replies are a Result with Reject; the error is
-// only for misuse (an unknown canister, a closed replica).
+// only for misuse (an unknown canister, a closed replica) and ErrPending.
 func (r *Replica) Update(id CanisterID, method string, arg []byte, opts ...CallOption) (*Result, error) {
-	cfg, err := callConfigOf(opts)
+	mid, err := r.SubmitUpdate(id, method, arg, opts...)
 	if err != nil {
 		return nil, err
 	}
+	return r.AwaitUpdate(mid)
+}
+
+// SubmitUpdate submits an ingress update call without running it: it runs
+// in the next round (Tick). AwaitUpdate or IngressStatus give its result.
+func (r *Replica) SubmitUpdate(id CanisterID, method string, arg []byte, opts ...CallOption) (MessageID, error) {
+	cfg, err := callConfigOf(opts)
+	if err != nil {
+		return 0, err
+	}
 	if err := checkPayload(arg); err != nil {
-		return nil, err
+		return 0, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, err := r.lookup(id)
-	if err != nil {
-		return nil, err
+	if r.closed {
+		return 0, ErrClosed
 	}
-	if c.code == nil {
-		return emptyCanister(id), nil
-	}
-	if c.code.exports["canister_inspect_message"] {
-		if rej, err := r.inspect(c, method, arg, cfg.caller); err != nil || rej != nil {
-			return &Result{Reject: rej}, err
+	im := &ingressMessage{id: MessageID(r.sched.next()), to: id, method: method}
+	if id.IsZero() {
+		if rej := managementIngressCheck(method); rej != nil {
+			im.finish(nil, rej)
+		}
+	} else {
+		c, err := r.lookup(id)
+		if err != nil {
+			return 0, err
+		}
+		rej, err := r.ingressCheck(c, method, arg, cfg.caller)
+		if err != nil {
+			return 0, err
+		}
+		if rej != nil {
+			im.finish(nil, rej)
 		}
 	}
-	kind, ok := c.code.methods[method]
-	switch {
-	case !ok:
-		return noMethod(id, "update", method), nil
-	case kind == MethodCompositeQuery:
-		return &Result{Reject: &Reject{Code: CanisterError, ErrorCode: ErrCodeCompositeQueryReplicated,
-			Message: fmt.Sprintf("composite query %q of canister %s cannot be called in replicated mode", method, id)}}, nil
-	case kind == MethodQuery:
-		return r.message(c, ctxRQ, kind.exportPrefix()+method, arg, cfg.caller, false)
+	r.sched.ingress[im.id] = im
+	if !im.done {
+		r.sched.queue = append(r.sched.queue, &message{from: cfg.caller, to: id, method: method, arg: arg, ingress: im})
 	}
-	return r.message(c, ctxU, kind.exportPrefix()+method, arg, cfg.caller, true)
+	return im.id, nil
+}
+
+// ingressCheck is what the replica checks before it accepts an ingress
+// message: the canister has code, accepts the message in
+// canister_inspect_message, and the method is not a composite query.
+func (r *Replica) ingressCheck(c *canister, method string, arg, caller []byte) (*Reject, error) {
+	if c.code == nil {
+		return emptyCanister(c.id).Reject, nil
+	}
+	if c.code.exports["canister_inspect_message"] {
+		if rej, err := r.inspect(c, method, arg, caller); err != nil || rej != nil {
+			return rej, err
+		}
+	}
+	if c.code.methods[method] == MethodCompositeQuery {
+		return &Reject{Code: CanisterError, ErrorCode: ErrCodeCompositeQueryReplicated,
+			Message: fmt.Sprintf("composite query %q of canister %s cannot be called in replicated mode", method, c.id)}, nil
+	}
+	return nil, nil
+}
+
+// AwaitUpdate runs rounds until the submitted call has a response, at most
+// WithMaxRounds rounds (then the error wraps ErrPending), and returns it.
+func (r *Replica) AwaitUpdate(mid MessageID) (*Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	im, ok := r.sched.ingress[mid]
+	if !ok {
+		return nil, fmt.Errorf("replica: unknown message id %d", mid)
+	}
+	for i := 0; !im.done; i++ {
+		if r.closed {
+			return nil, ErrClosed
+		}
+		if i == r.sched.cfg.maxRounds {
+			return nil, fmt.Errorf("%w: update %q of %s has no response after %d rounds", ErrPending, im.method, principalText([]byte(im.to.raw)), i)
+		}
+		if err := r.runRound(); err != nil {
+			return nil, err
+		}
+	}
+	delete(r.sched.ingress, mid)
+	return im.result, nil
+}
+
+// IngressStatus returns the result of a submitted call without running any
+// round: done is false while the call is pending.
+func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	im, ok := r.sched.ingress[mid]
+	if !ok {
+		return nil, false, fmt.Errorf("replica: unknown message id %d", mid)
+	}
+	return im.result, im.done, nil
 }
 
 // Query sends a non-replicated query call (reference 3.1): canister_query
-// <method> (context NRQ) or canister_composite_query <method> (context CQ).
-// Every change it makes is discarded, whether it traps or not. Log entries
-// are kept (mainnet drops a query's logs; a development replica shows
-// them).
+// <method> (context NRQ) or canister_composite_query <method> (context CQ),
+// run at once, outside rounds. Every change it makes is discarded, whether
+// it traps or not. A composite query's calls run synchronously within it
+// (callcontext_query.go). Log entries are kept (mainnet drops a query's
+// logs; a development replica shows them).
 func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOption) (*Result, error) {
 	cfg, err := callConfigOf(opts)
 	if err != nil {
@@ -169,22 +202,32 @@ func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOp
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return nil, ErrClosed
+	}
+	if id.IsZero() {
+		reply, rej := r.managementQuery(method, arg, cfg.caller)
+		return resultOf(reply, rej), nil
+	}
 	c, err := r.lookup(id)
 	if err != nil {
 		return nil, err
 	}
-	if c.code == nil {
-		return emptyCanister(id), nil
+	reply, rej, err := r.query(nil, c, method, arg, cfg.caller, 1)
+	if err != nil {
+		return nil, err
 	}
-	kind, ok := c.code.methods[method]
-	if !ok || kind == MethodUpdate {
-		return noMethod(id, "query", method), nil
+	return resultOf(reply, rej), nil
+}
+
+func resultOf(reply []byte, rej *Reject) *Result {
+	if rej != nil {
+		return &Result{Reject: rej}
 	}
-	ctx := ctxNRQ
-	if kind == MethodCompositeQuery {
-		ctx = ctxCQ
+	if reply == nil {
+		reply = []byte{}
 	}
-	return r.message(c, ctx, kind.exportPrefix()+method, arg, cfg.caller, false)
+	return &Result{Reply: reply}
 }
 
 func emptyCanister(id CanisterID) *Result {
@@ -202,35 +245,164 @@ func noMethod(id CanisterID, kind, method string) *Result {
 		Message: fmt.Sprintf("canister %s has no %s method '%s'", id, kind, method)}}
 }
 
-// message runs one method of an installed canister and keeps its changes
-// only if keep is set and it did not trap.
-func (r *Replica) message(c *canister, ctx execContext, export string, arg, caller []byte, keep bool) (*Result, error) {
+// newExecution prepares an execution of export on c's current instance,
+// with working copies of its system state and a fresh timestamp.
+func (r *Replica) newExecution(c *canister, ctx execContext, entry string, arg, caller []byte) *execution {
 	e := &execution{
-		r: r, c: c, inst: c.inst, ctx: ctx, entry: export, time: r.tick(), caller: caller, arg: arg,
+		r: r, c: c, inst: c.inst, ctx: ctx, entry: entry, time: r.tick(), caller: caller, arg: arg,
 		stable: c.stable.Begin(), cycles: c.cycles, certifiedData: c.certifiedData, timer: c.timer,
-		needsResponse: true, maxReply: maxReplySizeReplicated,
+		maxReply: maxReplySizeReplicated,
 	}
 	if !ctx.replicated() {
 		e.maxReply = maxReplySizeNonReplicated
 	}
+	return e
+}
+
+// execute runs e on c's instance. With keep, an execution that does not
+// trap is committed: stable memory, cycles, certified data, timer, the
+// canister version, the context's cycles and the calls it performed.
+// Otherwise (a trap, or a query) the instance is rolled back.
+func (r *Replica) execute(c *canister, e *execution, keep bool, export string, params ...uint64) (*trapError, error) {
 	c.snap.take(c.inst, c.globals)
-	trap := e.run(export)
+	trap := e.run(export, params...)
 	if trap != nil || !keep {
 		if err := r.rollback(c, trap != nil); err != nil {
-			return nil, err
+			return trap, err
+		}
+		return trap, nil
+	}
+	e.dropBuilding()
+	e.stable.Commit()
+	c.cycles, c.certifiedData, c.timer = e.cycles, e.certifiedData, e.timer
+	c.version++
+	r.bookCalls(e)
+	return nil, nil
+}
+
+// deliverRequest runs a request (ingress or from a canister) in a round.
+func (r *Replica) deliverRequest(m *message) error {
+	if m.cb != nil {
+		if m.cb.responseQueued { // a bounded-wait call that timed out before delivery
+			return nil
+		}
+		m.cb.delivered = true
+	}
+	if m.to.IsZero() {
+		return r.manage(m)
+	}
+	c, ok := r.canisters[m.to]
+	if !ok {
+		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301",
+			Message: fmt.Sprintf("canister %s not found", m.to)}, m.cycles)
+		return nil
+	}
+	if rej := r.callRejectFor(c); rej != nil {
+		r.replyToRequest(m, nil, rej, m.cycles)
+		return nil
+	}
+	if c.code == nil {
+		r.replyToRequest(m, nil, emptyCanister(c.id).Reject, m.cycles)
+		return nil
+	}
+	kind, ok := c.code.methods[m.method]
+	switch {
+	case !ok:
+		r.replyToRequest(m, nil, noMethod(c.id, "update", m.method).Reject, m.cycles)
+		return nil
+	case kind == MethodCompositeQuery:
+		r.replyToRequest(m, nil, &Reject{Code: CanisterError, ErrorCode: ErrCodeCompositeQueryReplicated,
+			Message: fmt.Sprintf("composite query %q of canister %s cannot be called in replicated mode", m.method, c.id)}, m.cycles)
+		return nil
+	}
+	ctx := ctxU
+	if kind == MethodQuery {
+		ctx = ctxRQ
+	}
+	origin := originCanister
+	if m.ingress != nil {
+		origin = originIngress
+	}
+	cc := r.sched.newContext(c, origin, m.from)
+	cc.ingress, cc.callerCB, cc.deadline, cc.available = m.ingress, m.cb, m.deadline, m.cycles
+	export := kind.exportPrefix() + m.method
+	e := r.newExecution(c, ctx, export, m.arg, m.from)
+	e.needsResponse = true
+	e.calls = execCalls{cc: cc, available: cc.available, deadline: cc.deadline}
+	trap, err := r.execute(c, e, ctx == ctxU, export)
+	if err != nil {
+		return err
+	}
+	if ctx == ctxRQ && trap == nil {
+		// A replicated query keeps only its "transient" effects: the
+		// cycles it accepted and the version bump (reference 3.1).
+		c.cycles = addU128(c.cycles, e.calls.accepted)
+		cc.available = e.calls.available
+		c.version++
+	}
+	if trap == nil && e.responded {
+		r.respond(cc, e.reply, e.reject)
+	}
+	r.afterExecution(cc, trap)
+	return nil
+}
+
+// deliverResponse runs the reply or reject callback of a call, and its
+// cleanup callback if that traps (reference 3.3).
+func (r *Replica) deliverResponse(m *message) error {
+	cb := m.cb
+	delete(r.sched.callbacks, cb.id)
+	c := cb.c
+	if r.canisters[c.id] != c {
+		return nil // the caller was deleted
+	}
+	c.cycles = addU128(c.cycles, m.refund) // credited even if the callback traps
+	cc := cb.cc
+	if cc == nil || c.code == nil {
+		return nil // the context was rejected when the code was removed
+	}
+	cc.outstanding--
+	ctx, fun, env, entry := ctxRy, cb.replyFun, cb.replyEnv, "the reply callback"
+	var arg []byte
+	var code RejectCode
+	var msg string
+	if m.reject != nil {
+		ctx, fun, env, entry = ctxRt, cb.rejectFun, cb.rejectEnv, "the reject callback"
+		code, msg = m.reject.Code, m.reject.Message
+	} else {
+		arg = m.reply
+	}
+	e := r.newExecution(c, ctx, entry, arg, cc.caller)
+	e.needsResponse = cc.needsResponse && !cc.responded
+	e.calls = execCalls{cc: cc, cb: cb, available: cc.available, refunded: m.refund,
+		rejectCode: code, rejectMsg: msg, deadline: cb.deadline}
+	trap, err := r.runCallback(c, e, fun, env)
+	if err != nil {
+		return err
+	}
+	if trap == nil && e.responded {
+		r.respond(cc, e.reply, e.reject)
+	}
+	if trap != nil && cb.hasCleanup {
+		ec := r.newExecution(c, ctxC, "the cleanup callback", nil, cc.caller)
+		ec.calls = execCalls{cc: cc, cb: cb, available: cc.available, rejectCode: code, rejectMsg: msg, deadline: cb.deadline}
+		if _, err := r.runCallback(c, ec, cb.cleanupFun, cb.cleanupEnv); err != nil {
+			return err
 		}
 	}
-	if trap != nil {
-		return &Result{Reject: rejectOf(trap)}, nil
+	r.afterExecution(cc, trap)
+	return nil
+}
+
+// runCallback runs table entry fun with env through the callback
+// trampoline (callcontext_table.go) and commits it unless it traps.
+func (r *Replica) runCallback(c *canister, e *execution, fun, env uint32) (*trapError, error) {
+	if c.inst.ExportedFunction(callbackExport) == nil {
+		t := &trapError{desc: fmt.Sprintf("%s: table index %d is out of bounds (the module has no function table)", e.entryName(), fun), errorCode: ErrCodeCanisterTrapped}
+		e.log("[TRAP]: " + t.desc)
+		return t, nil
 	}
-	if keep {
-		e.stable.Commit()
-		c.cycles, c.certifiedData, c.timer = e.cycles, e.certifiedData, e.timer
-	}
-	if ctx.replicated() {
-		c.version++ // also for replicated queries: a "transient" effect (reference 3.1)
-	}
-	return e.response(), nil
+	return r.execute(c, e, true, callbackExport, uint64(fun), uint64(env))
 }
 
 // inspect runs canister_inspect_message (context F). A nil reject means the

@@ -35,6 +35,10 @@ type canister struct {
 	globals []api.Global
 	stable  *stablemem.Memory
 	snap    heapSnapshot
+
+	// Lifecycle (lifecycle.go) and metering (metering.go).
+	status           CanisterStatus // 0 means StatusRunning
+	lastInstructions uint64         // of the last finished entry point's execution
 }
 
 // LogEntry is one canister log record (as fetch_canister_logs gives them).

@@ -37,6 +37,80 @@
 //     AdvanceTime, SetTime).
 //   - Memory (2.6): the canister's wasm_memory_limit (default 3 GiB, at
 //     most 4 GiB) caps memory.grow.
+//   - Rounds (scheduler.go): Tick runs one round: management responses
+//     of earlier rounds, then bounded-wait timeouts, then heartbeats and
+//     due global timers canister by canister in id order (heartbeat
+//     first; the timer is disarmed before canister_global_timer runs),
+//     then the message queue in FIFO order (ingress in submission order,
+//     requests in call_perform order, responses), including the messages
+//     those executions produce, up to MaxExecutionsPerRound. Update is
+//     SubmitUpdate + AwaitUpdate: it ticks until the call context
+//     responds, at most WithMaxRounds rounds (then ErrPending). Query
+//     runs at once, outside rounds. WithWallClock makes the clock follow
+//     the wall time.
+//   - Calls and call contexts (3.3, callcontext*.go): every call opens a
+//     call context; it responds once, from the method or any later
+//     callback; the starvation rule gives CANISTER_ERROR (the trap's, if
+//     the last execution trapped) when no call is outstanding. Calls are
+//     performed only if the execution does not trap; attached cycles leave
+//     the balance at call_cycles_add and come back if the call is not
+//     sent. Reply, reject and cleanup callbacks are table entries called
+//     through call_indirect with type (i32) -> () (a trampoline export the
+//     replica adds), so a bad index or type traps as on the IC. Reject
+//     codes: 3 for a missing canister, 4 for msg_reject, 5 for traps,
+//     missing replies, stopped canisters, missing methods; 6 when a
+//     bounded-wait call's deadline (call time + timeout, at most 300 s)
+//     passes before its response. Unaccepted cycles are refunded with the
+//     response. A replicated query (RQ) keeps only accepted cycles and its
+//     version bump.
+//   - Composite queries (callcontext_query.go): their calls run
+//     synchronously inside the query, to query and composite methods of
+//     any canister (all are on the one subnet) and to the management
+//     canister's canister_status; the call graph is at most 6 deep;
+//     every change is discarded at the end.
+//   - The management canister (management*.go): create_canister,
+//     provisional_create_canister_with_cycles, provisional_top_up_canister,
+//     install_code, install_chunked_code, upload_chunk, stored_chunks,
+//     clear_chunk_store, uninstall_code, canister_status, update_settings,
+//     start_canister, stop_canister, delete_canister, deposit_cycles,
+//     raw_rand and http_request, with ic.did's Candid types; a bad
+//     argument is a CANISTER_REJECT naming the problem. Users reach the
+//     methods the spec allows through Update(ManagementCanister, ...).
+//     raw_rand answers in the next round with 32 bytes of a ChaCha8 tape
+//     (seeded by WithRandSeed, else by crypto/rand).
+//   - HTTPS outcalls (http.go): URL, method, header and size limits,
+//     user-agent, the fee of ic0.cost_http_request with the rest
+//     refunded, transforms in context TQ with caller aaaaa-aa, and
+//     consensus over 13 nodes' transformed responses (MockHTTP,
+//     QueueHTTPResponses give per-node answers).
+//
+// # Deviations in calls, scheduling and the management canister
+//
+//   - One FIFO queue for the whole subnet, rather than per-canister
+//     queues with round-robin scheduling: the IC's ordering guarantees
+//     hold, but the interleaving of unrelated canisters is this replica's.
+//   - No call fees: sending a call, the response prepayment and execution
+//     are not charged in cycles (cost_call still reports them); no
+//     freezing threshold or callback quotas, so call_perform always
+//     returns 0. Payloads of calls are limited to 10 MiB (same subnet).
+//   - A bounded-wait call that times out loses the cycles it attached if
+//     its request had reached the callee (the spec allows this); a late
+//     response is dropped.
+//   - Composite queries: a callback that traps has its heap changes rolled
+//     back, but stable-memory writes made earlier in the same query
+//     evaluation stay visible to later callbacks of that evaluation. The
+//     depth-limit reject is CANISTER_ERROR without an IC error code.
+//   - update_settings stores every setting and canister_status reports
+//     them, but only controllers, wasm_memory_limit (for the next install)
+//     and environment_variables have an effect. canister_status reports
+//     zero reserved cycles, idle burn and query stats. Snapshot, logs,
+//     info, threshold-signature and bitcoin methods are not implemented
+//     (DESTINATION_INVALID naming the method).
+//   - HTTPS outcalls: the replica makes one real request and gives every
+//     node that answer (mocks give per-node answers); the request blocks
+//     the replica while it is in flight; responses count body and headers
+//     against max_response_bytes; the non-replicated mode is priced like
+//     the replicated one.
 //
 // # Results and errors
 //
@@ -50,15 +124,30 @@
 //
 // # Not yet
 //
-// Inter-canister calls and callbacks, the management canister, timers and
-// heartbeats, upgrades, certification and instruction metering do not exist
-// yet. Their ic0 functions exist and check their contexts, then trap with
-// "ic0.<fn> is not implemented yet in the icgo replica" instead of
-// pretending to work. Until metering lands: Result.Instructions and
-// ic0.performance_counter are 0, and a wall-clock guard per execution
-// (WithExecutionTimeout, default 30 s) stands in for the instruction limits
-// (3.4). No query has a data certificate (data_certificate_present is 0).
-// wasm64 modules are refused.
+// Certification does not exist yet: no query has a data certificate
+// (data_certificate_present is 0). wasm64 modules are refused.
+//
+// # Instruction metering and the lifecycle
+//
+// Every module is instrumented to count its instructions (metering.go,
+// internal/instrument): each basic block charges its instruction count,
+// and function entries and loop headers check the message's limit
+// (reference 3.4: 40 B for updates, timers, heartbeats and callbacks, 5 B
+// for queries, 300 B for a whole install or upgrade, 200 M for
+// inspect_message; WithInstructionLimits changes them). Past it, the
+// execution traps with IC0522 "instruction limit exceeded" and its state
+// is rolled back. System API calls charge a fixed overhead, 50 per byte of
+// reply, reject or call argument, 1 per byte copied, and 1,000 per newly
+// dirtied stable page (reference 1.6). ic0.performance_counter, Result
+// and LastInstructions report the counts. There is no wall-clock limit
+// unless WithExecutionTimeout sets one (it makes Wasm much slower). In a
+// tight loop metering costs about 2.5x (BenchmarkMeteringOverhead).
+//
+// Install, Reinstall, Upgrade (pre_upgrade, (start), post_upgrade as one
+// atomic unit), Uninstall, Stop, Start, Delete, SetControllers and Status
+// (lifecycle.go) are the single implementation of the lifecycle; the
+// management canister's methods use them. They require the sender
+// (WithCaller, default anonymous) to be a controller.
 //
 // # Cost model of this version
 //

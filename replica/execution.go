@@ -52,6 +52,10 @@ type execution struct {
 	reject        *Reject // after msg_reject
 
 	trap *trapError // set by a host function before it panics
+
+	calls execCalls // call context, cycles and outgoing calls (callcontext.go)
+
+	meter meterState // instruction accounting (metering.go)
 }
 
 // trapError is a trap raised by a host function.
@@ -100,14 +104,20 @@ func (e *execution) entryName() string {
 
 // run calls one export of the canister's instance under e, with the
 // wall-clock guard, and returns the trap if it trapped.
-func (e *execution) run(export string) *trapError {
+func (e *execution) run(export string, params ...uint64) *trapError {
 	fn := e.inst.ExportedFunction(export)
 	if fn == nil {
 		return &trapError{desc: fmt.Sprintf("export %q not found", export), errorCode: ErrCodeCanisterMethodNotFound}
 	}
-	ctx, cancel := context.WithTimeout(withExecution(context.Background(), e), e.r.timeout)
-	defer cancel()
-	_, err := fn.Call(ctx)
+	ctx := withExecution(context.Background(), e)
+	if e.r.timeout > 0 { // the optional wall-clock backstop (WithExecutionTimeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.r.timeout)
+		defer cancel()
+	}
+	e.meterBegin()
+	_, err := fn.Call(ctx, params...)
+	e.meterEnd()
 	if err == nil {
 		return nil
 	}
@@ -126,7 +136,7 @@ func (e *execution) classify(err error) *trapError {
 	if errors.As(err, &exit) {
 		if exit.ExitCode() == sys.ExitCodeDeadlineExceeded {
 			return &trapError{
-				desc:      fmt.Sprintf("execution exceeded the time limit of %v (instruction metering not yet implemented)", e.r.timeout),
+				desc:      fmt.Sprintf("execution exceeded the wall-clock backstop of %v (see WithExecutionTimeout)", e.r.timeout),
 				errorCode: ErrCodeInstructionLimitExceeded,
 			}
 		}
@@ -163,13 +173,14 @@ func rejectOf(t *trapError) *Reject {
 func (e *execution) response() *Result {
 	switch {
 	case e.reject != nil:
-		return &Result{Reject: e.reject}
+		return &Result{Reject: e.reject, Instructions: e.instructionsUsed()}
 	case e.responded:
-		return &Result{Reply: e.reply}
+		return &Result{Reply: e.reply, Instructions: e.instructionsUsed()}
 	}
 	// Reference 3.3: a call context that needs a response and has no
 	// outstanding calls gets a CANISTER_ERROR from the system.
-	return &Result{Reject: &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterDidNotReply, Message: "canister did not reply to the call"}}
+	return &Result{Reject: &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterDidNotReply, Message: "canister did not reply to the call"},
+		Instructions: e.instructionsUsed()}
 }
 
 // printable makes canister text safe for a reject message or log line.

@@ -63,14 +63,12 @@ func ic0Functions() []hostFunc {
 		{"msg_caller_info_data_copy", p(i32, i32, i32), nil, ctxCallerInfo, blobCopy("msg_caller_info_data_copy", "the caller info", func(e *execution) []byte { return nil })},
 		{"msg_caller_info_signer_size", p(), p(i32), ctxCallerInfo, func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
 		{"msg_caller_info_signer_copy", p(i32, i32, i32), nil, ctxCallerInfo, blobCopy("msg_caller_info_signer_copy", "the caller info signer", func(e *execution) []byte { return nil })},
-		// Reject callbacks do not exist yet, so these run only where the
-		// context check passes: never, for now. Inside a reply callback
-		// the code is 0.
-		{"msg_reject_code", p(), p(i32), "Ry Rt CRy CRt C", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"msg_reject_msg_size", p(), p(i32), "Rt CRt", func(e *execution, m api.Module, s []uint64) { e.notImplemented("msg_reject_msg_size", notYetCalls) }},
-		{"msg_reject_msg_copy", p(i32, i32, i32), nil, "Rt CRt", func(e *execution, m api.Module, s []uint64) { e.notImplemented("msg_reject_msg_copy", notYetCalls) }},
+		// Inside a reply callback the code is 0 (callcontext_ic0.go).
+		{"msg_reject_code", p(), p(i32), "Ry Rt CRy CRt C", ic0MsgRejectCode},
+		{"msg_reject_msg_size", p(), p(i32), "Rt CRt", ic0MsgRejectMsgSize},
+		{"msg_reject_msg_copy", p(i32, i32, i32), nil, "Rt CRt", ic0MsgRejectMsgCopy},
 		// 0 for guaranteed-response calls, ingress and all queries.
-		{"msg_deadline", p(), p(i64), "U Q CQ Ry Rt CRy CRt", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		{"msg_deadline", p(), p(i64), "U Q CQ Ry Rt CRy CRt", ic0MsgDeadline},
 		{"msg_method_name_size", p(), p(i32), "F", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.methodName)) }},
 		{"msg_method_name_copy", p(i32, i32, i32), nil, "F", blobCopy("msg_method_name_copy", "the method name", func(e *execution) []byte { return e.methodName })},
 		{"accept_message", p(), nil, "F", func(e *execution, m api.Module, s []uint64) {
@@ -110,16 +108,10 @@ func ic0Functions() []hostFunc {
 			e.reject = &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: string(text)}
 		}},
 
-		// Cycles. Ingress carries no cycles and nothing is refunded yet.
-		{"msg_cycles_available128", p(i32), nil, "U RQ Rt Ry", func(e *execution, m api.Module, s []uint64) {
-			e.write(m, "msg_cycles_available128", u32(s, 0), u128{}.bytes())
-		}},
-		{"msg_cycles_refunded128", p(i32), nil, "Rt Ry", func(e *execution, m api.Module, s []uint64) {
-			e.write(m, "msg_cycles_refunded128", u32(s, 0), u128{}.bytes())
-		}},
-		{"msg_cycles_accept128", p(i64, i64, i32), nil, "U RQ Rt Ry", func(e *execution, m api.Module, s []uint64) {
-			e.write(m, "msg_cycles_accept128", u32(s, 2), u128{}.bytes()) // never traps on the amount; nothing is available
-		}},
+		// Cycles (callcontext_ic0.go). Ingress carries no cycles.
+		{"msg_cycles_available128", p(i32), nil, "U RQ Rt Ry", ic0MsgCyclesAvailable128},
+		{"msg_cycles_refunded128", p(i32), nil, "Rt Ry", ic0MsgCyclesRefunded128},
+		{"msg_cycles_accept128", p(i64, i64, i32), nil, "U RQ Rt Ry", ic0MsgCyclesAccept128},
 		{"cycles_burn128", p(i64, i64, i32), nil, "I G U RQ Ry Rt C T", func(e *execution, m api.Module, s []uint64) {
 			amount := minU128(u128{hi: s[0], lo: s[1]}, e.cycles)
 			e.write(m, "cycles_burn128", u32(s, 2), amount.bytes())
@@ -133,14 +125,14 @@ func ic0Functions() []hostFunc {
 		{"canister_liquid_cycle_balance128", p(i32), nil, "*", func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "canister_liquid_cycle_balance128", u32(s, 0), e.cycles.bytes())
 		}},
-		{"call_cycles_add128", p(i64, i64), nil, "U Ry Rt T", func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_cycles_add128", notYetCalls) }},
+		{"call_cycles_add128", p(i64, i64), nil, "U Ry Rt T", ic0CallCyclesAdd128},
 
 		// Identity and status.
 		{"canister_self_size", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.c.id.raw)) }},
 		{"canister_self_copy", p(i32, i32, i32), nil, "*", blobCopy("canister_self_copy", "the canister id", func(e *execution) []byte { return []byte(e.c.id.raw) })},
 		{"subnet_self_size", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.r.subnetID)) }},
 		{"subnet_self_copy", p(i32, i32, i32), nil, "*", blobCopy("subnet_self_copy", "the subnet id", func(e *execution) []byte { return e.r.subnetID })},
-		{"canister_status", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = 1 }}, // running: stopping and stopped do not exist yet
+		{"canister_status", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(e.c.runStatus()) }}, // 1 running, 2 stopping, 3 stopped (lifecycle.go)
 		{"canister_version", p(), p(i64), "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.c.version }},
 		{"is_controller", p(i32, i32), p(i32), "* s", func(e *execution, m api.Module, s []uint64) {
 			pr := e.read(m, "is_controller", u32(s, 0), u32(s, 1))
@@ -159,14 +151,12 @@ func ic0Functions() []hostFunc {
 			}
 		}},
 
-		// Inter-canister calls: context checks now, machinery later.
-		{"call_new", p(i32, i32, i32, i32, i32, i32, i32, i32), nil, ctxCall, func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_new", notYetCalls) }},
-		{"call_on_cleanup", p(i32, i32), nil, ctxCall, func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_on_cleanup", notYetCalls) }},
-		{"call_data_append", p(i32, i32), nil, ctxCall, func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_data_append", notYetCalls) }},
-		{"call_with_best_effort_response", p(i32), nil, ctxCall, func(e *execution, m api.Module, s []uint64) {
-			e.notImplemented("call_with_best_effort_response", notYetCalls)
-		}},
-		{"call_perform", p(), p(i32), ctxCall, func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_perform", notYetCalls) }},
+		// Inter-canister calls (callcontext_ic0.go).
+		{"call_new", p(i32, i32, i32, i32, i32, i32, i32, i32), nil, ctxCall, ic0CallNew},
+		{"call_on_cleanup", p(i32, i32), nil, ctxCall, ic0CallOnCleanup},
+		{"call_data_append", p(i32, i32), nil, ctxCall, ic0CallDataAppend},
+		{"call_with_best_effort_response", p(i32), nil, ctxCall, ic0CallWithBestEffortResponse},
+		{"call_perform", p(), p(i32), ctxCall, ic0CallPerform},
 
 		// Stable memory.
 		{"stable64_size", p(), p(i64), ctxStarS, func(e *execution, m api.Module, s []uint64) { s[0] = e.stable.Size() }},
@@ -203,12 +193,11 @@ func ic0Functions() []hostFunc {
 		{"global_timer_set", p(i64), p(i64), ctxSystemState, func(e *execution, m api.Module, s []uint64) {
 			s[0], e.timer = e.timer, s[0]
 		}},
-		// Instruction counts are 0 until metering exists.
 		{"performance_counter", p(i32), p(i64), ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			if t := u32(s, 0); t > 1 {
 				e.contractViolation(fmt.Sprintf("ic0.performance_counter: unknown counter type %d", t))
 			}
-			s[0] = 0
+			s[0] = e.performanceCounter(u32(s, 0)) // metering.go
 		}},
 
 		// Cost queries (prices of a 13-node application subnet).
@@ -268,16 +257,16 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Legacy, wasm32 only (reference 1.4).
-		{"msg_cycles_available", p(), p(i64), "U RQ Rt Ry", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"msg_cycles_refunded", p(), p(i64), "Rt Ry", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"msg_cycles_accept", p(i64), p(i64), "U RQ Rt Ry", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		{"msg_cycles_available", p(), p(i64), "U RQ Rt Ry", ic0MsgCyclesAvailable},
+		{"msg_cycles_refunded", p(), p(i64), "Rt Ry", ic0MsgCyclesRefunded},
+		{"msg_cycles_accept", p(i64), p(i64), "U RQ Rt Ry", ic0MsgCyclesAccept},
 		{"canister_cycle_balance", p(), p(i64), "*", func(e *execution, m api.Module, s []uint64) {
 			if e.cycles.hi != 0 {
 				e.contractViolation("ic0.canister_cycle_balance: the balance does not fit in 64 bits; use canister_cycle_balance128")
 			}
 			s[0] = e.cycles.lo
 		}},
-		{"call_cycles_add", p(i64), nil, "U Ry Rt T", func(e *execution, m api.Module, s []uint64) { e.notImplemented("call_cycles_add", notYetCalls) }},
+		{"call_cycles_add", p(i64), nil, "U Ry Rt T", ic0CallCyclesAdd},
 		{"stable_size", p(), p(i32), ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.checkStable32("stable_size")
 			s[0] = e.stable.Size()
@@ -319,6 +308,7 @@ func instantiateIC0(ctx context.Context, rt wazero.Runtime) error {
 	for _, f := range ic0Functions() {
 		f := f
 		allowed := contexts(f.contexts)
+		cost := systemAPICost(f.name) // metering.go
 		b.NewFunctionBuilder().
 			WithName(f.name).
 			WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
@@ -329,7 +319,11 @@ func instantiateIC0(ctx context.Context, rt wazero.Runtime) error {
 				if !allowed.has(e.ctx) {
 					e.contractViolation(fmt.Sprintf("ic0.%s called from %s: not allowed in context %s", f.name, e.entryName(), e.ctx))
 				}
+				dirty := e.chargeAPI(&cost, stack)
 				f.impl(e, m, stack)
+				if cost.stable {
+					e.chargeDirtyPages(dirty)
+				}
 			}), f.params, f.results).
 			Export(f.name)
 	}

@@ -58,6 +58,7 @@ type Method struct {
 type moduleKey struct {
 	hash     [32]byte
 	maxPages uint64
+	metered  bool
 }
 
 // codeModule is a validated, instrumented and compiled module, shared by
@@ -69,6 +70,7 @@ type codeModule struct {
 	hasStart bool
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
+	rawSize  int             // bytes of the uncompressed module (canister_status memory)
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -123,7 +125,7 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	if rej != nil {
 		return nil, rej
 	}
-	key := moduleKey{sha256.Sum256(raw), maxMemoryBytes / wasmPageSize}
+	key := moduleKey{sha256.Sum256(raw), maxMemoryBytes / wasmPageSize, !r.meter.off}
 	if cm, ok := r.modules[key]; ok {
 		return cm, nil
 	}
@@ -134,7 +136,7 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	if err := validateModule(m); err != nil {
 		return nil, invalidWasm("%v", err)
 	}
-	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}}
+	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw)}
 	for _, e := range m.Exports {
 		cm.exports[e.Name] = true
 		if e.Kind != wasm.KindFunc {
@@ -149,9 +151,12 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 			}
 		}
 	}
-	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages})
+	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered})
 	if err != nil {
 		return nil, invalidWasm("%v", err)
+	}
+	if addCallbackTrampoline(m) { // instrument.Module instruments m in place (callcontext_table.go)
+		res.Module = m.Encode()
 	}
 	compiled, err := r.rt.CompileModule(context.Background(), res.Module)
 	if err != nil {

@@ -15,9 +15,11 @@ import (
 
 // Defaults.
 const (
-	// DefaultExecutionTimeout bounds the wall-clock time of one execution
-	// (message or install) until instruction metering exists.
-	DefaultExecutionTimeout = 30 * time.Second
+	// DefaultExecutionTimeout is 0: no wall-clock guard. Instruction
+	// metering (metering.go) is what bounds executions, as on the IC; the
+	// optional backstop (WithExecutionTimeout) costs wazero a context check
+	// at every loop header and function entry, about 40x in a tight loop.
+	DefaultExecutionTimeout = 0
 	// DefaultWasmMemoryLimit is the default wasm_memory_limit canister
 	// setting: 3 GiB (reference 2.6, IC-EE DEFAULT_WASM_MEMORY_LIMIT).
 	DefaultWasmMemoryLimit = 3 << 30
@@ -47,6 +49,9 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
+
+	sched scheduler   // rounds, messages, call contexts (scheduler.go)
+	meter meterConfig // instruction limits (metering.go)
 }
 
 type config struct {
@@ -55,6 +60,8 @@ type config struct {
 	seed     uint64
 	timeout  time.Duration
 	cacheDir string
+	sched    schedConfig // scheduler.go, http.go
+	meter    meterConfig // metering.go
 }
 
 // Option configures New.
@@ -71,14 +78,19 @@ func WithTime(t time.Time) Option { return func(c *config) { c.start = t } }
 func WithLogOutput(w io.Writer) Option { return func(c *config) { c.logOut = w } }
 
 // WithRandSeed seeds the replica's randomness, for reproducible runs: its
-// root key now (ic0.root_key_*), and raw_rand (reference 4.1) once
-// inter-canister calls exist.
-func WithRandSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+// root key (ic0.root_key_*) and the random tape of raw_rand (reference
+// 4.1). Without it, raw_rand draws from a CSPRNG seeded by crypto/rand.
+func WithRandSeed(seed uint64) Option {
+	return func(c *config) { c.seed, c.sched.seeded = seed, true }
+}
 
-// WithExecutionTimeout sets the wall-clock limit of one execution (default
-// DefaultExecutionTimeout). An execution that runs longer traps with
-// "execution exceeded the time limit". This guard stands in for the IC's
-// instruction limits (reference 3.4) until metering replaces it.
+// WithExecutionTimeout sets a wall-clock limit for each execution, as a
+// backstop (default none). An execution that runs longer traps with
+// "execution exceeded the wall-clock backstop". The IC's instruction limits
+// (reference 3.4, WithInstructionLimits) are what bound executions; this
+// guard is for debugging the replica itself (a host call that blocks), and
+// it slows Wasm loops and calls down many times over, because wazero must
+// then check the context at every loop header and function entry.
 func WithExecutionTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithCompilationCacheDir keeps compiled modules in dir across processes
@@ -112,10 +124,14 @@ func New(opts ...Option) (*Replica, error) {
 	ctx := context.Background()
 	rc := wazero.NewRuntimeConfig().
 		WithCompilationCache(cache).
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(cfg.timeout > 0). // the optional backstop (WithExecutionTimeout)
 		WithMemoryLimitPages(MaxWasmMemory / wasmPageSize).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
+	if err := instantiateMeter(ctx, r.rt); err != nil {
+		r.rt.Close(ctx)
+		return nil, fmt.Errorf("replica: metering host module: %w", err)
+	}
 	if err := instantiateIC0(ctx, r.rt); err != nil {
 		r.rt.Close(ctx)
 		return nil, fmt.Errorf("replica: ic0 host module: %w", err)
@@ -130,6 +146,9 @@ func New(opts ...Option) (*Replica, error) {
 	r.logOut = cfg.logOut
 	r.randSeed = cfg.seed
 	r.subnetID = defaultSubnetID()
+	r.sched.init(cfg.sched, cfg.seed)
+	r.meter = cfg.meter
+	r.meter.limits = r.meter.limits.withDefaults()
 	return r, nil
 }
 
@@ -254,6 +273,11 @@ const (
 func (r *Replica) CreateCanister(opts ...CanisterOption) (CanisterID, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.createCanister(opts...)
+}
+
+// createCanister is CreateCanister with r.mu held (management.go).
+func (r *Replica) createCanister(opts ...CanisterOption) (CanisterID, error) {
 	if r.closed {
 		return CanisterID{}, ErrClosed
 	}

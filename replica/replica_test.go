@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/stretchr/testify/require"
 )
 
 func newReplica(t testing.TB, opts ...Option) *Replica {
@@ -309,7 +310,7 @@ func TestContextViolations(t *testing.T) {
 	res, err := r.Update(id, "arg_oob", []byte("abc"))
 	reject(t, res, err, CanisterError, ErrCodeCanisterTrapped, "ic0.msg_arg_data_copy: range [0, 4) is out of bounds of the argument (3 bytes)")
 	res, err = r.Update(id, "call", nil)
-	reject(t, res, err, CanisterError, ErrCodeCanisterTrapped, "ic0.call_new is not implemented yet in the icgo replica")
+	reject(t, res, err, CanisterError, ErrCodeCanisterDidNotReply, "did not reply") // call_new without call_perform: nothing is sent
 
 	// msg_reply in canister_init: the install fails and the canister stays empty.
 	bad := `(module
@@ -379,11 +380,12 @@ func TestTimeConstantWithinAndIncreasingBetween(t *testing.T) {
 }
 
 func TestRunawayLoopStopped(t *testing.T) {
-	r, id := installed(t, WithExecutionTimeout(200*time.Millisecond))
+	r, id := installed(t, WithInstructionLimits(InstructionLimits{Update: 50_000_000}))
 	reply(t)(r.Update(id, "inc", nil))
 	begin := time.Now()
 	res, err := r.Update(id, "loop", nil)
-	reject(t, res, err, CanisterError, ErrCodeInstructionLimitExceeded, "execution exceeded the time limit of 200ms (instruction metering not yet implemented)")
+	reject(t, res, err, CanisterError, ErrCodeInstructionLimitExceeded, "instruction limit exceeded: ")
+	require.Contains(t, res.Reject.Message, "instructions (limit for update: 50000000)")
 	if d := time.Since(begin); d > 5*time.Second {
 		t.Fatalf("took %v", d)
 	}

@@ -75,8 +75,10 @@ func (r *Reject) Error() string {
 type Result struct {
 	Reply  []byte
 	Reject *Reject
-	// Instructions is the number of Wasm instructions the execution took.
-	// Always 0 in this version: instruction metering does not exist yet.
+	// Instructions is the number of instructions the message's execution
+	// took, as metered (metering.go), when the code that builds the Result
+	// knows it; Replica.LastInstructions gives the count of a canister's
+	// last execution in every case.
 	Instructions uint64
 }
 

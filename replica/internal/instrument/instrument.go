@@ -14,10 +14,10 @@
 //     that memory.grow past the limit fails as on the IC (reference 2.6);
 //   - an imported env.memory or env.table (the only memory and table
 //     imports the IC accepts, reference 2.2) becomes a defined one, since
-//     the IC provides them rather than another module.
+//     the IC provides them rather than another module;
+//   - with Options.Meter, instruction metering (metering.go).
 //
-// Future instrumentation (instruction metering, dirty-page tracking) belongs
-// here too.
+// Future instrumentation (dirty-page tracking) belongs here too.
 package instrument
 
 import (
@@ -44,6 +44,9 @@ type Options struct {
 	// MaxMemoryPages caps the memory's maximum (the canister's
 	// wasm_memory_limit in pages). 0 means 65536 (4 GiB).
 	MaxMemoryPages uint64
+	// Meter adds instruction metering (metering.go): the counter global
+	// CounterExport and calls of MeterModule.OutOfInstructionsFunc.
+	Meter bool
 }
 
 // Result describes an instrumented module.
@@ -56,6 +59,8 @@ type Result struct {
 	HasStart bool
 	// HasMemory reports whether the module has a memory.
 	HasMemory bool
+	// Metered reports whether the module was metered (Options.Meter).
+	Metered bool
 }
 
 // GlobalExportName returns the export name of mutable global idx.
@@ -149,6 +154,12 @@ func Module(m *wasm.Module, opt Options) (*Result, error) {
 		}
 		m.Exports = append(m.Exports, wasm.Export{Name: GlobalExportName(idx), Kind: wasm.KindGlobal, Index: idx})
 		res.Globals = append(res.Globals, idx)
+	}
+	if opt.Meter {
+		if err := addMetering(m); err != nil {
+			return nil, err
+		}
+		res.Metered = true
 	}
 	res.Module = m.Encode()
 	return res, nil

@@ -1,0 +1,407 @@
+package instrument
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/icgo/icgo/internal/wasm"
+)
+
+// Instruction metering, in the spirit of the IC replica's own
+// instrumentation (dfinity/ic rs/embedders/src/wasm_utils/instrumentation.rs):
+//
+//   - A mutable i64 global, exported as CounterExport, holds the
+//     instructions LEFT in the current execution. The replica sets it to
+//     the message's limit before running an entry point and reads it
+//     afterwards: used = limit - counter. (Counting down, as the IC does,
+//     makes the check a comparison with 0 instead of with a second global.)
+//   - Every function body is cut into straight-line segments; each segment
+//     starts with "counter -= <its number of instructions>". Segments start
+//     at the function entry, at the start of a loop body (so every
+//     iteration pays), after if and else, after the end of an if or of a
+//     block that a branch targets (a join point), and after br_if (the
+//     fall-through). Every original instruction costs 1; the charge of a
+//     segment is paid in full when it is entered, so a segment left early
+//     by a trap or a branch is charged as if it ran to its end (at most a
+//     few instructions of overcharge, as on the IC).
+//   - At function entries and loop headers, after the charge, the counter
+//     is checked: below 0 calls the imported host function
+//     MeterModule.OutOfInstructionsFunc, which traps. Recursion passes a
+//     function entry and every backward branch goes through a loop header,
+//     so a canister cannot run unboundedly past its limit: at most one
+//     segment (bounded by the function size) between two checks.
+//   - memory.fill, memory.copy and memory.init also charge their size
+//     operand (1 instruction per byte), as the IC charges bulk memory
+//     operations by size.
+//
+// The import is appended after the module's function imports, so every
+// defined function index moves up by one: calls, ref.func, exports,
+// element segments, global initializers and the name section are
+// renumbered.
+const (
+	CounterExport         = ReservedPrefix + "instructions"
+	MeterModule           = "__icgo"
+	OutOfInstructionsFunc = "out_of_instructions"
+)
+
+// meter is the per-module state of the metering pass.
+type meter struct {
+	m        *wasm.Module
+	nImpFunc uint32 // function imports before ours = index of ours
+	counter  uint32 // global index of the counter
+}
+
+// addMetering instruments every function body of m. It must run after the
+// imports are final (memory and table imports removed).
+func addMetering(m *wasm.Module) error {
+	mt := &meter{m: m, nImpFunc: uint32(m.NumImported(wasm.KindFunc))}
+	// The import goes last among the function imports (imports of other
+	// kinds were removed by Module; a function import list keeps its order).
+	m.Imports = append(m.Imports, wasm.Import{Module: MeterModule, Name: OutOfInstructionsFunc, Kind: wasm.KindFunc,
+		TypeIndex: m.TypeIndex(wasm.FuncType{})})
+	if err := mt.renumber(); err != nil {
+		return err
+	}
+	mt.counter = uint32(m.NumImported(wasm.KindGlobal) + len(m.Globals))
+	m.Globals = append(m.Globals, wasm.Global{
+		Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
+		Init: []byte{wasm.OpI64Const, 0, wasm.OpEnd},
+	})
+	m.Exports = append(m.Exports, wasm.Export{Name: CounterExport, Kind: wasm.KindGlobal, Index: mt.counter})
+	for i := range m.Code {
+		if int(m.Funcs[i]) >= len(m.Types) {
+			return fmt.Errorf("function %d has type index %d out of range", i, m.Funcs[i])
+		}
+		nParams := len(m.Types[m.Funcs[i]].Params)
+		if err := mt.function(&m.Code[i], nParams); err != nil {
+			return fmt.Errorf("metering function %d: %w", int(mt.nImpFunc)+i, err)
+		}
+	}
+	return nil
+}
+
+// shift maps an old function index to the new one.
+func (mt *meter) shift(idx uint32) uint32 {
+	if idx >= mt.nImpFunc {
+		return idx + 1
+	}
+	return idx
+}
+
+// renumber moves every reference to a defined function up by one, outside
+// the code section (function bodies are rewritten by function).
+func (mt *meter) renumber() error {
+	m := mt.m
+	for i := range m.Exports {
+		if m.Exports[i].Kind == wasm.KindFunc {
+			m.Exports[i].Index = mt.shift(m.Exports[i].Index)
+		}
+	}
+	if m.Start != nil {
+		s := mt.shift(*m.Start)
+		m.Start = &s
+	}
+	var err error
+	for i := range m.Elements {
+		el := &m.Elements[i]
+		for j := range el.Funcs {
+			el.Funcs[j] = mt.shift(el.Funcs[j])
+		}
+		for j := range el.Exprs {
+			if el.Exprs[j], err = mt.constExpr(el.Exprs[j]); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range m.Globals {
+		if m.Globals[i].Init, err = mt.constExpr(m.Globals[i].Init); err != nil {
+			return err
+		}
+	}
+	for i := range m.Customs {
+		if m.Customs[i].Name == "name" {
+			data, ok := mt.nameSection(m.Customs[i].Data)
+			if !ok { // malformed: drop it rather than mislabel functions
+				m.Customs = append(m.Customs[:i], m.Customs[i+1:]...)
+				break
+			}
+			m.Customs[i].Data = data
+		}
+	}
+	return nil
+}
+
+// constExpr rewrites ref.func in a constant expression.
+func (mt *meter) constExpr(b []byte) ([]byte, error) {
+	var out []byte
+	err := wasm.Walk(b, func(in *wasm.Instr) error {
+		if in.Op == wasm.OpRefFunc {
+			out = append(out, wasm.OpRefFunc)
+			out = wasm.AppendULEB(out, uint64(mt.shift(in.Index)))
+			return nil
+		}
+		out = append(out, b[in.Pos:in.End]...)
+		return nil
+	})
+	return out, err
+}
+
+// nameSection renumbers the function indices of the name section's
+// function names (1), local names (2) and label names (3) subsections.
+func (mt *meter) nameSection(b []byte) ([]byte, bool) {
+	var out []byte
+	r := byteReader{b: b}
+	for !r.eof() {
+		id, ok1 := r.byte()
+		size, ok2 := r.uleb()
+		if !ok1 || !ok2 || size > uint64(len(r.b)-r.pos) {
+			return nil, false
+		}
+		body := r.b[r.pos : r.pos+int(size)]
+		r.pos += int(size)
+		if id == 1 || id == 2 || id == 3 {
+			sr := byteReader{b: body}
+			n, ok := sr.uleb()
+			if !ok {
+				return nil, false
+			}
+			nb := wasm.AppendULEB(nil, n)
+			for k := uint64(0); k < n; k++ {
+				idx, ok := sr.uleb()
+				if !ok || idx > 0xffffffff {
+					return nil, false
+				}
+				start := sr.pos
+				if id == 1 {
+					ok = sr.skipName()
+				} else {
+					ok = sr.skipNameMap()
+				}
+				if !ok {
+					return nil, false
+				}
+				nb = wasm.AppendULEB(nb, uint64(mt.shift(uint32(idx))))
+				nb = append(nb, body[start:sr.pos]...)
+			}
+			if !sr.eof() {
+				return nil, false
+			}
+			body = nb
+		}
+		out = append(out, id)
+		out = wasm.AppendULEB(out, uint64(len(body)))
+		out = append(out, body...)
+	}
+	return out, true
+}
+
+type byteReader struct {
+	b   []byte
+	pos int
+}
+
+func (r *byteReader) eof() bool { return r.pos >= len(r.b) }
+
+func (r *byteReader) byte() (byte, bool) {
+	if r.eof() {
+		return 0, false
+	}
+	r.pos++
+	return r.b[r.pos-1], true
+}
+
+func (r *byteReader) uleb() (uint64, bool) {
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		c, ok := r.byte()
+		if !ok {
+			return 0, false
+		}
+		v |= uint64(c&0x7f) << shift
+		if c&0x80 == 0 {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+func (r *byteReader) skipName() bool {
+	n, ok := r.uleb()
+	if !ok || n > uint64(len(r.b)-r.pos) {
+		return false
+	}
+	r.pos += int(n)
+	return true
+}
+
+func (r *byteReader) skipNameMap() bool {
+	n, ok := r.uleb()
+	if !ok {
+		return false
+	}
+	for k := uint64(0); k < n; k++ {
+		if _, ok := r.uleb(); !ok || !r.skipName() {
+			return false
+		}
+	}
+	return true
+}
+
+// frame is an open block of a function body during the first pass.
+type frame struct {
+	op       byte // OpBlock, OpLoop, OpIf; 0 for the function body
+	targeted bool // a branch targets its label
+}
+
+// function instruments one body.
+func (mt *meter) function(code *wasm.Code, nParams int) error {
+	body := code.Body
+	// First pass: decode, and mark where segments start.
+	type item struct {
+		in    wasm.Instr
+		split bool // a segment starts before this instruction
+		check bool // ... with a limit check (function entry, loop header)
+	}
+	items := make([]item, 0, len(body)/2)
+	stack := []frame{{}}
+	target := func(label uint32) error {
+		if int(label) >= len(stack) {
+			return fmt.Errorf("branch to label %d with %d open blocks", label, len(stack))
+		}
+		stack[len(stack)-1-int(label)].targeted = true
+		return nil
+	}
+	splitNext := true
+	checkNext := true
+	needTmp32 := false
+	err := wasm.Walk(body, func(in *wasm.Instr) error {
+		it := item{in: *in, split: splitNext, check: checkNext}
+		splitNext, checkNext = false, false
+		switch in.Op {
+		case wasm.OpBlock, wasm.OpIf:
+			stack = append(stack, frame{op: in.Op})
+			splitNext = in.Op == wasm.OpIf
+		case wasm.OpLoop:
+			stack = append(stack, frame{op: in.Op})
+			splitNext, checkNext = true, true
+		case wasm.OpElse:
+			splitNext = true
+		case wasm.OpEnd:
+			if len(stack) == 0 {
+				return errors.New("unbalanced end")
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			splitNext = f.op == wasm.OpIf || (f.op == wasm.OpBlock && f.targeted)
+		case wasm.OpBr:
+			if err := target(in.Index); err != nil {
+				return err
+			}
+		case wasm.OpBrIf:
+			if err := target(in.Index); err != nil {
+				return err
+			}
+			splitNext = true
+		case wasm.OpBrTable:
+			for _, l := range in.Labels {
+				if err := target(l); err != nil {
+					return err
+				}
+			}
+		case wasm.OpPrefixFC:
+			switch in.Sub {
+			case wasm.FCMemoryFill, wasm.FCMemoryCopy, wasm.FCMemoryInit:
+				needTmp32 = true
+			}
+		}
+		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(stack) != 0 {
+		return errors.New("function body is not terminated by end")
+	}
+
+	// Scratch locals, after the existing ones.
+	nLocals := uint32(nParams)
+	for _, l := range code.Locals {
+		nLocals += l.Count
+	}
+	tmp64 := nLocals
+	tmp32 := nLocals + 1
+	code.Locals = append(code.Locals, wasm.Local{Count: 1, Type: wasm.I64})
+	if needTmp32 {
+		code.Locals = append(code.Locals, wasm.Local{Count: 1, Type: wasm.I32})
+	}
+
+	// Second pass: emit.
+	out := make([]byte, 0, len(body)+len(body)/2)
+	for i := 0; i < len(items); i++ {
+		it := &items[i]
+		if it.split {
+			n := 1
+			for n < len(items)-i && !items[i+n].split {
+				n++
+			}
+			out = mt.charge(out, int64(n), it.check, tmp64)
+		}
+		in := &it.in
+		switch {
+		case in.Op == wasm.OpCall || in.Op == wasm.OpReturnCall || in.Op == wasm.OpRefFunc:
+			out = append(out, in.Op)
+			out = wasm.AppendULEB(out, uint64(mt.shift(in.Index)))
+			continue
+		case in.Op == wasm.OpPrefixFC && (in.Sub == wasm.FCMemoryFill || in.Sub == wasm.FCMemoryCopy || in.Sub == wasm.FCMemoryInit):
+			// The size is the top operand (i32 in wasm32):
+			// local.tee t; global.get c; local.get t; i64.extend_i32_u; i64.sub; global.set c
+			out = append(out, wasm.OpLocalTee)
+			out = wasm.AppendULEB(out, uint64(tmp32))
+			out = mt.globalGet(out)
+			out = append(out, wasm.OpLocalGet)
+			out = wasm.AppendULEB(out, uint64(tmp32))
+			out = append(out, wasm.OpI64ExtendI32U, wasm.OpI64Sub)
+			out = mt.globalSet(out)
+		}
+		out = append(out, body[in.Pos:in.End]...)
+	}
+	code.Body = out
+	return nil
+}
+
+const (
+	opI64LtS = 0x53
+	opIf     = wasm.OpIf
+	blockNil = 0x40
+)
+
+func (mt *meter) globalGet(b []byte) []byte {
+	b = append(b, wasm.OpGlobalGet)
+	return wasm.AppendULEB(b, uint64(mt.counter))
+}
+
+func (mt *meter) globalSet(b []byte) []byte {
+	b = append(b, wasm.OpGlobalSet)
+	return wasm.AppendULEB(b, uint64(mt.counter))
+}
+
+// charge emits counter -= n, then, with check, a call of the
+// out-of-instructions function when the counter is below 0.
+func (mt *meter) charge(b []byte, n int64, check bool, tmp64 uint32) []byte {
+	b = mt.globalGet(b)
+	b = append(b, wasm.OpI64Const)
+	b = wasm.AppendSLEB(b, n)
+	b = append(b, wasm.OpI64Sub)
+	if !check {
+		return mt.globalSet(b)
+	}
+	b = append(b, wasm.OpLocalTee)
+	b = wasm.AppendULEB(b, uint64(tmp64))
+	b = mt.globalSet(b)
+	b = append(b, wasm.OpLocalGet)
+	b = wasm.AppendULEB(b, uint64(tmp64))
+	b = append(b, wasm.OpI64Const, 0, opI64LtS, opIf, blockNil, wasm.OpCall)
+	b = wasm.AppendULEB(b, uint64(mt.nImpFunc))
+	return append(b, wasm.OpEnd)
+}

@@ -1,0 +1,135 @@
+package replica
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/stretchr/testify/require"
+)
+
+// A canister from a foreign toolchain: Motoko, compiled by the moc.js
+// compiler of the npm package "motoko". Versions up to 3.11.x produce
+// wasm32 modules with classical persistence; later ones default to 64-bit
+// memory (enhanced orthogonal persistence), which this replica refuses.
+//
+// ICGO_MOTOKO_DIR is an npm prefix with that package installed, as .ci/run
+// does:
+//
+//	npm install --prefix "$dir" motoko@3.11.3 && export ICGO_MOTOKO_DIR="$dir"
+//
+// Without it the test skips; with it, any failure is a failure.
+
+const motokoCounterV1 = `
+persistent actor Counter {
+  var count : Nat = 0;
+  public func inc() : async Nat { count += 1; count };
+  public query func get() : async Nat { count };
+  public query func greet(name : Text) : async Text { "Hello, " # name # "!" };
+};
+`
+
+// V2 adds a method and keeps the stable variable (a persistent actor's
+// variables are stable).
+const motokoCounterV2 = `
+persistent actor Counter {
+  var count : Nat = 0;
+  public func inc() : async Nat { count += 1; count };
+  public query func get() : async Nat { count };
+  public query func greet(name : Text) : async Text { "Hi, " # name # "!" };
+  public query func version() : async Nat { 2 };
+};
+`
+
+const mocScript = `
+const fs = require('fs');
+const mo = require('motoko');
+const [src, out] = process.argv.slice(2);
+mo.write('Main.mo', fs.readFileSync(src, 'utf8'));
+const res = mo.wasm('Main.mo', 'ic');
+fs.writeFileSync(out, res.wasm);
+`
+
+func compileMotoko(t *testing.T, dir, src string) []byte {
+	t.Helper()
+	tmp := t.TempDir()
+	script, in, out := filepath.Join(tmp, "moc.js"), filepath.Join(tmp, "Main.mo"), filepath.Join(tmp, "main.wasm")
+	require.NoError(t, os.WriteFile(script, []byte(mocScript), 0o644))
+	require.NoError(t, os.WriteFile(in, []byte(src), 0o644))
+	cmd := exec.Command("node", script, in, out)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		if len(msg) > 2000 { // moc.js prints its minified source with errors
+			msg = msg[len(msg)-2000:]
+		}
+		t.Fatalf("moc.js: %v\n%s", err, msg)
+	}
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	return b
+}
+
+func candidArgs(t *testing.T, text string) []byte {
+	t.Helper()
+	vals, err := candidtext.ParseArgs(text)
+	require.NoError(t, err)
+	b, err := candidtext.Encode(vals, nil)
+	require.NoError(t, err)
+	return b
+}
+
+func candidText(t *testing.T, b []byte) string {
+	t.Helper()
+	s, err := candidtext.Decode(b, nil)
+	require.NoError(t, err)
+	return s
+}
+
+func TestMotokoCanister(t *testing.T) {
+	dir := os.Getenv("ICGO_MOTOKO_DIR")
+	if dir == "" {
+		t.Skip("ICGO_MOTOKO_DIR is not set: it names an npm prefix with the motoko package (npm install --prefix DIR motoko@3.11.3), as .ci/run installs it")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("ICGO_MOTOKO_DIR is set but node is not in PATH")
+	}
+	v1 := compileMotoko(t, dir, motokoCounterV1)
+	v2 := compileMotoko(t, dir, motokoCounterV2)
+
+	r := newReplica(t)
+	id, err := r.CreateCanister()
+	require.NoError(t, err)
+	noArgs := candidArgs(t, "()")
+	require.NoError(t, r.Install(id, v1, noArgs))
+	methods, err := r.Methods(id)
+	require.NoError(t, err)
+	require.Contains(t, methods, Method{"greet", MethodQuery})
+	require.Contains(t, methods, Method{"inc", MethodUpdate})
+
+	greet := reply(t)(r.Query(id, "greet", candidArgs(t, `("world")`)))
+	require.Equal(t, `("Hello, world!")`, candidText(t, greet))
+	for i := 1; i <= 3; i++ {
+		res, err := r.Update(id, "inc", noArgs)
+		require.Equal(t, "("+string(rune('0'+i))+" : nat)", candidText(t, replyOf(t, res, err)))
+		require.Greater(t, lastInstructions(t, r, id), uint64(0))
+	}
+	require.Equal(t, "(3 : nat)", candidText(t, reply(t)(r.Query(id, "get", noArgs))))
+
+	// Upgrade: Motoko serializes its stable variables in pre_upgrade and
+	// reads them back in post_upgrade.
+	require.NoError(t, r.Upgrade(id, v2, noArgs))
+	require.Equal(t, "(3 : nat)", candidText(t, reply(t)(r.Query(id, "get", noArgs))))
+	require.Equal(t, "(2 : nat)", candidText(t, reply(t)(r.Query(id, "version", noArgs))))
+	require.Equal(t, `("Hi, world!")`, candidText(t, reply(t)(r.Query(id, "greet", candidArgs(t, `("world")`)))))
+	require.Equal(t, "(4 : nat)", candidText(t, reply(t)(r.Update(id, "inc", noArgs))))
+
+	logs, err := r.Logs(id)
+	require.NoError(t, err)
+	for _, l := range logs {
+		require.False(t, strings.Contains(l.Message, "[TRAP]"), "trap in the log: %s", l.Message)
+	}
+}
