@@ -39,6 +39,9 @@ type callContext struct {
 	needsResponse bool
 	responded     bool
 	outstanding   int // callbacks whose response has not been delivered
+	// instructions is the total of the context's executions so far
+	// (ic0.performance_counter(1), Result.Instructions of an update).
+	instructions uint64
 	closed        bool
 }
 
@@ -149,6 +152,7 @@ func (r *Replica) respond(cc *callContext, reply []byte, rej *Reject) {
 	switch cc.origin {
 	case originIngress:
 		cc.ingress.finish(reply, rej)
+		cc.ingress.result.Instructions = cc.instructions
 	case originCanister:
 		r.sched.enqueueResponse(cc.callerCB, reply, rej, refund)
 	}

@@ -217,7 +217,9 @@ func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOp
 	if err != nil {
 		return nil, err
 	}
-	return resultOf(reply, rej), nil
+	res := resultOf(reply, rej)
+	res.Instructions = c.lastInstructions
+	return res, nil
 }
 
 func resultOf(reply []byte, rej *Reject) *Result {
@@ -333,6 +335,7 @@ func (r *Replica) deliverRequest(m *message) error {
 	if err != nil {
 		return err
 	}
+	cc.instructions += e.instructionsUsed()
 	if ctx == ctxRQ && trap == nil {
 		// A replicated query keeps only its "transient" effects: the
 		// cycles it accepted and the version bump (reference 3.1).
@@ -376,19 +379,23 @@ func (r *Replica) deliverResponse(m *message) error {
 	e.needsResponse = cc.needsResponse && !cc.responded
 	e.calls = execCalls{cc: cc, cb: cb, available: cc.available, refunded: m.refund,
 		rejectCode: code, rejectMsg: msg, deadline: cb.deadline}
+	e.meter.callContextBefore = cc.instructions
 	trap, err := r.runCallback(c, e, fun, env)
 	if err != nil {
 		return err
 	}
+	cc.instructions += e.instructionsUsed()
 	if trap == nil && e.responded {
 		r.respond(cc, e.reply, e.reject)
 	}
 	if trap != nil && cb.hasCleanup {
 		ec := r.newExecution(c, ctxC, "the cleanup callback", nil, cc.caller)
 		ec.calls = execCalls{cc: cc, cb: cb, available: cc.available, rejectCode: code, rejectMsg: msg, deadline: cb.deadline}
+		ec.meter.callContextBefore = cc.instructions
 		if _, err := r.runCallback(c, ec, cb.cleanupFun, cb.cleanupEnv); err != nil {
 			return err
 		}
+		cc.instructions += ec.instructionsUsed()
 	}
 	r.afterExecution(cc, trap)
 	return nil
