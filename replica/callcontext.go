@@ -42,7 +42,7 @@ type callContext struct {
 	// instructions is the total of the context's executions so far
 	// (ic0.performance_counter(1), Result.Instructions of an update).
 	instructions uint64
-	closed        bool
+	closed       bool
 }
 
 // callback is a call made by a canister, waiting for its response.
