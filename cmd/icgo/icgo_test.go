@@ -182,3 +182,25 @@ func TestUsageErrors(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "usage: icgo check")
 }
+
+func TestRunCommands(t *testing.T) {
+	dir := buildHello(t)
+	gz := filepath.Join(dir, "hello.wasm.gz")
+	script := strings.Join([]string{
+		`inc`,
+		`:upgrade`, // the Go heap is replaced: the counter starts again
+		`get`,
+		`:tick 2`,
+		`:advance 90s`,
+		`fail`,
+		`:logs`,
+		`:advance soon`,
+		`:bogus`,
+	}, "\n")
+	out, logs, code := icgo(t, script, "run", gz)
+	require.Equal(t, 0, code, logs)
+	require.Contains(t, out, "(1 : nat64)\nupgraded\n(0 : nat64)\nran 2 round(s)\ntime ")
+	require.Contains(t, out, "panic in fail: fail always traps", ":logs shows the trap")
+	require.Contains(t, out, `error: :advance takes a positive duration such as 10s or 1h30m, got "soon"`)
+	require.Contains(t, out, "error: unknown command :bogus")
+}

@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/icgo/icgo/internal/build"
 	"github.com/icgo/icgo/internal/candidtext"
@@ -41,6 +43,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	s.reload = func() ([]byte, string, error) { return loadTarget(ctx, target, env) }
 	defer s.close()
 	if fs.NArg() >= 2 {
 		line := strings.Join(fs.Args()[1:], " ")
@@ -114,6 +117,8 @@ type session struct {
 	svc    *candidtext.Service
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
+	// reload reads or rebuilds the target, for :upgrade.
+	reload func() (module []byte, did string, err error)
 }
 
 func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*session, error) {
@@ -125,14 +130,8 @@ func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*sessio
 	if err != nil {
 		return nil, err
 	}
-	s := &session{hexOut: hexOut, kinds: map[string]string{}}
-	for _, e := range m.Exports {
-		for _, k := range []string{"query", "update", "composite_query"} {
-			if name, ok := strings.CutPrefix(e.Name, "canister_"+k+" "); ok {
-				s.kinds[name] = k
-			}
-		}
-	}
+	s := &session{hexOut: hexOut}
+	s.setKinds(m)
 	if did != "" {
 		svc, err := candidtext.ParseDID(did)
 		if err != nil {
@@ -158,9 +157,38 @@ func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*sessio
 
 func (s *session) close() { s.r.Close() }
 
+// setKinds records the kind of each exported method.
+func (s *session) setKinds(m *wasm.Module) {
+	s.kinds = map[string]string{}
+	for _, e := range m.Exports {
+		for _, k := range []string{"query", "update", "composite_query"} {
+			if name, ok := strings.CutPrefix(e.Name, "canister_"+k+" "); ok {
+				s.kinds[name] = k
+			}
+		}
+	}
+}
+
+// readKinds decodes a module (raw or gzip) and records its methods.
+func (s *session) readKinds(module []byte) error {
+	plain, err := replica.Decompress(module)
+	if err != nil {
+		return err
+	}
+	m, err := wasm.Decode(plain)
+	if err != nil {
+		return err
+	}
+	s.setKinds(m)
+	return nil
+}
+
 // exec runs one `METHOD ARGS` line and returns what to print, and whether
 // the call was replied.
 func (s *session) exec(line string) (string, bool) {
+	if strings.HasPrefix(line, ":") {
+		return s.command(line)
+	}
 	method, argText, _ := strings.Cut(strings.TrimSpace(line), " ")
 	argText = strings.TrimSpace(argText)
 	kind, ok := s.kinds[method]
@@ -197,6 +225,93 @@ func (s *session) exec(line string) (string, bool) {
 		return fmt.Sprintf("reply (not valid Candid: %v): %x", err, res.Reply), true
 	}
 	return text, true
+}
+
+const commandHelp = `commands:
+  METHOD [ARGS]     call METHOD with Candid ARGS, e.g. greet ("world")
+  :upgrade [ARGS]   rebuild (or re-read) the target and upgrade the canister, with Candid ARGS
+  :advance DURATION advance the replica's clock (e.g. 10s, 1h) and run one round
+  :tick [N]         run N rounds (default 1): queued messages, timers, heartbeats
+  :logs             print the canister's log
+  :help             this text`
+
+// command runs a ":..." line.
+func (s *session) command(line string) (string, bool) {
+	name, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	rest = strings.TrimSpace(rest)
+	fail := func(err error) (string, bool) { return "error: " + err.Error(), false }
+	switch name {
+	case ":help":
+		return commandHelp, true
+	case ":upgrade":
+		module, did, err := s.reload()
+		if err != nil {
+			return fail(err)
+		}
+		var initTypes []*candidtext.Type
+		var svc *candidtext.Service
+		if did != "" {
+			if svc, err = candidtext.ParseDID(did); err == nil {
+				initTypes = svc.InitArgs
+			}
+		}
+		arg, err := encodeArgs(rest, initTypes, s.parseArgs)
+		if err != nil {
+			return fail(err)
+		}
+		if err := s.r.Upgrade(s.id, module, arg); err != nil {
+			return fail(fmt.Errorf("upgrade: %w", err))
+		}
+		if svc != nil {
+			s.svc = svc
+		}
+		if err := s.readKinds(module); err != nil {
+			return fail(err)
+		}
+		return "upgraded", true
+	case ":advance":
+		d, err := time.ParseDuration(rest)
+		if err != nil || d < 0 {
+			return fail(fmt.Errorf(":advance takes a positive duration such as 10s or 1h30m, got %q", rest))
+		}
+		if err := s.r.AdvanceTime(d); err != nil {
+			return fail(err)
+		}
+		if err := s.r.Tick(); err != nil {
+			return fail(err)
+		}
+		return "time " + s.r.Time().UTC().Format(time.RFC3339Nano), true
+	case ":tick":
+		n := 1
+		if rest != "" {
+			v, err := strconv.Atoi(rest)
+			if err != nil || v < 1 {
+				return fail(fmt.Errorf(":tick takes a positive number of rounds, got %q", rest))
+			}
+			n = v
+		}
+		if err := s.r.TickN(n); err != nil {
+			return fail(err)
+		}
+		return fmt.Sprintf("ran %d round(s)", n), true
+	case ":logs":
+		logs, err := s.r.Logs(s.id)
+		if err != nil {
+			return fail(err)
+		}
+		var b strings.Builder
+		for i, l := range logs {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			fmt.Fprintf(&b, "%d %s %s", l.Index, l.Time.UTC().Format(time.RFC3339Nano), l.Message)
+		}
+		if b.Len() == 0 {
+			return "(no log entries)", true
+		}
+		return b.String(), true
+	}
+	return fmt.Sprintf("error: unknown command %s\n%s", name, commandHelp), false
 }
 
 // parseArgs parses Candid text, resolving type names of the .did in
