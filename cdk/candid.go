@@ -20,8 +20,11 @@ func checkTypes(ts []reflect.Type) error {
 // serviceText renders the .did of the registered methods and the init
 // argument types.
 func serviceText() (service, initArgs string, err error) {
-	ms := make([]candid.Method, len(methods))
-	for i, m := range methods {
+	ms := make([]candid.Method, 0, len(methods))
+	for _, m := range methods {
+		if m.internal != nil {
+			continue
+		}
 		mode := candid.Update
 		switch m.kind {
 		case abi.KindQuery:
@@ -29,7 +32,7 @@ func serviceText() (service, initArgs string, err error) {
 		case abi.KindCompositeQuery:
 			mode = candid.CompositeQuery
 		}
-		ms[i] = candid.Method{Name: m.name, Mode: mode, Args: m.handler.args, Results: m.handler.results}
+		ms = append(ms, candid.Method{Name: m.name, Mode: mode, Args: m.handler.args, Results: m.handler.results})
 	}
 	var init []reflect.Type
 	if h := hooks["init"]; h != nil {

@@ -21,7 +21,9 @@ func describe() string {
 		b.WriteString("method " + m.kind + " " + itoa(i) + " " + m.name + "\n")
 	}
 	for _, k := range []string{"init", "post_upgrade", "pre_upgrade", "inspect_message", "heartbeat", "global_timer"} {
-		if hooks[k] != nil {
+		// The executor's timers need canister_global_timer even when no
+		// GlobalTimer hook is registered.
+		if hooks[k] != nil || k == "global_timer" {
 			b.WriteString("hook " + k + "\n")
 		}
 	}

@@ -37,12 +37,78 @@
 //	PreUpgrade(fn)           canister_pre_upgrade
 //	InspectMessage(fn)       canister_inspect_message         (accepts the ingress message when fn returns true)
 //	Heartbeat(fn)            canister_heartbeat
-//	GlobalTimer(fn)          canister_global_timer
+//	GlobalTimer(fn)          canister_global_timer            (always exported: the cdk's timers use it)
 //
 // Registration must happen during package initialization (init functions
 // or package-level variable initializers): the build reads the registry
 // right after the Go runtime initializes, and the exports of the module are
 // fixed from then on.
+//
+// # Executor
+//
+// A message cannot block, so every entry point runs its handler on a
+// goroutine (from a small pool) and yields to the Go scheduler until every
+// goroutine is finished or blocked, then returns. A goroutine that waits
+// (for a call, a timer, a channel, a mutex) stays blocked across messages
+// and resumes in the message that unblocks it: the call's reply or reject
+// callback, the timer execution, the message that sends or unlocks.
+// Calls block only the calling goroutine; many can be in flight:
+//
+//	var out uint64
+//	err := cdk.Call(ledger, "balance", []any{who}, &out)          // wait here
+//	f, err := cdk.NewCall(c, "m").WithArgs(x).WithCycles(n).Start() // or start several...
+//	err = f.Wait(&out)                                              // ...and wait later
+//
+// Where calls are not allowed (queries, init, post_upgrade, pre_upgrade,
+// inspect_message, cleanup) Call returns an error wrapping
+// ErrCallNotAllowed; in init, start them from a timer (SetTimer(0, f)).
+//
+// Call contexts: a call belongs to the IC call context of the execution
+// that makes it, and its callback runs in that context. A handler's result
+// is the reply of the call that started it: sent at once if the running
+// execution belongs to that call, otherwise kept and sent by the next
+// execution of that call context.
+//
+// # Keep-alive
+//
+// The IC answers a call with CANISTER_ERROR as soon as an execution of its
+// context ends without a reply and without a call in flight. When a
+// handler is still blocked at that point (Sleep, a mutex held by another
+// method across its call, a channel), the cdk makes a keep-alive call in
+// that context, to the management canister's raw_rand, which answers in the
+// next round; its callback fires due timers and lets the handler run and
+// reply, and repeats while needed (one call, and its fee, per round). If
+// nothing in the canister could wake anything (no call in flight, no
+// timer, no heartbeat) the call is rejected as a deadlock. Queries cannot
+// be kept open: a query handler that blocks is rejected with a message
+// saying so.
+//
+// # Traps
+//
+// A panic in any goroutine traps the message it runs in; the IC rolls back
+// everything that message did, the Go heap (and so the executor's state)
+// included. Messages before an await are already committed. When a reply
+// or reject callback traps, the IC runs the cleanup callback: there, the
+// goroutine that waited for that call is unwound (Future.Wait panics with
+// an internal value that Go-started goroutines and handlers absorb), so its
+// deferred functions (Unlock) run.
+//
+// # Semantics by context
+//
+//	API                   init/post_upgrade     update           query             callback           timer/heartbeat
+//	handler may wait      no (trap)             yes              no (reject)       -                  yes
+//	Call / NewCall        ErrCallNotAllowed     yes              ErrCallNotAllowed yes                yes
+//	Go(f), go f()         f runs now up to its first wait, resumes in later messages (in a query: discarded)
+//	Sleep(d)              trap (use Go)         keep-alive       panic             as update          parks on a timer
+//	SetTimer(d, f)        armed                 armed            discarded         armed              armed
+//	f of SetTimer         runs on its own goroutine in a canister_global_timer execution: may call, cannot reply
+//	reply                 -                     now or later     now               own context only   -
+//
+// Timers (SetTimer, SetTimerInterval, SetTimerNotify, ClearTimer) share the
+// one global timer through a heap; they do not survive upgrades (they are
+// Go closures, and the IC deactivates the global timer): create them again
+// in PostUpgrade. See also packages icstd/time and icstd/sync, and
+// docs/semantics.md in the repository.
 //
 // Outside a canister (GOOS other than wasip1) registration works, so host
 // tests can inspect handlers, but functions that talk to the IC panic.

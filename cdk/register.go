@@ -13,6 +13,9 @@ type method struct {
 	kind    string
 	name    string
 	handler *handler
+	// internal methods (the executor's keep-alive target) are exported
+	// but left out of the Candid interface; they run internal directly.
+	internal func()
 }
 
 // handler is a Go function called with decoded Candid arguments.
@@ -61,9 +64,11 @@ func PreUpgrade(fn func()) { registerHook("pre_upgrade", fn) }
 // timers: a heartbeat costs cycles every round even when it does nothing.
 func Heartbeat(fn func()) { registerHook("heartbeat", fn) }
 
-// GlobalTimer registers fn to run when the canister's global timer fires.
-// Most programs should use icstd/time, which multiplexes many timers over
-// the one global timer; registering both is an error.
+// GlobalTimer registers fn to run, on a goroutine of its own, whenever the
+// canister's global timer fires, after the due timers of SetTimer (and
+// icstd/time). The cdk owns the global timer: fn must not call
+// ic0.global_timer_set itself. Most programs should use SetTimer or
+// icstd/time instead.
 func GlobalTimer(fn func()) { registerHook("global_timer", fn) }
 
 // InspectMessage registers fn to decide, for each ingress update message,
@@ -93,6 +98,11 @@ func register(kind, name string, fn any) {
 		panic(where + ": " + err.Error())
 	}
 	methods = append(methods, method{kind: kind, name: name, handler: h})
+}
+
+// registerInternal registers a hidden method of the cdk itself.
+func registerInternal(kind, name string, fn func()) {
+	methods = append(methods, method{kind: kind, name: name, internal: fn})
 }
 
 func registerHook(hook string, fn any) {
