@@ -1,0 +1,128 @@
+// Command mgmtcan drives the management canister from a canister, for the
+// e2e test of package management.
+package main
+
+import (
+	"crypto/sha256"
+
+	"github.com/icgo/icgo/cdk"
+	"github.com/icgo/icgo/management"
+	"github.com/icgo/icgo/principal"
+)
+
+// Status is a summary of canister_status.
+type Status struct {
+	Status      string                           `ic:"status"`
+	ModuleHash  []byte                           `ic:"module_hash"`
+	Controllers []principal.Principal            `ic:"controllers"`
+	Freezing    uint64                           `ic:"freezing_threshold"`
+	Cycles      uint64                           `ic:"cycles"`
+	EnvVars     []management.EnvironmentVariable `ic:"env"`
+}
+
+func status(id principal.Principal) (Status, error) {
+	s, err := management.CanisterStatus(id)
+	if err != nil {
+		return Status{}, err
+	}
+	out := Status{Status: s.Status.String(), Controllers: s.Settings.Controllers,
+		Freezing: uint64(s.Settings.FreezingThreshold), Cycles: uint64(s.Cycles), EnvVars: s.Settings.EnvironmentVariables}
+	if s.ModuleHash != nil {
+		out.ModuleHash = *s.ModuleHash
+	}
+	return out, nil
+}
+
+func init() {
+	cdk.Update("raw_rand", func() ([]byte, error) { return management.RawRand() })
+
+	// create_and_install creates a canister with 1 T cycles and installs
+	// wasm in it.
+	cdk.Update("create_and_install", func(wasm []byte) (principal.Principal, error) {
+		id, err := management.CreateCanister(&management.CanisterSettings{
+			FreezingThreshold: management.Some(management.Nat(1234)),
+		}, 1_000_000_000_000)
+		if err != nil {
+			return principal.Principal{}, err
+		}
+		err = management.InstallCode(management.InstallCodeArgs{
+			Mode: management.ModeInstall(), CanisterID: id, WasmModule: wasm, Arg: []byte("DIDL\x00\x00"),
+		})
+		return id, err
+	})
+	cdk.Update("status", status)
+
+	// chunked uploads wasm in chunks and reinstalls it with
+	// install_chunked_code.
+	cdk.Update("chunked", func(id principal.Principal, wasm []byte) ([][]byte, error) {
+		if err := management.ClearChunkStore(id); err != nil {
+			return nil, err
+		}
+		var hashes []management.ChunkHash
+		for off := 0; off < len(wasm); off += 500_000 {
+			end := min(off+500_000, len(wasm))
+			h, err := management.UploadChunk(id, wasm[off:end])
+			if err != nil {
+				return nil, err
+			}
+			hashes = append(hashes, management.ChunkHash{Hash: h})
+		}
+		stored, err := management.StoredChunks(id)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(wasm)
+		return stored, management.InstallChunkedCode(management.InstallChunkedCodeArgs{
+			Mode: management.ModeReinstall(), TargetCanister: id, ChunkHashesList: hashes, WasmModuleHash: sum[:], Arg: []byte("DIDL\x00\x00"),
+		})
+	})
+
+	cdk.Update("settings", func(id principal.Principal) error {
+		return management.UpdateSettings(id, management.CanisterSettings{
+			FreezingThreshold:    management.Some(management.Nat(99)),
+			EnvironmentVariables: &[]management.EnvironmentVariable{{Name: "MODE", Value: "test"}},
+		})
+	})
+	cdk.Update("deposit", func(id principal.Principal, n uint64) error { return management.DepositCycles(id, n) })
+	cdk.Update("stop_start", func(id principal.Principal) ([]string, error) {
+		var seen []string
+		if err := management.StopCanister(id); err != nil {
+			return nil, err
+		}
+		s, err := status(id)
+		if err != nil {
+			return nil, err
+		}
+		seen = append(seen, s.Status)
+		if err := management.StartCanister(id); err != nil {
+			return nil, err
+		}
+		s, err = status(id)
+		seen = append(seen, s.Status)
+		return seen, err
+	})
+	cdk.Update("uninstall", func(id principal.Principal) error { return management.UninstallCode(id) })
+	cdk.Update("delete", func(id principal.Principal) error {
+		if err := management.StopCanister(id); err != nil {
+			return err
+		}
+		return management.DeleteCanister(id)
+	})
+	// ecdsa returns a threshold ECDSA public key and a signature of a
+	// 32-byte hash with it (the fee from ic0.cost_sign_with_ecdsa).
+	cdk.Update("ecdsa", func(hash []byte) ([][]byte, error) {
+		key := management.Secp256k1Key("dfx_test_key")
+		pk, err := management.EcdsaPublicKey(management.EcdsaPublicKeyArgs{DerivationPath: [][]byte{}, KeyID: key})
+		if err != nil {
+			return nil, err
+		}
+		sig, err := management.SignWithEcdsa(management.SignWithEcdsaArgs{MessageHash: hash, DerivationPath: [][]byte{}, KeyID: key}, 0)
+		return [][]byte{pk.PublicKey, sig}, err
+	})
+	cdk.Query("status_in_query", func(id principal.Principal) (string, error) {
+		s, err := status(id)
+		return s.Status, err
+	})
+}
+
+func main() {}
