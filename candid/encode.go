@@ -47,26 +47,9 @@ func AppendMarshal(dst []byte, args []any) ([]byte, error) {
 			types[i] = reflect.TypeOf(a)
 		}
 	}
-	var h *header
-	if len(args) <= len(key.t) {
-		headers.RLock()
-		h = headers.m[key]
-		headers.RUnlock()
-	}
-	if h == nil {
-		var err error
-		h, err = buildHeader(types)
-		if err != nil {
-			return nil, err
-		}
-		if len(args) <= len(key.t) {
-			headers.Lock()
-			if headers.m == nil {
-				headers.m = map[headerKey]*header{}
-			}
-			headers.m[key] = h
-			headers.Unlock()
-		}
+	h, err := headerFor(key, types)
+	if err != nil {
+		return nil, err
 	}
 	b := append(dst, h.bytes...)
 	for i, a := range args {
@@ -80,6 +63,46 @@ func AppendMarshal(dst []byte, args []any) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// headerFor returns the cached header of an argument type list, building
+// and caching it (for lists of up to 4 types) on first use.
+func headerFor(key headerKey, types []reflect.Type) (*header, error) {
+	cacheable := len(types) <= len(key.t)
+	if cacheable {
+		headers.RLock()
+		h := headers.m[key]
+		headers.RUnlock()
+		if h != nil {
+			return h, nil
+		}
+	}
+	h, err := buildHeader(types)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		headers.Lock()
+		if headers.m == nil {
+			headers.m = map[headerKey]*header{}
+		}
+		headers.m[key] = h
+		headers.Unlock()
+	}
+	return h, nil
+}
+
+// Prepare compiles and caches the codecs of an argument type list, so that
+// the first Marshal or Unmarshal with these types costs no more than the
+// next. Canisters call it for their methods' types while they initialize:
+// a query's state changes are discarded, so a cache first filled by a
+// query would be rebuilt by every query.
+func Prepare(types []reflect.Type) error {
+	var key headerKey
+	key.n = len(types)
+	copy(key.t[:], types)
+	_, err := headerFor(key, types)
+	return err
 }
 
 func buildHeader(types []reflect.Type) (*header, error) {

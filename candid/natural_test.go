@@ -79,3 +79,10 @@ func TestNatU64DecodeErrors(t *testing.T) {
 	require.NoError(t, candid.Unmarshal(big64, []any{&nat}))
 	require.Equal(t, "18446744073709551616", nat.String())
 }
+
+func TestPrepare(t *testing.T) {
+	require.NoError(t, candid.Prepare([]reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[*uint64]()}))
+	err := candid.Prepare([]reflect.Type{reflect.TypeFor[chan int]()})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "chan int")
+}

@@ -13,8 +13,12 @@ func unmarshal(data []byte, ptrs []any) error { return candid.Unmarshal(data, pt
 // checkTypes checks that every type has a Candid mapping (recursive types
 // included, which need named definitions).
 func checkTypes(ts []reflect.Type) error {
-	_, err := candid.ServiceText([]candid.Method{{Name: "m", Args: ts}}, nil)
-	return err
+	if _, err := candid.ServiceText([]candid.Method{{Name: "m", Args: ts}}, nil); err != nil {
+		return err
+	}
+	// Compile the codecs now, during initialization, which is committed:
+	// compiled by a query, they would be thrown away with its state.
+	return candid.Prepare(ts)
 }
 
 // serviceText renders the .did of the registered methods and the init

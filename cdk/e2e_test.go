@@ -551,3 +551,30 @@ func TestDeadlockAndBlockedQuery(t *testing.T) {
 	}
 	e.update(id, "inc")
 }
+
+// TestQueryCost checks the instructions of hello's greet query, which must
+// stay within 150k (a deterministic count, not a timing). Queries discard
+// their state, so any lazy set-up left to the first call (reflect call
+// layouts, codec caches) would be paid by every query: initialization does
+// it instead, and is committed.
+func TestQueryCost(t *testing.T) {
+	e := newEnv(t)
+	id, err := e.r.CreateCanister()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// examples/hello registers no Init hook: nothing else warms up.
+	if err := e.r.Install(id, buildPkg(t, "../examples/hello"), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		res, err := e.r.Query(id, "greet", enc(t, "world"))
+		if err != nil || res.Reject != nil {
+			t.Fatalf("greet: %v %v", err, res.Reject)
+		}
+		t.Logf("greet: %d instructions", res.Instructions)
+		if res.Instructions > 150_000 {
+			t.Fatalf("greet cost %d instructions, more than 150k: is initialization work repeated in every query?", res.Instructions)
+		}
+	}
+}
