@@ -11,7 +11,9 @@
 //     canister_post_upgrade run the Go runtime's _initialize first, methods
 //     call the cdk's dispatcher with their registry index, hooks call the
 //     cdk's Go exports; exports named "canister_query.NAME" (written with
-//     //go:wasmexport by programs that skip the cdk) are renamed;
+//     //go:wasmexport by programs that skip the cdk) are renamed; in
+//     command mode (Options.Command, command.go) canister_init runs a
+//     command module's _start instead (go test -c output, compat-tests);
 //   - active data segments are merged (the IC caps a module at 100,000);
 //   - the Candid interface is embedded as icp:public custom sections.
 //
@@ -24,7 +26,7 @@
 //	proc_exit(n)         flushes, then traps "the Go program exited with status n (...)"
 //	random_get           during _initialize: splitmix64 seeded from ic0.time (the runtime's
 //	                     hash seeds); at any other time: trap naming icstd/rand
-//	environ_*            Options.Env; args_*: none
+//	environ_*            Options.Env; args_*: Options.Args (none by default)
 //	fd_prestat_*         EBADF (no preopened directories); fd_close: EBADF
 //	fd_fdstat_get        fds 0-2: character device, no flags or rights; others EBADF
 //	fd_fdstat_set_flags  fds 0-2: success; others EBADF
@@ -97,6 +99,16 @@ type Options struct {
 	// KeepExports keeps exports that are neither IC entry points nor
 	// memories (by default they are removed: the IC ignores them).
 	KeepExports bool
+	// Command processes a wasip1 command module (a plain go build or
+	// go test -c: an _start export, no _initialize) instead of a reactor:
+	// canister_init runs _start, which ends in proc_exit, so the install
+	// always traps with MsgExitPrefix and the exit status (see command.go).
+	Command bool
+	// Args is served by WASI args_get in this order (os.Args, including
+	// os.Args[0]); empty by default. In command mode the install argument
+	// adds more: it is read as a sequence of NUL-terminated arguments that
+	// follow Args (see command.go).
+	Args []string
 }
 
 // DefaultMergeDataGap is the data merging gap used when
@@ -307,7 +319,7 @@ func (p *proc) planImports() error {
 		}
 		stubIdx[i] = k
 	}
-	for _, r := range ic0Required {
+	for _, r := range p.requiredIC0() {
 		if j, ok := p.ic0[r.name]; ok {
 			if t := m.Types[imps[j].TypeIndex]; !t.Equal(r.typ) {
 				return fmt.Errorf("import ic0.%s has type %s, want %s", r.name, t, r.typ)
@@ -536,6 +548,9 @@ func (p *proc) exports() error {
 			return 0, false, fmt.Errorf("export %q has type %s, want %s", name, t, want)
 		}
 		return e.Index, true, nil
+	}
+	if p.opt.Command {
+		return p.commandExports(funcExport)
 	}
 	initialize, ok, err := funcExport(abi.ExportInitialize, typeVoid)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 const (
 	errnoSuccess = 0
 	errnoBadF    = 8
+	errnoNoSys   = 52
 )
 
 // addStubs appends the flush helper and one function per replaced import,
@@ -25,7 +26,7 @@ func (p *proc) addStubs() error {
 		var err error
 		switch s.module {
 		case modWASI:
-			c = p.wasiCode(s.name)
+			c = p.wasiCode(s.name, p.m.Types[s.typ])
 		case abi.PseudoModule:
 			if s.name == abi.PseudoStdoutFlush {
 				c = (&asm{}).call(p.flush).code()
@@ -138,7 +139,7 @@ func (p *proc) trap(a *asm, msg string) *asm {
 	return a.i32(addr).i32(n).call(p.ic0["trap"]).unreachable()
 }
 
-func (p *proc) wasiCode(name string) wasm.Code {
+func (p *proc) wasiCode(name string, t wasm.FuncType) wasm.Code {
 	a := &asm{}
 	switch name {
 	case "fd_write":
@@ -154,9 +155,9 @@ func (p *proc) wasiCode(name string) wasm.Code {
 		return a.get(0).i32(n).mem(opI32Store, 2, 0).get(1).i32(size).mem(opI32Store, 2, 0).i32(errnoSuccess).code()
 	case "environ_get": // (environ **u8, buf *u8) -> errno
 		return p.environGetCode()
-	case "args_sizes_get":
-		return a.get(0).i32(0).mem(opI32Store, 2, 0).get(1).i32(0).mem(opI32Store, 2, 0).i32(errnoSuccess).code()
-	case "args_get", "sched_yield":
+	case "args_sizes_get", "args_get":
+		return p.argsCode(name)
+	case "sched_yield":
 		return a.i32(errnoSuccess).code()
 	case "fd_prestat_get", "fd_prestat_dir_name", "fd_close":
 		return a.i32(errnoBadF).code()
@@ -170,6 +171,13 @@ func (p *proc) wasiCode(name string) wasm.Code {
 		return a.i32(errnoSuccess).code()
 	case "poll_oneoff":
 		return p.pollOneoffCode()
+	}
+	// Everything else (files, directories, sockets): a canister has none.
+	// Functions that report an errno fail with ENOSYS, which Go returns as
+	// an ordinary error ("open x: Not implemented on wasip1") that code can
+	// handle, as it handles a missing file. Any other shape traps.
+	if len(t.Results) == 1 && t.Results[0] == wasm.I32 {
+		return a.i32(errnoNoSys).code()
 	}
 	return p.trap(a, "WASI "+name+" is not available on the IC").code()
 }
@@ -226,7 +234,11 @@ func (p *proc) fdWriteCode() wasm.Code {
 func (p *proc) procExitCode() wasm.Code {
 	const code, n, digits, pos = 0, 1, 2, 3
 	preAddr, preLen := p.str(MsgExitPrefix)
-	sufAddr, sufLen := p.str(MsgExitSuffix)
+	suffix := MsgExitSuffix
+	if p.opt.Command {
+		suffix = MsgExitCommandSuffix
+	}
+	sufAddr, sufLen := p.str(suffix)
 	a := &asm{}
 	a.call(p.flush)
 	a.i32(LineBufStart).i32(preAddr).i32(preLen).memoryCopy()

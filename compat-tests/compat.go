@@ -1,0 +1,551 @@
+// Package compat runs real Go packages' own tests inside a canister and
+// reports, test by test, what works unmodified on the Internet Computer.
+//
+// For each target package, RunPackage:
+//
+//  1. compiles its tests with `GOOS=wasip1 GOARCH=wasm go test -c`, a
+//     wasip1 command module;
+//  2. post-processes it in command mode (internal/build.Command,
+//     postproc.Options.Command): canister_init runs _start, that is the
+//     runtime, the package inits and testing's main, which ends in
+//     proc_exit, a trap that carries the exit status; the test flags are
+//     the install argument (NUL-separated), served to os.Args by the
+//     args_get stub;
+//  3. checks it against the IC's module rules (internal/validate; the
+//     replica refuses a module that breaks them);
+//  4. installs it in a fresh canister of the embedded replica, first with
+//     -test.list (the denominator: every test, example, fuzz target), then
+//     with -test.v, and reads each test's outcome from the canister log
+//     (=== RUN, --- PASS/FAIL/SKIP) and the end of the run from the
+//     install's trap message.
+//
+// A test that traps (a blocking time.Sleep, crypto/rand, a file, the
+// execution limit) or panics ends the whole run, as it would end a
+// canister message. The harness records it (TRAP, or FAIL for a panic),
+// adds it to -test.skip and runs the package again, up to MaxReruns
+// times, so that one bad test does not hide the results of the others.
+//
+// Examples and fuzz targets are not run: testing captures an example's
+// output in a temporary file and reads a fuzz target's seed corpus from
+// testdata, and a canister has no file system (both trap in path_open).
+// They are counted from -test.list.
+package compat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/icgo/icgo/internal/build"
+	"github.com/icgo/icgo/internal/postproc"
+	"github.com/icgo/icgo/replica"
+)
+
+// Target is one package whose tests run as a canister.
+type Target struct {
+	Pkg string // import path
+	// Module is the directory go test -c runs in: "" for the standard
+	// library and icgo's own module, "thirdparty" (relative to this
+	// package's directory) for the pinned third-party libraries.
+	Module string
+	Run    string // -test.run, if not empty
+	Skip   string // top-level tests to skip (a regexp alternative), besides examples and fuzz targets
+	Note   string // shown in the matrix
+}
+
+// Status of one test.
+type Status string
+
+// Test outcomes.
+const (
+	Pass   Status = "PASS"
+	Fail   Status = "FAIL"
+	Skip   Status = "SKIP"
+	Trap   Status = "TRAP"    // the test made the canister trap (and the run stopped there)
+	NotRun Status = "NOT RUN" // listed, but never reached
+)
+
+// Test is the outcome of one top-level test.
+type Test struct {
+	Name   string
+	Status Status
+	// Reason: for FAIL the test's first output lines (or the panic), for
+	// SKIP the skip message, for TRAP the trap message.
+	Reason string
+	// Subtests counts the outcomes of its subtests (all levels).
+	Subtests map[Status]int
+}
+
+// Result is what RunPackage found for one target.
+type Result struct {
+	Target Target
+	// Listed by -test.list (top-level names).
+	Tests, Examples, Fuzz, Benchmarks []string
+	Results                           []Test // top-level tests, in -test.list order
+	// NoTests is set for a package without test files.
+	NoTests bool
+	// Err is set when the package could not be run at all: the build
+	// failed, the module breaks the IC's rules, or the program trapped
+	// before its first test (e.g. in a package init). The results of the
+	// tests that did run are still in Results.
+	Err error
+	// Trap is the trap message of the last run ("the Go program exited
+	// with status 0 ..." for a run that finished).
+	Trap string
+	// Exit is the exit status of the last run, -1 if it did not exit.
+	Exit int
+	// Runs is the number of installs (the -test.list run included).
+	Runs int
+	// LogTruncated reports that the replica dropped old log entries.
+	LogTruncated bool
+
+	ModuleSize, GzipSize int
+	BuildTime, RunTime   time.Duration
+}
+
+// Count returns the number of top-level tests with status s.
+func (r *Result) Count(s Status) int {
+	n := 0
+	for _, t := range r.Results {
+		if t.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// SubCount returns the number of subtests with status s.
+func (r *Result) SubCount(s Status) int {
+	n := 0
+	for _, t := range r.Results {
+		n += t.Subtests[s]
+	}
+	return n
+}
+
+// FirstProblem returns the first test that failed or trapped, or nil.
+func (r *Result) FirstProblem() *Test {
+	for i := range r.Results {
+		if s := r.Results[i].Status; s == Fail || s == Trap {
+			return &r.Results[i]
+		}
+	}
+	return nil
+}
+
+// Config configures RunPackage.
+type Config struct {
+	// Short passes -test.short (the default in DefaultConfig): the tests
+	// skip what their authors consider long, as in CI.
+	Short bool
+	// Timeout, if not 0, sets the replica's wall-clock guard per
+	// execution (replica.WithExecutionTimeout). 0 keeps the replica's
+	// default: the IC's instruction limit for an install (300 B) once the
+	// replica meters instructions. A test that exceeds either is a TRAP.
+	Timeout time.Duration
+	// MaxReruns bounds the runs after a trap (each skips the tests that
+	// trapped before), and Budget the time of a package's runs: no rerun
+	// starts after it (0 means no limit).
+	MaxReruns int
+	Budget    time.Duration
+	// Dir is the directory of this package (compat-tests), for
+	// Target.Module; "" means the current directory.
+	Dir string
+	// Log, if set, receives progress lines.
+	Log func(format string, args ...any)
+}
+
+// DefaultConfig is what the matrix uses.
+var DefaultConfig = Config{Short: true, MaxReruns: 40, Budget: 15 * time.Minute}
+
+// RunPackage builds, installs and runs the tests of one package.
+func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
+	res := &Result{Target: tgt, Exit: -1}
+	logf := cfg.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	dir := cfg.Dir
+	if tgt.Module != "" {
+		dir = filepath.Join(cfg.Dir, tgt.Module)
+	}
+	t0 := time.Now()
+	raw, err := build.GoTestBuild(ctx, dir, tgt.Pkg)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if raw == nil {
+		res.NoTests = true
+		return res
+	}
+	mod, err := build.Command(raw, build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}})
+	res.BuildTime = time.Since(t0)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.ModuleSize, res.GzipSize = len(mod.Wasm), mod.Stats.GzipSize
+	if err := mod.Report.Err(); err != nil {
+		res.Err = fmt.Errorf("the IC would refuse the test module: %w", err)
+		return res
+	}
+	t1 := time.Now()
+	defer func() { res.RunTime = time.Since(t1) }()
+	var ropts []replica.Option
+	if cfg.Timeout > 0 {
+		ropts = append(ropts, replica.WithExecutionTimeout(cfg.Timeout))
+	}
+	r, err := replica.New(ropts...)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer r.Close()
+
+	// 1. The list of tests.
+	t2 := time.Now()
+	out, err := install(r, mod.Wasm, "-test.list", ".*")
+	logf("%s: -test.list run in %v", tgt.Pkg, time.Since(t2).Round(time.Millisecond))
+	res.Runs++
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Trap, res.Exit, res.LogTruncated = out.trap, out.exit, out.truncated
+	if out.exit != 0 {
+		res.Err = fmt.Errorf("listing the tests: %s%s", out.trap, lastLines(out.lines, 5))
+		return res
+	}
+	for _, l := range out.lines {
+		switch {
+		case strings.HasPrefix(l, "Test"):
+			res.Tests = append(res.Tests, l)
+		case strings.HasPrefix(l, "Example"):
+			res.Examples = append(res.Examples, l)
+		case strings.HasPrefix(l, "Fuzz"):
+			res.Fuzz = append(res.Fuzz, l)
+		case strings.HasPrefix(l, "Benchmark"):
+			res.Benchmarks = append(res.Benchmarks, l)
+		}
+	}
+	logf("%s: %d tests, %d examples, %d fuzz targets (module %.1f MB, %.1f MB gzip, built in %v)",
+		tgt.Pkg, len(res.Tests), len(res.Examples), len(res.Fuzz), float64(res.ModuleSize)/1e6, float64(res.GzipSize)/1e6, res.BuildTime.Round(time.Millisecond))
+
+	// 2. The tests, again after every trap.
+	results := map[string]*Test{}
+	var skipped []string
+	for rerun := 0; ; rerun++ {
+		args := []string{"-test.v", "-test.timeout=0", "-test.count=1"}
+		if cfg.Short {
+			args = append(args, "-test.short")
+		}
+		if tgt.Run != "" {
+			args = append(args, "-test.run="+tgt.Run)
+		}
+		skip := []string{"Example.*", "Fuzz.*"}
+		if tgt.Skip != "" {
+			skip = append(skip, tgt.Skip)
+		}
+		skip = append(skip, skipped...)
+		args = append(args, "-test.skip=^("+strings.Join(skip, "|")+")$")
+		t3 := time.Now()
+		out, err := install(r, mod.Wasm, args...)
+		res.Runs++
+		logf("%s: run %d in %v", tgt.Pkg, res.Runs, time.Since(t3).Round(time.Millisecond))
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		res.Trap, res.Exit = out.trap, out.exit
+		res.LogTruncated = res.LogTruncated || out.truncated
+		run := parse(out.lines)
+		for _, t := range run.tests {
+			if _, seen := results[t.Name]; !seen {
+				results[t.Name] = t
+			}
+		}
+		if run.finished && out.exit >= 0 {
+			break // PASS or FAIL printed, then exit
+		}
+		// The run was cut short: blame the test that was running.
+		culprit := run.last
+		if slices.Contains(skipped, regexp.QuoteMeta(culprit)) {
+			res.Err = fmt.Errorf("%s ended the run again although -test.skip names it: %s", culprit, out.trap)
+			break
+		}
+		if culprit == "" {
+			res.Err = fmt.Errorf("the program stopped outside any test: %s%s", out.trap, lastLines(out.lines, 8))
+			break
+		}
+		t := results[culprit]
+		if t == nil || t.Status == "" {
+			t = &Test{Name: culprit, Subtests: map[Status]int{}}
+			if prev := run.byName[culprit]; prev != nil {
+				t.Subtests = prev.Subtests
+			}
+			results[culprit] = t
+		}
+		switch {
+		case out.exit >= 0 && run.panic != "": // a panic in the test: FAIL printed, then exit 2
+			t.Status, t.Reason = Fail, run.panic
+		case out.exit >= 0:
+			t.Status, t.Reason = Fail, fmt.Sprintf("exited with status %d during the test%s", out.exit, lastLines(out.lines, 3))
+		default:
+			t.Status, t.Reason = Trap, out.trap
+			if run.lastSub != "" && run.lastSub != culprit {
+				t.Reason = "in " + run.lastSub + ": " + out.trap
+			}
+		}
+		logf("%s: %s %s: %s", tgt.Pkg, culprit, t.Status, oneLine(t.Reason, 160))
+		skipped = append(skipped, regexp.QuoteMeta(culprit))
+		if rerun >= cfg.MaxReruns || (cfg.Budget > 0 && time.Since(t1) > cfg.Budget) {
+			logf("%s: giving up after %d reruns (%v)", tgt.Pkg, rerun, time.Since(t1).Round(time.Second))
+			break
+		}
+	}
+	// In -test.list order; tests that never ran are NOT RUN.
+	for _, name := range res.Tests {
+		if t := results[name]; t != nil && t.Status != "" {
+			res.Results = append(res.Results, *t)
+			delete(results, name)
+			continue
+		}
+		st, reason := NotRun, ""
+		if matchesTarget(tgt, name) {
+			reason = "not reached: an earlier test ended the run"
+		} else {
+			st, reason = Skip, "excluded by the target's -test.run/-test.skip"
+		}
+		res.Results = append(res.Results, Test{Name: name, Status: st, Reason: reason})
+	}
+	// Tests that ran but were not listed (should not happen).
+	var extra []string
+	for name := range results {
+		extra = append(extra, name)
+	}
+	sort.Strings(extra)
+	for _, name := range extra {
+		if t := results[name]; t.Status != "" {
+			res.Results = append(res.Results, *t)
+		}
+	}
+	logf("%s: %d PASS, %d FAIL, %d SKIP, %d TRAP, %d NOT RUN in %d runs (%v)", tgt.Pkg,
+		res.Count(Pass), res.Count(Fail), res.Count(Skip), res.Count(Trap), res.Count(NotRun), res.Runs, time.Since(t1).Round(time.Millisecond))
+	return res
+}
+
+func matchesTarget(tgt Target, name string) bool {
+	if tgt.Run != "" {
+		if ok, _ := regexp.MatchString(tgt.Run, name); !ok {
+			return false
+		}
+	}
+	if tgt.Skip != "" {
+		if ok, _ := regexp.MatchString("^("+tgt.Skip+")$", name); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// runOutput is one install of the test module.
+type runOutput struct {
+	lines     []string // the canister log, without the final [TRAP] line
+	trap      string   // the trap message
+	exit      int      // the exit status, -1 if the run did not exit
+	truncated bool
+}
+
+// install runs the test module once in a new canister with args.
+func install(r *replica.Replica, module []byte, args ...string) (*runOutput, error) {
+	arg, err := build.CommandArg(args...)
+	if err != nil {
+		return nil, err
+	}
+	id, err := r.CreateCanister()
+	if err != nil {
+		return nil, err
+	}
+	ierr := r.Install(id, module, arg)
+	logs, err := r.Logs(id)
+	if err != nil {
+		return nil, err
+	}
+	out := &runOutput{exit: -1}
+	if len(logs) > 0 && logs[0].Index != 0 {
+		out.truncated = true
+	}
+	for _, l := range logs {
+		out.lines = append(out.lines, l.Message)
+	}
+	if n := len(out.lines); n > 0 && strings.HasPrefix(out.lines[n-1], "[TRAP]: ") {
+		out.lines = out.lines[:n-1]
+	}
+	var rej *replica.Reject
+	switch {
+	case ierr == nil:
+		return nil, errors.New("the install did not trap: a command-mode module must end in proc_exit")
+	case !errors.As(ierr, &rej):
+		return nil, ierr
+	}
+	out.trap = strings.TrimPrefix(rej.Message, "canister trapped: ")
+	if rest, ok := strings.CutPrefix(out.trap, postproc.MsgExitPrefix); ok {
+		digits := rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))]
+		if n, err := strconv.Atoi(digits); err == nil {
+			out.exit = n
+		}
+	}
+	return out, nil
+}
+
+// parsed is what one -test.v run printed.
+type parsed struct {
+	tests    []*Test // top-level tests with a result, in order
+	byName   map[string]*Test
+	last     string // the top-level test that started (RUN/CONT) last
+	lastSub  string // the full name of the (sub)test that started last
+	finished bool   // the final PASS or FAIL line was printed
+	panic    string // "panic: ..." if the run ended in a panic
+}
+
+var resultRe = regexp.MustCompile(`^( *)--- (PASS|FAIL|SKIP): (\S+)`)
+
+// parse reads the -test.v output of one run.
+func parse(lines []string) *parsed {
+	p := &parsed{byName: map[string]*Test{}}
+	output := map[string][]string{} // test output lines by full name
+	cur := ""                       // full name of the test whose output follows
+	get := func(name string) *Test {
+		t := p.byName[name]
+		if t == nil {
+			t = &Test{Name: name, Subtests: map[Status]int{}}
+			p.byName[name] = t
+		}
+		return t
+	}
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(l, "=== "); ok {
+			verb, name, _ := strings.Cut(rest, " ")
+			name = strings.TrimSpace(name)
+			switch verb {
+			case "RUN", "CONT":
+				p.last, _, _ = strings.Cut(name, "/")
+				p.lastSub = name
+				cur = name
+			case "NAME", "PAUSE":
+				cur = name
+			}
+			continue
+		}
+		if m := resultRe.FindStringSubmatch(l); m != nil {
+			name, st := m[3], Status(m[2])
+			top, _, sub := strings.Cut(name, "/")
+			if sub {
+				get(top).Subtests[st]++
+				if st == Fail && get(top).Reason == "" {
+					get(top).Reason = firstLines(output[name], 3)
+				}
+			} else {
+				t := get(top)
+				t.Status = st
+				switch {
+				case st == Fail && t.Reason == "": // else a failing subtest's output
+					t.Reason = firstLines(output[name], 3)
+				case st == Skip:
+					t.Reason = lastLine(output[name])
+				}
+				p.tests = append(p.tests, t)
+			}
+			cur = ""
+			continue
+		}
+		switch {
+		case l == "PASS" || l == "FAIL":
+			p.finished = true
+		case strings.HasPrefix(l, "panic: ") && p.panic == "":
+			p.panic = l
+		case strings.HasPrefix(l, "fatal error: ") && p.panic == "":
+			p.panic = l
+		case cur != "":
+			output[cur] = append(output[cur], strings.TrimSpace(l))
+		}
+	}
+	return p
+}
+
+func firstLines(ls []string, n int) string {
+	if len(ls) > n {
+		ls = ls[:n]
+	}
+	return strings.Join(ls, " / ")
+}
+
+func lastLine(ls []string) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	return ls[len(ls)-1]
+}
+
+func lastLines(ls []string, n int) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	return "\n" + strings.Join(ls, "\n")
+}
+
+func oneLine(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " / ")
+	if len(s) > n {
+		s = s[:n] + "..."
+	}
+	return s
+}
+
+// RunAll runs the targets with up to jobs packages at a time (0 means
+// half the CPUs, at least 1) and returns the results in target order.
+func RunAll(ctx context.Context, targets []Target, cfg Config, jobs int) []*Result {
+	if jobs <= 0 {
+		jobs = max(1, runtime.NumCPU()/2)
+	}
+	out := make([]*Result, len(targets))
+	sem := make(chan struct{}, jobs)
+	done := make(chan struct{})
+	for i, t := range targets {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- struct{}{} }()
+			out[i] = RunPackage(ctx, t, cfg)
+		}()
+	}
+	for range targets {
+		<-done
+	}
+	return out
+}
+
+// Dir returns the directory of this package's source, for Config.Dir when
+// running from elsewhere in the repository.
+func Dir() (string, error) {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", errors.New("compat: cannot locate the package directory")
+	}
+	if _, err := os.Stat(file); err != nil {
+		return "", fmt.Errorf("compat: package source not found (built with -trimpath?): %w", err)
+	}
+	return filepath.Dir(file), nil
+}

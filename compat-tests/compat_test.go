@@ -1,0 +1,153 @@
+package compat
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/icgo/icgo/internal/postproc"
+)
+
+func statuses(r *Result) map[string]Status {
+	m := map[string]Status{}
+	for _, t := range r.Results {
+		m[t.Name] = t.Status
+	}
+	return m
+}
+
+func test(t *testing.T, r *Result, name string) Test {
+	t.Helper()
+	for _, x := range r.Results {
+		if x.Name == name {
+			return x
+		}
+	}
+	t.Fatalf("%s: no result for %s", r.Target.Pkg, name)
+	return Test{}
+}
+
+func testConfig(t *testing.T) Config {
+	cfg := DefaultConfig
+	cfg.Log = t.Logf
+	return cfg
+}
+
+// The fixture package has one test of each kind: the harness must report
+// each outcome, with its reason, and reach the last test despite two
+// traps and a panic.
+func TestFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a test binary as a canister")
+	}
+	r := RunPackage(context.Background(), Target{Pkg: "./testdata/fixture"}, testConfig(t))
+	require.NoError(t, r.Err)
+	require.Equal(t, map[string]Status{
+		"TestPass": Pass, "TestFail": Fail, "TestSkip": Skip, "TestSubtests": Fail,
+		"TestSleep": Trap, "TestPanic": Fail, "TestRand": Trap, "TestFile": Fail,
+		"TestParallel": Pass, "TestArgsAndTime": Pass,
+	}, statuses(r))
+	require.Equal(t, []string{"ExampleDouble"}, r.Examples)
+	require.Equal(t, 1, r.Exit) // the last run finished, with FAILs
+	require.Contains(t, test(t, r, "TestFail").Reason, "boom: got 2")
+	require.Contains(t, test(t, r, "TestSkip").Reason, "not here")
+	sub := test(t, r, "TestSubtests")
+	require.Contains(t, sub.Reason, "three is wrong")
+	require.Equal(t, map[Status]int{Pass: 2, Fail: 1}, sub.Subtests)
+	require.Equal(t, map[Status]int{Pass: 2}, test(t, r, "TestParallel").Subtests)
+	require.Equal(t, postproc.MsgSleep, test(t, r, "TestSleep").Reason)
+	require.Equal(t, postproc.MsgRandom, test(t, r, "TestRand").Reason)
+	require.Contains(t, test(t, r, "TestFile").Reason, "open testdata/input.txt: Not implemented on wasip1")
+	require.True(t, strings.HasPrefix(test(t, r, "TestPanic").Reason, "panic: kaboom"), test(t, r, "TestPanic").Reason)
+	require.Equal(t, "panic", Blocker(test(t, r, "TestPanic").Reason))
+	require.Equal(t, "file system", Blocker(test(t, r, "TestFile").Reason))
+	// The two traps and the panic each cost a run.
+	require.Equal(t, 1+1+3, r.Runs)
+}
+
+// The always-on subset of the matrix: a package that works entirely, and
+// two that show the platform's limits with the messages that name the
+// icstd replacement. The full matrix is `go run ./compat-tests/cmd/matrix`.
+func TestFastSubset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs three test binaries as canisters")
+	}
+	start := time.Now()
+	rs := RunAll(context.Background(), []Target{{Pkg: "strings"}, {Pkg: "context"}, {Pkg: "crypto/rand"}}, testConfig(t), 2)
+	var buf bytes.Buffer
+	WriteMarkdown(&buf, Header{Command: "TestFastSubset", Config: testConfig(t), Started: start, Elapsed: time.Since(start)}, rs)
+	t.Log("\n" + buf.String())
+	for _, r := range rs {
+		require.NoError(t, r.Err, r.Target.Pkg)
+	}
+
+	// strings: every test passes.
+	s := rs[0]
+	require.GreaterOrEqual(t, len(s.Tests), 50)
+	require.Equal(t, len(s.Tests), s.Count(Pass), "%v", statuses(s))
+	require.Equal(t, 0, s.Exit)
+	require.Equal(t, 2, s.Runs)
+
+	// context: what needs a timer to fire traps naming icstd/time; the
+	// rest passes.
+	c := rs[1]
+	for _, name := range []string{"TestDeadline", "TestTimeout"} {
+		x := test(t, c, name)
+		require.Equal(t, Trap, x.Status, name)
+		require.Equal(t, postproc.MsgSleep, x.Reason, name)
+	}
+	require.Equal(t, 0, c.Count(Fail)+c.Count(NotRun), "%v", statuses(c))
+	require.GreaterOrEqual(t, c.Count(Pass), 25)
+	for _, x := range c.Results {
+		if x.Status == Trap {
+			require.Contains(t, x.Reason, "icstd/time", x.Name)
+		}
+	}
+
+	// crypto/rand: reading traps naming icstd/rand, never hands out bytes.
+	cr := rs[2]
+	x := test(t, cr, "TestRead")
+	require.Equal(t, Trap, x.Status)
+	require.True(t, strings.HasSuffix(x.Reason, postproc.MsgRandom), x.Reason)
+	require.Equal(t, 0, cr.Count(Fail))
+	t.Logf("fast subset: %v", time.Since(start).Round(time.Millisecond))
+}
+
+func TestParse(t *testing.T) {
+	out := strings.Split(`=== RUN   TestA
+--- PASS: TestA (0.00s)
+=== RUN   TestB
+=== RUN   TestB/x
+    b_test.go:3: bad x
+=== RUN   TestB/y
+=== PAUSE TestB/y
+=== CONT  TestB/y
+--- FAIL: TestB (0.00s)
+    --- FAIL: TestB/x (0.00s)
+    --- PASS: TestB/y (0.00s)
+=== RUN   TestC
+    c_test.go:9: skipping in short mode
+--- SKIP: TestC (0.00s)
+=== RUN   TestD
+=== RUN   TestD/deep`, "\n")
+	p := parse(out)
+	require.False(t, p.finished)
+	require.Equal(t, "TestD", p.last)
+	require.Equal(t, "TestD/deep", p.lastSub)
+	require.Len(t, p.tests, 3)
+	require.Equal(t, Test{Name: "TestA", Status: Pass, Subtests: map[Status]int{}}, *p.tests[0])
+	// go test -v prints the subtests' results, indented, after their
+	// parent's; a failing subtest's output is the parent's reason.
+	require.Equal(t, Fail, p.tests[1].Status)
+	require.Equal(t, map[Status]int{Pass: 1, Fail: 1}, p.tests[1].Subtests)
+	require.Equal(t, "b_test.go:3: bad x", p.tests[1].Reason)
+	require.Equal(t, Skip, p.tests[2].Status)
+	require.Equal(t, "c_test.go:9: skipping in short mode", p.tests[2].Reason)
+
+	p = parse(append(out, "--- PASS: TestD (0.00s)", "PASS"))
+	require.True(t, p.finished)
+}

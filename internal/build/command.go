@@ -1,0 +1,92 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/icgo/icgo/internal/postproc"
+	"github.com/icgo/icgo/internal/validate"
+)
+
+// GoTestBuild compiles the tests of the Go package pkg (resolved in dir)
+// with `GOOS=wasip1 GOARCH=wasm go test -c` and returns the raw wasip1
+// command module (an _start export). A package without test files gives
+// (nil, nil). Extra flags go before the package (e.g. -tags).
+func GoTestBuild(ctx context.Context, dir, pkg string, flags ...string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "icgo-test-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "test.wasm")
+	args := []string{"test", "-c", "-trimpath", "-o", out}
+	args = append(args, flags...)
+	args = append(args, pkg)
+	cmd := exec.CommandContext(ctx, goTool(), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if os.IsNotExist(err) { // go test -c writes nothing for a package without tests
+		return nil, nil
+	}
+	return b, err
+}
+
+// CommandOptions configure Command.
+type CommandOptions struct {
+	Args  []string // os.Args served first (os.Args[0] and fixed flags); the install argument adds more
+	Env   []string // NAME=VALUE pairs served to os.Getenv
+	Strip bool     // drop the name section after post-processing
+}
+
+// Command post-processes a wasip1 command module (go build or go test -c
+// output) in command mode (postproc.Options.Command): its canister_init
+// runs the whole program, which ends in a trap carrying the exit status.
+// The Result's Report lists the IC's module rules the output breaks (a
+// large test binary may exceed the IC's code size limit); that is not an
+// error here, since the caller decides what to do with such a module.
+// Name, Did, Registry and Gzip are empty (Stats.GzipSize has the
+// compressed size; postproc.Gzip compresses).
+func Command(raw []byte, opt CommandOptions) (*Result, error) {
+	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip}
+	for _, kv := range opt.Env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("environment entry %q is not NAME=VALUE", kv)
+		}
+		popt.Env = append(popt.Env, postproc.EnvVar{Name: name, Value: value})
+	}
+	wasm, stats, err := postproc.Process(raw, popt)
+	if err != nil {
+		return nil, fmt.Errorf("post-processing: %w", err)
+	}
+	report, err := validate.Bytes(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("validating the post-processed module: %w", err)
+	}
+	return &Result{Raw: raw, Wasm: wasm, Report: report, Stats: stats}, nil
+}
+
+// CommandArg encodes program arguments as the install argument of a
+// command-mode canister: each argument followed by a NUL byte.
+func CommandArg(args ...string) ([]byte, error) {
+	var b []byte
+	for _, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return nil, fmt.Errorf("argument %q contains a NUL byte", a)
+		}
+		b = append(append(b, a...), 0)
+	}
+	return b, nil
+}
