@@ -27,7 +27,7 @@
 //
 // Examples and fuzz targets are not run: testing captures an example's
 // output in a temporary file and reads a fuzz target's seed corpus from
-// testdata, and a canister has no file system (both trap in path_open).
+// testdata, and a canister has no file system (path_open fails with ENOSYS).
 // They are counted from -test.list.
 package compat
 
