@@ -20,15 +20,42 @@ import (
 // executions of the same evaluation and discarded at its end, for every
 // canister it touched. A canister reached again while its own evaluation is
 // in progress runs on a separate copy of its state from before the query.
+//
+// The whole evaluation shares one instruction budget, the query limit
+// (reference 3.4: 5 B for the call graph), from which every execution
+// takes what it uses and every call takes compositeQueryCallCost; each
+// execution's own limit is what is left. Result.Instructions is the sum
+// of the instructions the executions used (not the per-call charges).
+// Each callback (CRy/CRt, CC) runs in its own stable memory transaction,
+// nested in the frame's, that is merged only if the callback does not
+// trap: a trapped callback leaves neither heap nor stable memory changes.
 
 // maxQueryDepth is the depth limit of a composite query's call graph
 // (reference 3.4): the top-level query is depth 1.
 const maxQueryDepth = 6
 
+// compositeQueryCallCost is what each call of a composite query takes from
+// the call graph's instruction budget (reference 3.4: 50 M per call).
+const compositeQueryCallCost = 50_000_000
+
 type queryEval struct {
 	touched map[*canister]bool
 	trapped map[*canister]bool // its instance trapped: replace it at the end
 	order   []*canister
+
+	remaining    uint64 // of the call graph's instruction budget
+	instructions uint64 // used by the evaluation's executions so far
+}
+
+func (r *Replica) newQueryEval() *queryEval {
+	return &queryEval{touched: map[*canister]bool{}, trapped: map[*canister]bool{}, remaining: r.meter.limits.Query}
+}
+
+// spend takes what an execution used from the budget.
+func (qe *queryEval) spend(e *execution) {
+	used := e.instructionsUsed()
+	qe.instructions += used
+	qe.remaining -= min(used, qe.remaining)
 }
 
 // qframe is one canister's evaluation within a query.
@@ -40,8 +67,9 @@ type qframe struct {
 	tmp     bool // inst is a private copy, closed at the end
 }
 
-// query evaluates a query call of c; qe is nil for a top-level (user)
-// query. It returns the reply or the reject.
+// query evaluates a query call of c within qe; depth is 1 for a top-level
+// (user) query, which also ends the evaluation (rolling back every
+// canister it touched). It returns the reply or the reject.
 func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller []byte, depth int) (reply []byte, rej *Reject, err error) {
 	if rej := r.callRejectFor(c); rej != nil {
 		return nil, rej, nil
@@ -53,8 +81,7 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 	if !ok || kind == MethodUpdate {
 		return nil, noMethod(c.id, "query", method).Reject, nil
 	}
-	if qe == nil {
-		qe = &queryEval{touched: map[*canister]bool{}, trapped: map[*canister]bool{}}
+	if depth == 1 {
 		defer func() {
 			for _, t := range qe.order {
 				if rerr := r.rollback(t, qe.trapped[t]); rerr != nil && err == nil {
@@ -86,10 +113,11 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 	}
 	export := kind.exportPrefix() + method
 	cc := &callContext{c: c, caller: caller, needsResponse: true}
-	e := r.queryExecution(f, ctx, export, arg, caller)
+	e := r.queryExecution(qe, f, ctx, export, arg, caller)
 	e.needsResponse = true
 	e.calls = execCalls{cc: cc}
 	trap := e.run(export)
+	qe.spend(e)
 	if trap != nil {
 		if !f.tmp {
 			qe.trapped[c] = true
@@ -105,16 +133,23 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 		pending = pending[1:]
 		var creply []byte
 		var crej *Reject
-		if depth+1 > maxQueryDepth {
+		switch {
+		case depth+1 > maxQueryDepth:
 			crej = &Reject{Code: CanisterError, Message: fmt.Sprintf("the composite query call graph exceeds the maximum depth of %d", maxQueryDepth)}
-		} else if creply, crej, err = r.queryCallee(qe, oc, c, depth+1); err != nil {
-			return nil, nil, err
+		case qe.remaining < compositeQueryCallCost: // the callback runs with what is left
+			crej = &Reject{Code: CanisterError, ErrorCode: ErrCodeInstructionLimitExceeded,
+				Message: fmt.Sprintf("the composite query call graph exceeds its instruction limit of %d (each call takes %d)", r.meter.limits.Query, compositeQueryCallCost)}
+		default:
+			qe.remaining -= compositeQueryCallCost
+			if creply, crej, err = r.queryCallee(qe, oc, c, depth+1); err != nil {
+				return nil, nil, err
+			}
 		}
 		ctx, fun, env, entry := ctxCRy, oc.replyFun, oc.replyEnv, "the reply callback"
-		ce := r.queryExecution(f, ctx, entry, creply, caller)
+		ce := r.queryExecution(qe, f, ctx, entry, creply, caller)
 		if crej != nil {
 			ctx, fun, env, entry = ctxCRt, oc.rejectFun, oc.rejectEnv, "the reject callback"
-			ce = r.queryExecution(f, ctx, entry, nil, caller)
+			ce = r.queryExecution(qe, f, ctx, entry, nil, caller)
 			ce.calls.rejectCode, ce.calls.rejectMsg = crej.Code, crej.Message
 		}
 		ce.needsResponse = true
@@ -122,22 +157,28 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 		var before heapSnapshot
 		before.take(f.inst, f.globals)
 		trap = r.runQueryCallback(ce, f, fun, env)
-		if trap != nil {
+		qe.spend(ce)
+		if trap != nil { // its stable transaction is dropped
 			if err := r.recoverFrame(f, &before); err != nil {
 				return nil, nil, err
 			}
 			if oc.hasCleanup {
-				ec := r.queryExecution(f, ctxCC, "the cleanup callback", nil, caller)
+				ec := r.queryExecution(qe, f, ctxCC, "the cleanup callback", nil, caller)
 				ec.calls.cc, ec.calls.rejectCode = cc, ce.calls.rejectCode
 				before.take(f.inst, f.globals)
-				if r.runQueryCallback(ec, f, oc.cleanupFun, oc.cleanupEnv) != nil {
+				ctrap := r.runQueryCallback(ec, f, oc.cleanupFun, oc.cleanupEnv)
+				qe.spend(ec)
+				if ctrap != nil {
 					if err := r.recoverFrame(f, &before); err != nil {
 						return nil, nil, err
 					}
+				} else {
+					ec.stable.Commit()
 				}
 			}
 			continue
 		}
+		ce.stable.Commit() // into the frame's transaction
 		if ce.responded {
 			return ce.reply, ce.reject, nil
 		}
@@ -170,13 +211,27 @@ func (r *Replica) queryCallee(qe *queryEval, oc *outCall, from *canister, depth 
 	return r.query(qe, c, oc.method, oc.arg, []byte(from.id.raw), depth)
 }
 
-func (r *Replica) queryExecution(f *qframe, ctx execContext, entry string, arg, caller []byte) *execution {
+// queryExecution makes an execution in frame f whose instruction limit is
+// what is left of the evaluation's budget. The method's own execution
+// (NRQ, CQ) works on the frame's stable memory transaction; a callback
+// (CRy, CRt, CC) on a nested one, which the caller commits into the
+// frame's only if the callback does not trap.
+func (r *Replica) queryExecution(qe *queryEval, f *qframe, ctx execContext, entry string, arg, caller []byte) *execution {
 	c := f.c
-	return &execution{
+	stable := f.stable
+	if ctx == ctxCRy || ctx == ctxCRt || ctx == ctxCC {
+		stable = f.stable.Begin()
+	}
+	e := &execution{
 		r: r, c: c, inst: f.inst, ctx: ctx, entry: entry, time: r.tick(), caller: caller, arg: arg,
-		stable: f.stable, cycles: c.cycles, certifiedData: c.certifiedData, timer: c.timer,
+		stable: stable, cycles: c.cycles, certifiedData: c.certifiedData, timer: c.timer,
 		maxReply: maxReplySizeNonReplicated,
 	}
+	e.meter.limit, e.meter.kind = qe.remaining, "query"
+	if qe.remaining < r.meter.limits.Query {
+		e.meter.kind = "composite query (what is left of the call graph's budget)"
+	}
+	return e
 }
 
 func (r *Replica) runQueryCallback(e *execution, f *qframe, fun, env uint32) *trapError {

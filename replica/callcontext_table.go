@@ -28,22 +28,10 @@ func addCallbackTrampoline(m *wasm.Module) bool {
 	tramType := m.TypeIndex(wasm.FuncType{Params: []wasm.ValType{wasm.I32, wasm.I32}})
 	idx := uint32(m.NumImported(wasm.KindFunc) + len(m.Funcs))
 	body := []byte{0x20, 0x01, 0x20, 0x00, 0x11} // local.get env; local.get fun; call_indirect
-	body = appendULEB32(body, envType)
+	body = wasm.AppendULEB(body, uint64(envType))
 	body = append(body, 0x00, 0x0b) // table 0; end
 	m.Funcs = append(m.Funcs, tramType)
 	m.Code = append(m.Code, wasm.Code{Body: body})
 	m.Exports = append(m.Exports, wasm.Export{Name: callbackExport, Kind: wasm.KindFunc, Index: idx})
 	return true
-}
-
-func appendULEB32(b []byte, v uint32) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			b = append(b, c|0x80)
-			continue
-		}
-		return append(b, c)
-	}
 }

@@ -106,7 +106,7 @@ func (r *Replica) SubmitUpdate(id CanisterID, method string, arg []byte, opts ..
 	if r.closed {
 		return 0, ErrClosed
 	}
-	im := &ingressMessage{id: MessageID(r.sched.next()), to: id, method: method}
+	im := &ingressMessage{id: MessageID(r.sched.next()), to: id, method: method, sched: &r.sched}
 	if id.IsZero() {
 		if rej := managementIngressCheck(method); rej != nil {
 			im.finish(nil, rej)
@@ -175,13 +175,16 @@ func (r *Replica) AwaitUpdate(mid MessageID) (*Result, error) {
 }
 
 // IngressStatus returns the result of a submitted call without running any
-// round: done is false while the call is pending.
+// round: done is false while the call is pending. A done status can be read
+// any number of times until the replica forgets it: once AwaitUpdate has
+// returned it, or once maxIngressHistory (1000) later ingress messages
+// have finished; then IngressStatus returns an "unknown message id" error.
 func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	im, ok := r.sched.ingress[mid]
 	if !ok {
-		return nil, false, fmt.Errorf("replica: unknown message id %d", mid)
+		return nil, false, fmt.Errorf("replica: unknown message id %d (or its result was already returned by AwaitUpdate, or is older than the last %d finished ingress messages)", mid, maxIngressHistory)
 	}
 	return im.result, im.done, nil
 }
@@ -213,12 +216,13 @@ func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOp
 	if err != nil {
 		return nil, err
 	}
-	reply, rej, err := r.query(nil, c, method, arg, cfg.caller, 1)
+	qe := r.newQueryEval()
+	reply, rej, err := r.query(qe, c, method, arg, cfg.caller, 1)
 	if err != nil {
 		return nil, err
 	}
 	res := resultOf(reply, rej)
-	res.Instructions = c.lastInstructions
+	res.Instructions = qe.instructions // every execution of the evaluation
 	return res, nil
 }
 

@@ -1,23 +1,21 @@
 package replica
 
 import (
-	"encoding/base32"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
-	"strings"
+
+	"github.com/icgo/icgo/principal"
 )
 
 // CanisterID is a canister's principal: its raw bytes (10 for the ids this
 // replica allocates, at most 29 for any principal). It is comparable and
 // can key maps. String gives the IC textual form.
-//
-// (When the project's principal package lands, CanisterID converts to and
-// from it through Bytes and CanisterIDFromBytes.)
+// It converts to and from principal.Principal through Bytes and
+// CanisterIDFromBytes (principal.FromBytes(id.Bytes())).
 type CanisterID struct{ raw string }
 
 // maxPrincipalLen is the longest principal (IC interface spec, "Principals").
-const maxPrincipalLen = 29
+const maxPrincipalLen = principal.MaxLength
 
 // CanisterIDFromBytes wraps raw principal bytes.
 func CanisterIDFromBytes(b []byte) (CanisterID, error) {
@@ -44,51 +42,21 @@ func (c CanisterID) Bytes() []byte { return []byte(c.raw) }
 // management canister's principal, aaaaa-aa).
 func (c CanisterID) IsZero() bool { return c.raw == "" }
 
-var principalEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
 // String returns the textual form: base32 (lower case, no padding) of
 // crc32(bytes) big-endian followed by the bytes, in groups of 5 separated
 // by dashes (IC interface spec, "Textual representation of principals").
 func (c CanisterID) String() string { return principalText([]byte(c.raw)) }
 
-func principalText(b []byte) string {
-	buf := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(b))
-	s := strings.ToLower(principalEncoding.EncodeToString(append(buf, b...)))
-	var out strings.Builder
-	for i := 0; i < len(s); i += 5 {
-		if i > 0 {
-			out.WriteByte('-')
-		}
-		out.WriteString(s[i:min(i+5, len(s))])
-	}
-	return out.String()
-}
+func principalText(b []byte) string { return principal.FromBytes(b).String() }
 
-// ParseCanisterID parses the textual form and checks its checksum.
+// ParseCanisterID parses the textual form and checks its checksum, length
+// and grouping (principal.Decode; upper case is accepted).
 func ParseCanisterID(s string) (CanisterID, error) {
-	raw, err := parsePrincipal(s)
+	p, err := principal.Decode(s)
 	if err != nil {
-		return CanisterID{}, err
+		return CanisterID{}, fmt.Errorf("principal %q: %w", s, err)
 	}
-	return CanisterID{string(raw)}, nil
-}
-
-func parsePrincipal(s string) ([]byte, error) {
-	b, err := principalEncoding.DecodeString(strings.ToUpper(strings.ReplaceAll(s, "-", "")))
-	if err != nil {
-		return nil, fmt.Errorf("principal %q: %w", s, err)
-	}
-	if len(b) < 4 {
-		return nil, fmt.Errorf("principal %q is too short", s)
-	}
-	raw := b[4:]
-	if len(raw) > maxPrincipalLen {
-		return nil, fmt.Errorf("principal %q is longer than %d bytes", s, maxPrincipalLen)
-	}
-	if principalText(raw) != s {
-		return nil, fmt.Errorf("principal %q has a bad checksum or is not in canonical form", s)
-	}
-	return raw, nil
+	return CanisterID{string(p.Bytes())}, nil
 }
 
 // AnonymousPrincipal is the anonymous principal (0x04, "2vxsx-fae"), the

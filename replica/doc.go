@@ -96,10 +96,10 @@
 //   - A bounded-wait call that times out loses the cycles it attached if
 //     its request had reached the callee (the spec allows this); a late
 //     response is dropped.
-//   - Composite queries: a callback that traps has its heap changes rolled
-//     back, but stable-memory writes made earlier in the same query
-//     evaluation stay visible to later callbacks of that evaluation. The
-//     depth-limit reject is CANISTER_ERROR without an IC error code.
+//   - Composite queries: a callback that traps has its heap and stable
+//     memory changes rolled back. The whole call graph shares the query
+//     instruction limit, with 50 M charged per call. The depth-limit
+//     reject is CANISTER_ERROR without an IC error code.
 //   - update_settings stores every setting and canister_status reports
 //     them, but only controllers, wasm_memory_limit (for the next install)
 //     and environment_variables have an effect. canister_status reports
@@ -155,7 +155,8 @@
 // it on a trap or after a query): a memcpy of about 1 ms per 10 MiB of
 // heap, and a second copy of the heap in RAM. Stable memory is
 // copy-on-write in 4 KiB chunks, so its cost follows what an execution
-// writes. Compiled code is cached per module hash (and shared across the
+// writes. Compiled code is cached per module hash while a canister uses it
+// (plus the 8 most recently unused modules; and shared across the
 // replicas of a process, or on disk with WithCompilationCacheDir), so
 // installing the same module again costs only instantiation.
 package replica

@@ -63,6 +63,13 @@ const (
 // example one that trusts a test server's certificate
 // (httptest.Server.Client()). The default is a client with a 30 s timeout
 // and the system's roots.
+//
+// Outcalls are fetched inside a round, with the replica locked: while a
+// real fetch is in flight every other method of the replica (Update,
+// Query, Tick, AdvanceTime, ...) blocks, for up to the client's timeout.
+// The client (its Transport, CheckRedirect, ...) must therefore never call
+// back into the replica, and neither may a test server's handler that it
+// reaches: such a call would deadlock.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.sched.httpClient = c } }
 
 // WithInsecureHTTPOutcalls lets canisters make outcalls to http:// URLs
@@ -78,6 +85,10 @@ type httpState struct {
 // network: fn is called once per node (node 0 to 12; once, node 0, in
 // non-replicated mode) and may answer differently per node. An error is
 // that node's failure. nil restores the network.
+//
+// fn runs inside a round, with the replica locked: it must not call any
+// method of the replica (that would deadlock), and while it runs (say, a
+// real fetch it makes) every other caller of the replica blocks.
 func (r *Replica) MockHTTP(fn func(req *HTTPRequest, node int) (*HTTPResponse, error)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -147,7 +158,11 @@ func (r *Replica) mgmtHTTPRequest(call *mgmtCall) mgmtResult {
 			}
 			continue
 		}
-		out, rej := r.transformOutcall(call.caller, transform, tctx, a.resp, req.MaxResponseBytes)
+		out, rej, err := r.transformOutcall(call.caller, transform, tctx, a.resp, req.MaxResponseBytes)
+		if err != nil { // an internal replica error, not the canister's fault (deliverRequest does the same)
+			res.err = err
+			return res
+		}
 		if rej != nil {
 			if firstErr == nil {
 				firstErr = rej
@@ -389,21 +404,23 @@ func httpResultValue(resp *HTTPResponse) candidtext.Value {
 }
 
 // transformOutcall runs the canister's transform on one response (or just
-// encodes it when there is none) and checks the size limit.
-func (r *Replica) transformOutcall(caller []byte, transform *candidtext.Value, tctx []byte, resp *HTTPResponse, maxBytes uint64) ([]byte, *Reject) {
+// encodes it when there is none) and checks the size limit. An error is an
+// internal replica error (re-instantiating the canister after a trap
+// failed), which the caller propagates instead of rejecting the call.
+func (r *Replica) transformOutcall(caller []byte, transform *candidtext.Value, tctx []byte, resp *HTTPResponse, maxBytes uint64) ([]byte, *Reject, error) {
 	if transform == nil {
-		return encodeMgmt(httpResultValue(resp), "http_request_result"), nil
+		return encodeMgmt(httpResultValue(resp), "http_request_result"), nil, nil
 	}
 	arg := encodeMgmt(cvRecord(cvField("response", httpResultValue(resp)), cvField("context", cvBlob(tctx))), "transform_args")
 	c, ok := r.canisters[CanisterID{string(caller)}]
 	if !ok || c.code == nil {
-		return nil, outcallReject(CanisterError, "the calling canister %s has no code to run its transform", principalText(caller))
+		return nil, outcallReject(CanisterError, "the calling canister %s has no code to run its transform", principalText(caller)), nil
 	}
 	if c.code.methods[transform.Method] != MethodQuery {
 		if _, exists := c.code.methods[transform.Method]; !exists {
-			return nil, outcallReject(CanisterError, "canister %s has no query method %q for the transform", c.id, transform.Method)
+			return nil, outcallReject(CanisterError, "canister %s has no query method %q for the transform", c.id, transform.Method), nil
 		}
-		return nil, outcallReject(CanisterError, "the transform %q of canister %s must be a query method", transform.Method, c.id)
+		return nil, outcallReject(CanisterError, "the transform %q of canister %s must be a query method", transform.Method, c.id), nil
 	}
 	export := MethodQuery.exportPrefix() + transform.Method
 	e := r.newExecution(c, ctxTQ, export, arg, nil) // the caller is aaaaa-aa
@@ -411,19 +428,19 @@ func (r *Replica) transformOutcall(caller []byte, transform *candidtext.Value, t
 	trap, err := r.execute(c, e, false, export)
 	switch {
 	case err != nil:
-		return nil, outcallReject(CanisterError, "transform: %v", err)
+		return nil, nil, err
 	case trap != nil:
-		return nil, outcallReject(CanisterError, "the transform function trapped: %s", trap.desc)
+		return nil, outcallReject(CanisterError, "the transform function trapped: %s", trap.desc), nil
 	case e.reject != nil:
-		return nil, outcallReject(CanisterError, "the transform function rejected: %s", e.reject.Message)
+		return nil, outcallReject(CanisterError, "the transform function rejected: %s", e.reject.Message), nil
 	case !e.responded:
-		return nil, outcallReject(CanisterError, "the transform function did not reply")
+		return nil, outcallReject(CanisterError, "the transform function did not reply"), nil
 	}
 	if _, derr := decodeMgmt(e.reply, "http_request_result"); derr != nil {
-		return nil, outcallReject(CanisterError, "the transform function's reply is not an http_request_result: %v", derr)
+		return nil, outcallReject(CanisterError, "the transform function's reply is not an http_request_result: %v", derr), nil
 	}
 	if uint64(len(e.reply)) > maxBytes {
-		return nil, outcallReject(SysFatal, "the transformed response of %d bytes exceeds max_response_bytes = %d", len(e.reply), maxBytes)
+		return nil, outcallReject(SysFatal, "the transformed response of %d bytes exceeds max_response_bytes = %d", len(e.reply), maxBytes), nil
 	}
-	return e.reply, nil
+	return e.reply, nil, nil
 }

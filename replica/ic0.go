@@ -6,6 +6,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/icgo/icgo/internal/validate"
+	"github.com/icgo/icgo/internal/wasm"
 	"github.com/icgo/icgo/replica/internal/stablemem"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -22,20 +24,42 @@ import (
 // *trapError (execution.trapf), which wazero turns into an error of the
 // guest call.
 
-var (
-	i32 = api.ValueTypeI32
-	i64 = api.ValueTypeI64
-)
-
+// hostFunc is one ic0 function. Its signature is validate.IC0's for
+// wasm32 (I = i32): install refuses any other import, so the table the
+// replica links and the one it enforces cannot disagree (hostSignature).
 type hostFunc struct {
 	name     string
-	params   []api.ValueType
-	results  []api.ValueType
 	contexts string // spec letters
 	impl     func(e *execution, m api.Module, s []uint64)
 }
 
-func p(ts ...api.ValueType) []api.ValueType { return ts }
+// hostSignature returns the wasm32 signature of ic0.<name> from
+// validate.IC0, the table install enforces.
+func hostSignature(name string) (params, results []api.ValueType, err error) {
+	sig, ok := validate.IC0[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("ic0.%s is not in validate.IC0", name)
+	}
+	ft := sig.FuncType(false)
+	conv := func(ts []wasm.ValType) ([]api.ValueType, error) {
+		out := make([]api.ValueType, 0, len(ts))
+		for _, t := range ts {
+			switch t {
+			case wasm.I32:
+				out = append(out, api.ValueTypeI32)
+			case wasm.I64:
+				out = append(out, api.ValueTypeI64)
+			default:
+				return nil, fmt.Errorf("ic0.%s: value type 0x%02x is not i32 or i64", name, byte(t))
+			}
+		}
+		return out, nil
+	}
+	if params, err = conv(ft.Params); err == nil {
+		results, err = conv(ft.Results)
+	}
+	return params, results, err
+}
 
 // Stack helpers: wasm32 pointers and sizes are i32 (read unsigned).
 func u32(s []uint64, i int) uint32 { return uint32(s[i]) }
@@ -53,25 +77,25 @@ const (
 func ic0Functions() []hostFunc {
 	return []hostFunc{
 		// Message data and caller.
-		{"msg_arg_data_size", p(), p(i32), ctxMsgArg, func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.arg)) }},
-		{"msg_arg_data_copy", p(i32, i32, i32), nil, ctxMsgArg, blobCopy("msg_arg_data_copy", "the argument", func(e *execution) []byte { return e.arg })},
-		{"msg_caller_size", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.caller)) }},
-		{"msg_caller_copy", p(i32, i32, i32), nil, "*", blobCopy("msg_caller_copy", "the caller", func(e *execution) []byte { return e.caller })},
+		{"msg_arg_data_size", ctxMsgArg, func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.arg)) }},
+		{"msg_arg_data_copy", ctxMsgArg, blobCopy("msg_arg_data_copy", "the argument", func(e *execution) []byte { return e.arg })},
+		{"msg_caller_size", "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.caller)) }},
+		{"msg_caller_copy", "*", blobCopy("msg_caller_copy", "the caller", func(e *execution) []byte { return e.caller })},
 		// Caller info (spec 0.59.0): only a canister-signature ingress
 		// carries it; ingress from this replica never does, so it is empty.
-		{"msg_caller_info_data_size", p(), p(i32), ctxCallerInfo, func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"msg_caller_info_data_copy", p(i32, i32, i32), nil, ctxCallerInfo, blobCopy("msg_caller_info_data_copy", "the caller info", func(e *execution) []byte { return nil })},
-		{"msg_caller_info_signer_size", p(), p(i32), ctxCallerInfo, func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"msg_caller_info_signer_copy", p(i32, i32, i32), nil, ctxCallerInfo, blobCopy("msg_caller_info_signer_copy", "the caller info signer", func(e *execution) []byte { return nil })},
+		{"msg_caller_info_data_size", ctxCallerInfo, func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		{"msg_caller_info_data_copy", ctxCallerInfo, blobCopy("msg_caller_info_data_copy", "the caller info", func(e *execution) []byte { return nil })},
+		{"msg_caller_info_signer_size", ctxCallerInfo, func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		{"msg_caller_info_signer_copy", ctxCallerInfo, blobCopy("msg_caller_info_signer_copy", "the caller info signer", func(e *execution) []byte { return nil })},
 		// Inside a reply callback the code is 0 (callcontext_ic0.go).
-		{"msg_reject_code", p(), p(i32), "Ry Rt CRy CRt C", ic0MsgRejectCode},
-		{"msg_reject_msg_size", p(), p(i32), "Rt CRt", ic0MsgRejectMsgSize},
-		{"msg_reject_msg_copy", p(i32, i32, i32), nil, "Rt CRt", ic0MsgRejectMsgCopy},
+		{"msg_reject_code", "Ry Rt CRy CRt C", ic0MsgRejectCode},
+		{"msg_reject_msg_size", "Rt CRt", ic0MsgRejectMsgSize},
+		{"msg_reject_msg_copy", "Rt CRt", ic0MsgRejectMsgCopy},
 		// 0 for guaranteed-response calls, ingress and all queries.
-		{"msg_deadline", p(), p(i64), "U Q CQ Ry Rt CRy CRt", ic0MsgDeadline},
-		{"msg_method_name_size", p(), p(i32), "F", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.methodName)) }},
-		{"msg_method_name_copy", p(i32, i32, i32), nil, "F", blobCopy("msg_method_name_copy", "the method name", func(e *execution) []byte { return e.methodName })},
-		{"accept_message", p(), nil, "F", func(e *execution, m api.Module, s []uint64) {
+		{"msg_deadline", "U Q CQ Ry Rt CRy CRt", ic0MsgDeadline},
+		{"msg_method_name_size", "F", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.methodName)) }},
+		{"msg_method_name_copy", "F", blobCopy("msg_method_name_copy", "the method name", func(e *execution) []byte { return e.methodName })},
+		{"accept_message", "F", func(e *execution, m api.Module, s []uint64) {
 			if e.accepted {
 				e.contractViolation("ic0.accept_message called twice")
 			}
@@ -79,7 +103,7 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Responding.
-		{"msg_reply_data_append", p(i32, i32), nil, ctxRespond, func(e *execution, m api.Module, s []uint64) {
+		{"msg_reply_data_append", ctxRespond, func(e *execution, m api.Module, s []uint64) {
 			e.checkCanRespond("msg_reply_data_append")
 			size := u32(s, 1)
 			if uint64(len(e.replyBuf))+uint64(size) > uint64(e.maxReply) {
@@ -87,13 +111,13 @@ func ic0Functions() []hostFunc {
 			}
 			e.replyBuf = append(e.replyBuf, e.read(m, "msg_reply_data_append", u32(s, 0), size)...)
 		}},
-		{"msg_reply", p(), nil, ctxRespond, func(e *execution, m api.Module, s []uint64) {
+		{"msg_reply", ctxRespond, func(e *execution, m api.Module, s []uint64) {
 			e.checkCanRespond("msg_reply")
 			e.responded = true
 			e.reply = append([]byte{}, e.replyBuf...)
 			e.replyBuf = nil
 		}},
-		{"msg_reject", p(i32, i32), nil, ctxRespond, func(e *execution, m api.Module, s []uint64) {
+		{"msg_reject", ctxRespond, func(e *execution, m api.Module, s []uint64) {
 			e.checkCanRespond("msg_reject")
 			size := u32(s, 1)
 			if uint64(size) > uint64(e.maxReply) {
@@ -109,32 +133,32 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Cycles (callcontext_ic0.go). Ingress carries no cycles.
-		{"msg_cycles_available128", p(i32), nil, "U RQ Rt Ry", ic0MsgCyclesAvailable128},
-		{"msg_cycles_refunded128", p(i32), nil, "Rt Ry", ic0MsgCyclesRefunded128},
-		{"msg_cycles_accept128", p(i64, i64, i32), nil, "U RQ Rt Ry", ic0MsgCyclesAccept128},
-		{"cycles_burn128", p(i64, i64, i32), nil, "I G U RQ Ry Rt C T", func(e *execution, m api.Module, s []uint64) {
+		{"msg_cycles_available128", "U RQ Rt Ry", ic0MsgCyclesAvailable128},
+		{"msg_cycles_refunded128", "Rt Ry", ic0MsgCyclesRefunded128},
+		{"msg_cycles_accept128", "U RQ Rt Ry", ic0MsgCyclesAccept128},
+		{"cycles_burn128", "I G U RQ Ry Rt C T", func(e *execution, m api.Module, s []uint64) {
 			amount := minU128(u128{hi: s[0], lo: s[1]}, e.cycles)
 			e.write(m, "cycles_burn128", u32(s, 2), amount.bytes())
 			e.cycles = e.cycles.sub(amount)
 		}},
 		// No freezing threshold or reservations yet: the whole balance is
 		// liquid.
-		{"canister_cycle_balance128", p(i32), nil, "*", func(e *execution, m api.Module, s []uint64) {
+		{"canister_cycle_balance128", "*", func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "canister_cycle_balance128", u32(s, 0), e.cycles.bytes())
 		}},
-		{"canister_liquid_cycle_balance128", p(i32), nil, "*", func(e *execution, m api.Module, s []uint64) {
+		{"canister_liquid_cycle_balance128", "*", func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "canister_liquid_cycle_balance128", u32(s, 0), e.cycles.bytes())
 		}},
-		{"call_cycles_add128", p(i64, i64), nil, "U Ry Rt T", ic0CallCyclesAdd128},
+		{"call_cycles_add128", "U Ry Rt T", ic0CallCyclesAdd128},
 
 		// Identity and status.
-		{"canister_self_size", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.c.id.raw)) }},
-		{"canister_self_copy", p(i32, i32, i32), nil, "*", blobCopy("canister_self_copy", "the canister id", func(e *execution) []byte { return []byte(e.c.id.raw) })},
-		{"subnet_self_size", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.r.subnetID)) }},
-		{"subnet_self_copy", p(i32, i32, i32), nil, "*", blobCopy("subnet_self_copy", "the subnet id", func(e *execution) []byte { return e.r.subnetID })},
-		{"canister_status", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(e.c.runStatus()) }}, // 1 running, 2 stopping, 3 stopped (lifecycle.go)
-		{"canister_version", p(), p(i64), "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.c.version }},
-		{"is_controller", p(i32, i32), p(i32), "* s", func(e *execution, m api.Module, s []uint64) {
+		{"canister_self_size", "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.c.id.raw)) }},
+		{"canister_self_copy", "*", blobCopy("canister_self_copy", "the canister id", func(e *execution) []byte { return []byte(e.c.id.raw) })},
+		{"subnet_self_size", "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.r.subnetID)) }},
+		{"subnet_self_copy", "*", blobCopy("subnet_self_copy", "the subnet id", func(e *execution) []byte { return e.r.subnetID })},
+		{"canister_status", "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(e.c.runStatus()) }}, // 1 running, 2 stopping, 3 stopped (lifecycle.go)
+		{"canister_version", "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.c.version }},
+		{"is_controller", "* s", func(e *execution, m api.Module, s []uint64) {
 			pr := e.read(m, "is_controller", u32(s, 0), u32(s, 1))
 			if len(pr) > maxPrincipalLen {
 				e.contractViolation(fmt.Sprintf("ic0.is_controller: %d bytes are not a valid principal", len(pr)))
@@ -144,7 +168,7 @@ func ic0Functions() []hostFunc {
 				s[0] = 1
 			}
 		}},
-		{"in_replicated_execution", p(), p(i32), "* s", func(e *execution, m api.Module, s []uint64) {
+		{"in_replicated_execution", "* s", func(e *execution, m api.Module, s []uint64) {
 			s[0] = 0
 			if e.ctx.replicated() {
 				s[0] = 1
@@ -152,28 +176,28 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Inter-canister calls (callcontext_ic0.go).
-		{"call_new", p(i32, i32, i32, i32, i32, i32, i32, i32), nil, ctxCall, ic0CallNew},
-		{"call_on_cleanup", p(i32, i32), nil, ctxCall, ic0CallOnCleanup},
-		{"call_data_append", p(i32, i32), nil, ctxCall, ic0CallDataAppend},
-		{"call_with_best_effort_response", p(i32), nil, ctxCall, ic0CallWithBestEffortResponse},
-		{"call_perform", p(), p(i32), ctxCall, ic0CallPerform},
+		{"call_new", ctxCall, ic0CallNew},
+		{"call_on_cleanup", ctxCall, ic0CallOnCleanup},
+		{"call_data_append", ctxCall, ic0CallDataAppend},
+		{"call_with_best_effort_response", ctxCall, ic0CallWithBestEffortResponse},
+		{"call_perform", ctxCall, ic0CallPerform},
 
 		// Stable memory.
-		{"stable64_size", p(), p(i64), ctxStarS, func(e *execution, m api.Module, s []uint64) { s[0] = e.stable.Size() }},
-		{"stable64_grow", p(i64), p(i64), ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable64_size", ctxStarS, func(e *execution, m api.Module, s []uint64) { s[0] = e.stable.Size() }},
+		{"stable64_grow", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			s[0] = uint64(e.stable.Grow(s[0], stablemem.MaxPages))
 		}},
-		{"stable64_write", p(i64, i64, i64), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable64_write", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.stableWrite(m, "stable64_write", s[0], s[1], s[2])
 		}},
-		{"stable64_read", p(i64, i64, i64), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable64_read", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.stableRead(m, "stable64_read", s[0], s[1], s[2])
 		}},
 
 		// Certification, time, timer.
-		{"root_key_size", p(), p(i32), "I G U RQ Ry Rt C T", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.r.rootKeyBytes())) }},
-		{"root_key_copy", p(i32, i32, i32), nil, "I G U RQ Ry Rt C T", blobCopy("root_key_copy", "the root key", func(e *execution) []byte { return e.r.rootKeyBytes() })},
-		{"certified_data_set", p(i32, i32), nil, "I G U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
+		{"root_key_size", "I G U RQ Ry Rt C T", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.r.rootKeyBytes())) }},
+		{"root_key_copy", "I G U RQ Ry Rt C T", blobCopy("root_key_copy", "the root key", func(e *execution) []byte { return e.r.rootKeyBytes() })},
+		{"certified_data_set", "I G U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
 			if u32(s, 1) > 32 {
 				e.contractViolation(fmt.Sprintf("ic0.certified_data_set: %d bytes exceed the maximum of 32", u32(s, 1)))
 			}
@@ -182,18 +206,18 @@ func ic0Functions() []hostFunc {
 		// The replica does not certify state yet, so no query ever has a
 		// certificate: present is 0 and the copy functions trap, as the
 		// spec says they do when none is present.
-		{"data_certificate_present", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
-		{"data_certificate_size", p(), p(i32), "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
+		{"data_certificate_present", "*", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		{"data_certificate_size", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
 			e.contractViolation("ic0.data_certificate_size: no data certificate is present (the icgo replica does not certify state yet)")
 		}},
-		{"data_certificate_copy", p(i32, i32, i32), nil, "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
+		{"data_certificate_copy", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
 			e.contractViolation("ic0.data_certificate_copy: no data certificate is present (the icgo replica does not certify state yet)")
 		}},
-		{"time", p(), p(i64), "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.time }},
-		{"global_timer_set", p(i64), p(i64), ctxSystemState, func(e *execution, m api.Module, s []uint64) {
+		{"time", "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.time }},
+		{"global_timer_set", ctxSystemState, func(e *execution, m api.Module, s []uint64) {
 			s[0], e.timer = e.timer, s[0]
 		}},
-		{"performance_counter", p(i32), p(i64), ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"performance_counter", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			if t := u32(s, 0); t > 1 {
 				e.contractViolation(fmt.Sprintf("ic0.performance_counter: unknown counter type %d", t))
 			}
@@ -201,46 +225,46 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Cost queries (prices of a 13-node application subnet).
-		{"cost_call", p(i64, i64, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"cost_call", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "cost_call", u32(s, 2), costCall(s[0], s[1]).bytes())
 		}},
-		{"cost_create_canister", p(i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"cost_create_canister", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "cost_create_canister", u32(s, 0), u128{lo: canisterCreationFee}.bytes())
 		}},
-		{"cost_http_request", p(i64, i64, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"cost_http_request", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.write(m, "cost_http_request", u32(s, 2), costHTTPRequest(s[0], s[1]).bytes())
 		}},
-		{"cost_sign_with_ecdsa", p(i32, i32, i32, i32), p(i32), ctxStarS, thresholdCost("cost_sign_with_ecdsa", 0)},     // 0 = secp256k1
-		{"cost_sign_with_schnorr", p(i32, i32, i32, i32), p(i32), ctxStarS, thresholdCost("cost_sign_with_schnorr", 1)}, // 0 = bip340secp256k1, 1 = ed25519
-		{"cost_vetkd_derive_key", p(i32, i32, i32, i32), p(i32), ctxStarS, thresholdCost("cost_vetkd_derive_key", 0)},   // 0 = bls12_381
+		{"cost_sign_with_ecdsa", ctxStarS, thresholdCost("cost_sign_with_ecdsa", 0)},     // 0 = secp256k1
+		{"cost_sign_with_schnorr", ctxStarS, thresholdCost("cost_sign_with_schnorr", 1)}, // 0 = bip340secp256k1, 1 = ed25519
+		{"cost_vetkd_derive_key", ctxStarS, thresholdCost("cost_vetkd_derive_key", 0)},   // 0 = bls12_381
 
 		// Environment variables.
-		{"env_var_count", p(), p(i32), "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.c.envVars)) }},
-		{"env_var_name_size", p(i32), p(i32), "*", func(e *execution, m api.Module, s []uint64) {
+		{"env_var_count", "*", func(e *execution, m api.Module, s []uint64) { s[0] = uint64(len(e.c.envVars)) }},
+		{"env_var_name_size", "*", func(e *execution, m api.Module, s []uint64) {
 			s[0] = uint64(len(e.envVarAt("env_var_name_size", u32(s, 0)).name))
 		}},
-		{"env_var_name_copy", p(i32, i32, i32, i32), nil, "*", func(e *execution, m api.Module, s []uint64) {
+		{"env_var_name_copy", "*", func(e *execution, m api.Module, s []uint64) {
 			v := e.envVarAt("env_var_name_copy", u32(s, 0))
 			e.copyBlob(m, "env_var_name_copy", "the variable name", []byte(v.name), u32(s, 1), u32(s, 2), u32(s, 3))
 		}},
-		{"env_var_name_exists", p(i32, i32), p(i32), "*", func(e *execution, m api.Module, s []uint64) {
+		{"env_var_name_exists", "*", func(e *execution, m api.Module, s []uint64) {
 			_, ok := e.envVarNamed(m, "env_var_name_exists", u32(s, 0), u32(s, 1))
 			s[0] = 0
 			if ok {
 				s[0] = 1
 			}
 		}},
-		{"env_var_value_size", p(i32, i32), p(i32), "*", func(e *execution, m api.Module, s []uint64) {
+		{"env_var_value_size", "*", func(e *execution, m api.Module, s []uint64) {
 			v := e.mustEnvVarNamed(m, "env_var_value_size", u32(s, 0), u32(s, 1))
 			s[0] = uint64(len(v.value))
 		}},
-		{"env_var_value_copy", p(i32, i32, i32, i32, i32), nil, "*", func(e *execution, m api.Module, s []uint64) {
+		{"env_var_value_copy", "*", func(e *execution, m api.Module, s []uint64) {
 			v := e.mustEnvVarNamed(m, "env_var_value_copy", u32(s, 0), u32(s, 1))
 			e.copyBlob(m, "env_var_value_copy", "the variable value", []byte(v.value), u32(s, 2), u32(s, 3), u32(s, 4))
 		}},
 
 		// Debugging.
-		{"debug_print", p(i32, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"debug_print", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			b, ok := readMemory(m, u32(s, 0), u32(s, 1))
 			if !ok { // never traps (reference 1.3)
 				e.log("(debug message out of memory bounds)")
@@ -248,7 +272,7 @@ func ic0Functions() []hostFunc {
 			}
 			e.log(printable(b, maxTrapMessageBytes))
 		}},
-		{"trap", p(i32, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"trap", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			msg := "(trap message out of memory bounds)"
 			if b, ok := readMemory(m, u32(s, 0), u32(s, 1)); ok {
 				msg = printable(b, maxTrapMessageBytes)
@@ -257,29 +281,29 @@ func ic0Functions() []hostFunc {
 		}},
 
 		// Legacy, wasm32 only (reference 1.4).
-		{"msg_cycles_available", p(), p(i64), "U RQ Rt Ry", ic0MsgCyclesAvailable},
-		{"msg_cycles_refunded", p(), p(i64), "Rt Ry", ic0MsgCyclesRefunded},
-		{"msg_cycles_accept", p(i64), p(i64), "U RQ Rt Ry", ic0MsgCyclesAccept},
-		{"canister_cycle_balance", p(), p(i64), "*", func(e *execution, m api.Module, s []uint64) {
+		{"msg_cycles_available", "U RQ Rt Ry", ic0MsgCyclesAvailable},
+		{"msg_cycles_refunded", "Rt Ry", ic0MsgCyclesRefunded},
+		{"msg_cycles_accept", "U RQ Rt Ry", ic0MsgCyclesAccept},
+		{"canister_cycle_balance", "*", func(e *execution, m api.Module, s []uint64) {
 			if e.cycles.hi != 0 {
 				e.contractViolation("ic0.canister_cycle_balance: the balance does not fit in 64 bits; use canister_cycle_balance128")
 			}
 			s[0] = e.cycles.lo
 		}},
-		{"call_cycles_add", p(i64), nil, "U Ry Rt T", ic0CallCyclesAdd},
-		{"stable_size", p(), p(i32), ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"call_cycles_add", "U Ry Rt T", ic0CallCyclesAdd},
+		{"stable_size", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.checkStable32("stable_size")
 			s[0] = e.stable.Size()
 		}},
-		{"stable_grow", p(i32), p(i32), ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable_grow", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.checkStable32("stable_grow")
 			s[0] = uint64(uint32(int32(e.stable.Grow(uint64(u32(s, 0)), maxStable32Pages))))
 		}},
-		{"stable_write", p(i32, i32, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable_write", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.checkStable32("stable_write")
 			e.stableWrite(m, "stable_write", uint64(u32(s, 0)), uint64(u32(s, 1)), uint64(u32(s, 2)))
 		}},
-		{"stable_read", p(i32, i32, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"stable_read", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.checkStable32("stable_read")
 			e.stableRead(m, "stable_read", uint64(u32(s, 0)), uint64(u32(s, 1)), uint64(u32(s, 2)))
 		}},
@@ -287,13 +311,13 @@ func ic0Functions() []hostFunc {
 		// Linked by the replica but not in the spec (reference 1.5). The
 		// mint functions are for the cycles minting canister only; on any
 		// other canister the IC traps, and so does this replica.
-		{"mint_cycles", p(i64), p(i64), "U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
+		{"mint_cycles", "U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
 			e.contractViolation("ic0.mint_cycles can only be executed on the cycles minting canister")
 		}},
-		{"mint_cycles128", p(i64, i64, i32), nil, "U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
+		{"mint_cycles128", "U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
 			e.contractViolation("ic0.mint_cycles128 can only be executed on the cycles minting canister")
 		}},
-		{"cost_http_request_v2", p(i32, i32, i32), nil, ctxStarS, func(e *execution, m api.Module, s []uint64) {
+		{"cost_http_request_v2", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			e.notImplemented("cost_http_request_v2", "a pricing hook the spec does not describe")
 		}},
 	}
@@ -307,6 +331,10 @@ func instantiateIC0(ctx context.Context, rt wazero.Runtime) error {
 	b := rt.NewHostModuleBuilder("ic0")
 	for _, f := range ic0Functions() {
 		f := f
+		params, results, err := hostSignature(f.name)
+		if err != nil {
+			return err
+		}
 		allowed := contexts(f.contexts)
 		cost := systemAPICost(f.name) // metering.go
 		b.NewFunctionBuilder().
@@ -324,7 +352,7 @@ func instantiateIC0(ctx context.Context, rt wazero.Runtime) error {
 				if cost.stable {
 					e.chargeDirtyPages(dirty)
 				}
-			}), f.params, f.results).
+			}), params, results).
 			Export(f.name)
 	}
 	_, err := b.Instantiate(ctx)

@@ -1,91 +1,159 @@
 package replica
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/internal/validate"
+	"github.com/icgo/icgo/internal/wasm"
+	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
 
-// specIC0 is the wasm32 System API of the IC interface spec (reference
-// sections 1.3 and 1.4, I = i32): name -> signature and contexts.
-var specIC0 = map[string][2]string{
-	"msg_arg_data_size":                {"() -> (i32)", "I U RQ NRQ TQ CQ Ry CRy F"},
-	"msg_arg_data_copy":                {"(i32, i32, i32) -> ()", "I U RQ NRQ TQ CQ Ry CRy F"},
-	"msg_caller_size":                  {"() -> (i32)", "*"},
-	"msg_caller_copy":                  {"(i32, i32, i32) -> ()", "*"},
-	"msg_caller_info_data_size":        {"() -> (i32)", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
-	"msg_caller_info_data_copy":        {"(i32, i32, i32) -> ()", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
-	"msg_caller_info_signer_size":      {"() -> (i32)", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
-	"msg_caller_info_signer_copy":      {"(i32, i32, i32) -> ()", "U RQ NRQ CQ Ry Rt CRy CRt C CC F"},
-	"msg_reject_code":                  {"() -> (i32)", "Ry Rt CRy CRt C"},
-	"msg_reject_msg_size":              {"() -> (i32)", "Rt CRt"},
-	"msg_reject_msg_copy":              {"(i32, i32, i32) -> ()", "Rt CRt"},
-	"msg_deadline":                     {"() -> (i64)", "U RQ NRQ CQ Ry Rt CRy CRt"},
-	"msg_method_name_size":             {"() -> (i32)", "F"},
-	"msg_method_name_copy":             {"(i32, i32, i32) -> ()", "F"},
-	"accept_message":                   {"() -> ()", "F"},
-	"msg_reply_data_append":            {"(i32, i32) -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
-	"msg_reply":                        {"() -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
-	"msg_reject":                       {"(i32, i32) -> ()", "U RQ NRQ TQ CQ Ry Rt CRy CRt"},
-	"msg_cycles_available128":          {"(i32) -> ()", "U RQ Rt Ry"},
-	"msg_cycles_refunded128":           {"(i32) -> ()", "Rt Ry"},
-	"msg_cycles_accept128":             {"(i64, i64, i32) -> ()", "U RQ Rt Ry"},
-	"cycles_burn128":                   {"(i64, i64, i32) -> ()", "I G U RQ Ry Rt C T"},
-	"canister_cycle_balance128":        {"(i32) -> ()", "*"},
-	"canister_liquid_cycle_balance128": {"(i32) -> ()", "*"},
-	"call_cycles_add128":               {"(i64, i64) -> ()", "U Ry Rt T"},
-	"canister_self_size":               {"() -> (i32)", "*"},
-	"canister_self_copy":               {"(i32, i32, i32) -> ()", "*"},
-	"subnet_self_size":                 {"() -> (i32)", "*"},
-	"subnet_self_copy":                 {"(i32, i32, i32) -> ()", "*"},
-	"canister_status":                  {"() -> (i32)", "*"},
-	"canister_version":                 {"() -> (i64)", "*"},
-	"is_controller":                    {"(i32, i32) -> (i32)", "* s"},
-	"in_replicated_execution":          {"() -> (i32)", "* s"},
-	"call_new":                         {"(i32, i32, i32, i32, i32, i32, i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
-	"call_on_cleanup":                  {"(i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
-	"call_data_append":                 {"(i32, i32) -> ()", "U CQ Ry Rt CRy CRt T"},
-	"call_with_best_effort_response":   {"(i32) -> ()", "U CQ Ry Rt CRy CRt T"},
-	"call_perform":                     {"() -> (i32)", "U CQ Ry Rt CRy CRt T"},
-	"stable64_size":                    {"() -> (i64)", "* s"},
-	"stable64_grow":                    {"(i64) -> (i64)", "* s"},
-	"stable64_write":                   {"(i64, i64, i64) -> ()", "* s"},
-	"stable64_read":                    {"(i64, i64, i64) -> ()", "* s"},
-	"root_key_size":                    {"() -> (i32)", "I G U RQ Ry Rt C T"},
-	"root_key_copy":                    {"(i32, i32, i32) -> ()", "I G U RQ Ry Rt C T"},
-	"certified_data_set":               {"(i32, i32) -> ()", "I G U Ry Rt T"},
-	"data_certificate_present":         {"() -> (i32)", "*"},
-	"data_certificate_size":            {"() -> (i32)", "NRQ CQ"},
-	"data_certificate_copy":            {"(i32, i32, i32) -> ()", "NRQ CQ"},
-	"time":                             {"() -> (i64)", "*"},
-	"global_timer_set":                 {"(i64) -> (i64)", "I G U Ry Rt C T"},
-	"performance_counter":              {"(i32) -> (i64)", "* s"},
-	"cost_call":                        {"(i64, i64, i32) -> ()", "* s"},
-	"cost_create_canister":             {"(i32) -> ()", "* s"},
-	"cost_http_request":                {"(i64, i64, i32) -> ()", "* s"},
-	"cost_sign_with_ecdsa":             {"(i32, i32, i32, i32) -> (i32)", "* s"},
-	"cost_sign_with_schnorr":           {"(i32, i32, i32, i32) -> (i32)", "* s"},
-	"cost_vetkd_derive_key":            {"(i32, i32, i32, i32) -> (i32)", "* s"},
-	"env_var_count":                    {"() -> (i32)", "*"},
-	"env_var_name_size":                {"(i32) -> (i32)", "*"},
-	"env_var_name_copy":                {"(i32, i32, i32, i32) -> ()", "*"},
-	"env_var_name_exists":              {"(i32, i32) -> (i32)", "*"},
-	"env_var_value_size":               {"(i32, i32) -> (i32)", "*"},
-	"env_var_value_copy":               {"(i32, i32, i32, i32, i32) -> ()", "*"},
-	"debug_print":                      {"(i32, i32) -> ()", "* s"},
-	"trap":                             {"(i32, i32) -> ()", "* s"},
+// specContexts is where the IC interface spec lets each ic0 function be
+// called (reference sections 1.3 and 1.4, the contexts column). The
+// signatures are not repeated here: they come from validate.IC0, which
+// install enforces (TestIC0MatchesValidate).
+var specContexts = map[string]string{
+	"msg_arg_data_size":                "I U RQ NRQ TQ CQ Ry CRy F",
+	"msg_arg_data_copy":                "I U RQ NRQ TQ CQ Ry CRy F",
+	"msg_caller_size":                  "*",
+	"msg_caller_copy":                  "*",
+	"msg_caller_info_data_size":        "U RQ NRQ CQ Ry Rt CRy CRt C CC F",
+	"msg_caller_info_data_copy":        "U RQ NRQ CQ Ry Rt CRy CRt C CC F",
+	"msg_caller_info_signer_size":      "U RQ NRQ CQ Ry Rt CRy CRt C CC F",
+	"msg_caller_info_signer_copy":      "U RQ NRQ CQ Ry Rt CRy CRt C CC F",
+	"msg_reject_code":                  "Ry Rt CRy CRt C",
+	"msg_reject_msg_size":              "Rt CRt",
+	"msg_reject_msg_copy":              "Rt CRt",
+	"msg_deadline":                     "U RQ NRQ CQ Ry Rt CRy CRt",
+	"msg_method_name_size":             "F",
+	"msg_method_name_copy":             "F",
+	"accept_message":                   "F",
+	"msg_reply_data_append":            "U RQ NRQ TQ CQ Ry Rt CRy CRt",
+	"msg_reply":                        "U RQ NRQ TQ CQ Ry Rt CRy CRt",
+	"msg_reject":                       "U RQ NRQ TQ CQ Ry Rt CRy CRt",
+	"msg_cycles_available128":          "U RQ Rt Ry",
+	"msg_cycles_refunded128":           "Rt Ry",
+	"msg_cycles_accept128":             "U RQ Rt Ry",
+	"cycles_burn128":                   "I G U RQ Ry Rt C T",
+	"canister_cycle_balance128":        "*",
+	"canister_liquid_cycle_balance128": "*",
+	"call_cycles_add128":               "U Ry Rt T",
+	"canister_self_size":               "*",
+	"canister_self_copy":               "*",
+	"subnet_self_size":                 "*",
+	"subnet_self_copy":                 "*",
+	"canister_status":                  "*",
+	"canister_version":                 "*",
+	"is_controller":                    "* s",
+	"in_replicated_execution":          "* s",
+	"call_new":                         "U CQ Ry Rt CRy CRt T",
+	"call_on_cleanup":                  "U CQ Ry Rt CRy CRt T",
+	"call_data_append":                 "U CQ Ry Rt CRy CRt T",
+	"call_with_best_effort_response":   "U CQ Ry Rt CRy CRt T",
+	"call_perform":                     "U CQ Ry Rt CRy CRt T",
+	"stable64_size":                    "* s",
+	"stable64_grow":                    "* s",
+	"stable64_write":                   "* s",
+	"stable64_read":                    "* s",
+	"root_key_size":                    "I G U RQ Ry Rt C T",
+	"root_key_copy":                    "I G U RQ Ry Rt C T",
+	"certified_data_set":               "I G U Ry Rt T",
+	"data_certificate_present":         "*",
+	"data_certificate_size":            "NRQ CQ",
+	"data_certificate_copy":            "NRQ CQ",
+	"time":                             "*",
+	"global_timer_set":                 "I G U Ry Rt C T",
+	"performance_counter":              "* s",
+	"cost_call":                        "* s",
+	"cost_create_canister":             "* s",
+	"cost_http_request":                "* s",
+	"cost_sign_with_ecdsa":             "* s",
+	"cost_sign_with_schnorr":           "* s",
+	"cost_vetkd_derive_key":            "* s",
+	"env_var_count":                    "*",
+	"env_var_name_size":                "*",
+	"env_var_name_copy":                "*",
+	"env_var_name_exists":              "*",
+	"env_var_value_size":               "*",
+	"env_var_value_copy":               "*",
+	"debug_print":                      "* s",
+	"trap":                             "* s",
 	// Legacy (1.4).
-	"msg_cycles_available":   {"() -> (i64)", "U RQ Rt Ry"},
-	"msg_cycles_refunded":    {"() -> (i64)", "Rt Ry"},
-	"msg_cycles_accept":      {"(i64) -> (i64)", "U RQ Rt Ry"},
-	"canister_cycle_balance": {"() -> (i64)", "*"},
-	"call_cycles_add":        {"(i64) -> ()", "U Ry Rt T"},
-	"stable_size":            {"() -> (i32)", "* s"},
-	"stable_grow":            {"(i32) -> (i32)", "* s"},
-	"stable_write":           {"(i32, i32, i32) -> ()", "* s"},
-	"stable_read":            {"(i32, i32, i32) -> ()", "* s"},
+	"msg_cycles_available":   "U RQ Rt Ry",
+	"msg_cycles_refunded":    "Rt Ry",
+	"msg_cycles_accept":      "U RQ Rt Ry",
+	"canister_cycle_balance": "*",
+	"call_cycles_add":        "U Ry Rt T",
+	"stable_size":            "* s",
+	"stable_grow":            "* s",
+	"stable_write":           "* s",
+	"stable_read":            "* s",
+}
+
+// TestIC0MatchesValidate checks the ic0 host module the replica actually
+// links against validate.IC0, the import table install enforces: every
+// entry of validate.IC0 is provided with its wasm32 signature (I = i32),
+// and the replica provides nothing else.
+func TestIC0MatchesValidate(t *testing.T) {
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	if err := instantiateIC0(ctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]api.FunctionDefinition{}
+	for _, d := range rt.Module("ic0").ExportedFunctionDefinitions() {
+		have[d.Name()] = d
+	}
+	for name, sig := range validate.IC0 {
+		d, ok := have[name]
+		if !ok {
+			t.Errorf("ic0.%s is in validate.IC0 but the replica does not provide it", name)
+			continue
+		}
+		ft := sig.FuncType(false)
+		if got, want := sigString(d.ParamTypes(), d.ResultTypes()), wasmSigString(ft.Params, ft.Results); got != want {
+			t.Errorf("ic0.%s: the replica provides %s, validate.IC0 says %s", name, got, want)
+		}
+	}
+	for name := range have {
+		if _, ok := validate.IC0[name]; !ok {
+			t.Errorf("ic0.%s is provided by the replica but not in validate.IC0 (install refuses it)", name)
+		}
+	}
+	if len(have) != len(validate.IC0) {
+		t.Errorf("the replica provides %d functions, validate.IC0 has %d", len(have), len(validate.IC0))
+	}
+}
+
+// TestIC0Contexts checks each function's allowed contexts against the spec.
+func TestIC0Contexts(t *testing.T) {
+	have := map[string]hostFunc{}
+	for _, f := range ic0Functions() {
+		if _, dup := have[f.name]; dup {
+			t.Errorf("%s defined twice", f.name)
+		}
+		have[f.name] = f
+	}
+	for name, want := range specContexts {
+		f, ok := have[name]
+		if !ok {
+			t.Errorf("ic0.%s missing", name)
+			continue
+		}
+		if contexts(f.contexts) != contexts(want) {
+			t.Errorf("ic0.%s: contexts %q, spec %q", name, f.contexts, want)
+		}
+	}
+	for name := range have {
+		if _, ok := specContexts[name]; !ok && !validate.IC0[name].NotInSpec {
+			t.Errorf("ic0.%s is not in the spec", name)
+		}
+	}
 }
 
 func sigString(params, results []api.ValueType) string {
@@ -99,32 +167,22 @@ func sigString(params, results []api.ValueType) string {
 	return fmt.Sprintf("(%s) -> (%s)", names(params), names(results))
 }
 
-func TestIC0MatchesSpec(t *testing.T) {
-	have := map[string]hostFunc{}
-	for _, f := range ic0Functions() {
-		if _, dup := have[f.name]; dup {
-			t.Errorf("%s defined twice", f.name)
+func wasmSigString(params, results []wasm.ValType) string {
+	conv := func(ts []wasm.ValType) []api.ValueType {
+		var out []api.ValueType
+		for _, t := range ts {
+			switch t {
+			case wasm.I32:
+				out = append(out, api.ValueTypeI32)
+			case wasm.I64:
+				out = append(out, api.ValueTypeI64)
+			default:
+				out = append(out, api.ValueType(0xff)) // never matches
+			}
 		}
-		have[f.name] = f
+		return out
 	}
-	for name, want := range specIC0 {
-		f, ok := have[name]
-		if !ok {
-			t.Errorf("ic0.%s missing", name)
-			continue
-		}
-		if got := sigString(f.params, f.results); got != want[0] {
-			t.Errorf("ic0.%s: signature %s, spec %s", name, got, want[0])
-		}
-		if contexts(f.contexts) != contexts(want[1]) {
-			t.Errorf("ic0.%s: contexts %q, spec %q", name, f.contexts, want[1])
-		}
-	}
-	for name := range have {
-		if _, ok := specIC0[name]; !ok && name != "mint_cycles" && name != "mint_cycles128" && name != "cost_http_request_v2" {
-			t.Errorf("ic0.%s is not in the spec", name)
-		}
-	}
+	return sigString(conv(params), conv(results))
 }
 
 func TestContexts(t *testing.T) {

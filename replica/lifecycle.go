@@ -261,6 +261,8 @@ func (r *Replica) deleteCanister(c *canister) error {
 	if c.inst != nil {
 		c.inst.Close(context.Background())
 	}
+	r.releaseModule(c.code)
+	c.code, c.inst = nil, nil
 	delete(r.canisters, c.id)
 	return nil
 }
@@ -288,6 +290,7 @@ func (r *Replica) uninstall(c *canister) error {
 	if c.inst != nil {
 		c.inst.Close(context.Background())
 	}
+	r.releaseModule(c.code)
 	c.code, c.inst, c.globals, c.stable = nil, nil, nil, nil
 	c.snap = heapSnapshot{}
 	c.certifiedData, c.timer = nil, 0
@@ -390,6 +393,8 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		c.inst.Close(context.Background())
 	}
 	e.stable.Commit()
+	r.useModule(cm)
+	r.releaseModule(c.code)
 	c.code, c.inst, c.globals, c.stable = cm, inst, globals, stable
 	c.snap = heapSnapshot{}
 	c.cycles, c.certifiedData, c.timer = e.cycles, e.certifiedData, e.timer

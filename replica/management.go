@@ -84,6 +84,7 @@ type mgmtResult struct {
 	rej    *Reject
 	refund u128
 	later  bool
+	err    error // an internal replica error: Tick (or the call) fails with it
 }
 
 // canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
@@ -113,6 +114,9 @@ func managementIngressCheck(method string) *Reject {
 // manage runs a request to the management canister in a round.
 func (r *Replica) manage(m *message) error {
 	res := r.mgmtDispatch(&mgmtCall{caller: m.from, fromCanister: m.cb != nil, method: m.method, arg: m.arg, cycles: m.cycles})
+	if res.err != nil {
+		return res.err
+	}
 	if res.later && m.cb != nil {
 		r.sched.respondLater(m.cb, res.reply, res.rej, res.refund)
 		return nil
@@ -129,6 +133,9 @@ func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *R
 			Message: fmt.Sprintf("management canister method %s cannot be called from a query (only canister_status can)", method)}
 	}
 	res := r.mgmtDispatch(&mgmtCall{caller: caller, method: method, arg: arg})
+	if res.err != nil { // only http_request sets err, and it is not a query method
+		return nil, &Reject{Code: SysFatal, Message: res.err.Error()}
+	}
 	return res.reply, res.rej
 }
 

@@ -98,8 +98,8 @@ func withoutMetering() Option { return func(c *config) { c.meter.off = true } }
 // several entry points ((start) then canister_init; pre_upgrade, (start),
 // post_upgrade) under one budget.
 type meterState struct {
-	limit   uint64 // 0 until the first run sets it from the context
-	kind    string
+	limit   uint64 // set with kind by the first run from the context, unless set before
+	kind    string // "" until limit is set
 	used    uint64 // instructions of the runs that finished
 	budget  int64  // counter value at the start of the current run
 	counter api.MutableGlobal
@@ -125,7 +125,7 @@ func (e *execution) instructionsUsed() uint64 {
 // meterBegin arms the counter before an entry point runs in e.inst.
 func (e *execution) meterBegin() {
 	ms := &e.meter
-	if ms.limit == 0 {
+	if ms.kind == "" { // not set by the caller (a composite query's executions are)
 		ms.limit, ms.kind = e.r.meter.limits.limitFor(e.ctx)
 	}
 	g, _ := e.inst.ExportedGlobal(instrument.CounterExport).(api.MutableGlobal)
@@ -206,6 +206,12 @@ type apiCost struct {
 	sizeArg int  // -1: none
 	size64  bool // the size is an i64 (stable64_*); otherwise an i32, whose upper stack bits are undefined
 	stable  bool
+	// maxSize, if not 0, caps the size charged for: debug_print and trap
+	// charge only for the bytes they keep (at most maxTrapMessageBytes),
+	// not for the size the canister claims, so that a bad range never
+	// runs the execution out of instructions (debug_print never traps,
+	// reference 1.3).
+	maxSize uint64
 }
 
 // byteTransmissionCost is the cost per byte of a reply, reject or call
@@ -238,6 +244,7 @@ func systemAPICost(name string) apiCost {
 		c.perByte, c.sizeArg = byteTransmissionCost, 1
 	case "debug_print", "trap":
 		c.perByte, c.sizeArg = 2+byteTransmissionCost, 1 // 2 x allocated + 50 x transmitted
+		c.maxSize = maxTrapMessageBytes
 	case "stable64_write":
 		c.perByte, c.sizeArg, c.size64, c.stable = 1, 2, true, true
 	case "stable_write":
@@ -270,6 +277,9 @@ func (e *execution) chargeAPI(c *apiCost, stack []uint64) int {
 		size := stack[c.sizeArg]
 		if !c.size64 {
 			size = uint64(uint32(size))
+		}
+		if c.maxSize != 0 && size > c.maxSize {
+			size = c.maxSize
 		}
 		if size > (1<<62)/c.perByte {
 			size = (1 << 62) / c.perByte

@@ -1,12 +1,10 @@
 package replica
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,9 +16,6 @@ import (
 
 const (
 	wasmPageSize = 1 << 16
-	// maxModuleSize is the limit on an uncompressed module: 100 MiB
-	// (reference 2.1, IC-EMB WASM_MAX_SIZE).
-	maxModuleSize = 100 << 20
 )
 
 // MethodKind is the kind of an exported method.
@@ -63,7 +58,16 @@ type moduleKey struct {
 
 // codeModule is a validated, instrumented and compiled module, shared by
 // every canister that installs the same bytes with the same memory limit.
+//
+// The replica counts the canisters whose code it is (refs; useModule and
+// releaseModule). A module no canister uses is kept in a small LRU list
+// (r.unused, at most maxUnusedModules), so that installing the same module
+// again, or reinstalling a module after trying another, does not compile
+// it again; beyond that the least recently used one is closed and
+// forgotten. The process-wide compilation cache (or the on-disk one,
+// WithCompilationCacheDir) still makes a later recompilation cheap.
 type codeModule struct {
+	refs     int // canisters whose code it is
 	key      moduleKey
 	compiled wazero.CompiledModule
 	globals  []string // export names of the mutable globals
@@ -89,33 +93,13 @@ func invalidWasm(format string, args ...any) *Reject {
 }
 
 // decompress accepts a raw module (\0asm) or a gzip-compressed one
-// (1f 8b 08), as the IC does (reference 2.1).
+// (1f 8b 08), as the IC does (reference 2.1; validate.Decompress).
 func decompress(b []byte) ([]byte, *Reject) {
-	switch {
-	case bytes.HasPrefix(b, wasm.Magic):
-		if len(b) > maxModuleSize {
-			return nil, invalidWasm("module of %d bytes exceeds the limit of %d bytes", len(b), maxModuleSize)
-		}
-		return b, nil
-	case bytes.HasPrefix(b, []byte{0x1f, 0x8b, 0x08}):
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, invalidWasm("bad gzip data: %v", err)
-		}
-		raw, err := io.ReadAll(io.LimitReader(zr, maxModuleSize+1))
-		if err != nil {
-			return nil, invalidWasm("bad gzip data: %v", err)
-		}
-		if len(raw) > maxModuleSize {
-			return nil, invalidWasm("decompressed module exceeds the limit of %d bytes", maxModuleSize)
-		}
-		if !bytes.HasPrefix(raw, wasm.Magic) {
-			return nil, invalidWasm("the gzip data does not contain a wasm module (missing \\0asm magic)")
-		}
-		return raw, nil
+	raw, err := validate.Decompress(b)
+	if err != nil {
+		return nil, invalidWasm("%s", strings.TrimPrefix(err.Error(), "validate: "))
 	}
-	n := min(len(b), 4)
-	return nil, invalidWasm("neither a wasm module (\\0asm) nor gzip (1f 8b 08): starts with % x", b[:n])
+	return raw, nil
 }
 
 // loadModule turns install bytes into compiled code, from the replica's
@@ -127,6 +111,10 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	}
 	key := moduleKey{sha256.Sum256(raw), maxMemoryBytes / wasmPageSize, !r.meter.off}
 	if cm, ok := r.modules[key]; ok {
+		if cm.refs == 0 { // most recently used now
+			r.unpark(cm)
+			r.park(cm)
+		}
 		return cm, nil
 	}
 	m, err := wasm.Decode(raw)
@@ -168,7 +156,51 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	cm.hasStart = res.HasStart
 	cm.compiled = compiled
 	r.modules[key] = cm
+	r.park(cm) // unused until an install commits it (useModule)
 	return cm, nil
+}
+
+// maxUnusedModules is how many compiled modules that no canister uses the
+// replica keeps (see codeModule).
+const maxUnusedModules = 8
+
+// useModule records that a canister's code is now cm.
+func (r *Replica) useModule(cm *codeModule) {
+	if cm.refs == 0 {
+		r.unpark(cm)
+	}
+	cm.refs++
+}
+
+// releaseModule records that a canister's code is no longer cm (nil: it had
+// none). The last user parks it in the unused list.
+func (r *Replica) releaseModule(cm *codeModule) {
+	if cm == nil {
+		return
+	}
+	cm.refs--
+	if cm.refs == 0 {
+		r.park(cm)
+	}
+}
+
+// park appends an unused module to the LRU list, closing the least
+// recently used ones beyond maxUnusedModules.
+func (r *Replica) park(cm *codeModule) {
+	r.unused = append(r.unused, cm)
+	for len(r.unused) > maxUnusedModules {
+		old := r.unused[0]
+		r.unused[0] = nil
+		r.unused = r.unused[1:]
+		delete(r.modules, old.key)
+		old.compiled.Close(context.Background())
+	}
+}
+
+func (r *Replica) unpark(cm *codeModule) {
+	if i := slices.Index(r.unused, cm); i >= 0 {
+		r.unused = slices.Delete(r.unused, i, i+1)
+	}
 }
 
 // validateModule applies the IC's module rules (reference section 2:

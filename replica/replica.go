@@ -36,8 +36,9 @@ type Replica struct {
 	mu sync.Mutex
 
 	rt      wazero.Runtime
-	cache   wazero.CompilationCache // nil: the process-wide shared cache
-	modules map[moduleKey]*codeModule
+	cache   wazero.CompilationCache   // nil: the process-wide shared cache
+	modules map[moduleKey]*codeModule // in use or in unused (module.go)
+	unused  []*codeModule             // compiled modules no canister uses, least recently used first
 
 	canisters  map[CanisterID]*canister
 	nextIndex  uint64

@@ -78,7 +78,9 @@ type Result struct {
 	// Instructions is the number of instructions the message's execution
 	// took, as metered (metering.go), when the code that builds the Result
 	// knows it; Replica.LastInstructions gives the count of a canister's
-	// last execution in every case.
+	// last execution in every case. For a composite query it is the sum
+	// over every execution of the evaluation (the method, its callees and
+	// its callbacks, on every canister), without the per-call charge.
 	Instructions uint64
 }
 

@@ -101,6 +101,7 @@ type ingressMessage struct {
 	method string
 	done   bool
 	result *Result
+	sched  *scheduler // whose ingress history keeps it once done
 }
 
 func (im *ingressMessage) finish(reply []byte, rej *Reject) {
@@ -111,6 +112,25 @@ func (im *ingressMessage) finish(reply []byte, rej *Reject) {
 		reply = []byte{}
 	}
 	im.done, im.result = true, &Result{Reply: reply, Reject: rej}
+	if im.sched != nil {
+		im.sched.retireIngress(im.id)
+	}
+}
+
+// maxIngressHistory is how many finished ingress messages the replica
+// keeps for IngressStatus: when one more finishes, the oldest finished one
+// is forgotten (mainnet likewise forgets an ingress status after a few
+// minutes). AwaitUpdate forgets the message it returns at once.
+const maxIngressHistory = 1000
+
+// retireIngress records that ingress message id is done, and forgets the
+// oldest finished message beyond maxIngressHistory.
+func (s *scheduler) retireIngress(id MessageID) {
+	s.ingressDone = append(s.ingressDone, id)
+	for len(s.ingressDone) > maxIngressHistory {
+		delete(s.ingress, s.ingressDone[0])
+		s.ingressDone = s.ingressDone[1:]
+	}
 }
 
 type scheduler struct {
@@ -122,8 +142,11 @@ type scheduler struct {
 	callbacks map[uint64]*callback
 	contexts  map[uint64]*callContext
 	ingress   map[MessageID]*ingressMessage
-	rng       *mrand.ChaCha8
-	mgmt      management
+	// ingressDone lists the finished messages still in ingress, oldest
+	// first (retireIngress); it may hold ids AwaitUpdate already deleted.
+	ingressDone []MessageID
+	rng         *mrand.ChaCha8
+	mgmt        management
 }
 
 func (s *scheduler) init(cfg schedConfig, seed uint64) {

@@ -38,9 +38,17 @@ func (m *Memory) Begin() *Txn {
 
 // Txn is a copy-on-write view of a Memory for one execution.
 type Txn struct {
-	base  *Memory
-	dirty map[uint64][]byte
-	size  uint64
+	base   *Memory
+	parent *Txn // a nested transaction's (Begin); nil for Memory.Begin's
+	dirty  map[uint64][]byte
+	size   uint64
+}
+
+// Begin starts a transaction nested in t: it sees t's writes, Commit
+// applies its own writes to t (not to the Memory), and dropping it
+// discards them. t must not be written while the nested one is in use.
+func (t *Txn) Begin() *Txn {
+	return &Txn{base: t.base, parent: t, size: t.size}
 }
 
 // Size returns the size in pages.
@@ -93,6 +101,9 @@ func (t *Txn) page(p uint64) []byte {
 	if pg, ok := t.dirty[p]; ok {
 		return pg
 	}
+	if t.parent != nil {
+		return t.parent.page(p)
+	}
 	return t.base.chunks[p]
 }
 
@@ -101,7 +112,11 @@ func (t *Txn) writable(p uint64) []byte {
 		return pg
 	}
 	pg := make([]byte, chunkSize)
-	copy(pg, t.base.chunks[p])
+	if t.parent != nil {
+		copy(pg, t.parent.page(p))
+	} else {
+		copy(pg, t.base.chunks[p])
+	}
 	if t.dirty == nil {
 		t.dirty = map[uint64][]byte{}
 	}
@@ -109,9 +124,21 @@ func (t *Txn) writable(p uint64) []byte {
 	return pg
 }
 
-// Commit applies the transaction to its Memory. The Txn must not be used
+// Commit applies the transaction to its Memory, or to its parent
+// transaction if it is nested (Txn.Begin). The Txn must not be used
 // afterwards.
 func (t *Txn) Commit() {
+	if pt := t.parent; pt != nil {
+		if len(t.dirty) > 0 && pt.dirty == nil {
+			pt.dirty = map[uint64][]byte{}
+		}
+		for p, pg := range t.dirty {
+			pt.dirty[p] = pg
+		}
+		pt.size = t.size
+		t.dirty = nil
+		return
+	}
 	m := t.base
 	if len(t.dirty) > 0 && m.chunks == nil {
 		m.chunks = map[uint64][]byte{}

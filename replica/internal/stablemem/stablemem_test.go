@@ -45,3 +45,44 @@ func TestTxnCommitAndDrop(t *testing.T) {
 		t.Fatal("grow past the limit succeeded")
 	}
 }
+
+func TestNestedTxn(t *testing.T) {
+	var m Memory
+	tx := m.Begin()
+	tx.Grow(1, MaxPages)
+	tx.Write(0, []byte{1, 1})
+
+	// A dropped nested transaction leaves its parent as it was.
+	child := tx.Begin()
+	got := make([]byte, 2)
+	child.Read(got, 0)
+	if !bytes.Equal(got, []byte{1, 1}) {
+		t.Fatalf("child sees %v, want its parent's writes", got)
+	}
+	child.Grow(1, MaxPages)
+	child.Write(1, []byte{9})
+	child.Write(PageSize+5, []byte{9})
+	tx.Read(got, 0)
+	if tx.Size() != 1 || !bytes.Equal(got, []byte{1, 1}) {
+		t.Fatalf("parent changed by an uncommitted child: size %d, %v", tx.Size(), got)
+	}
+
+	// A committed one applies to the parent only.
+	child = tx.Begin()
+	child.Grow(1, MaxPages)
+	child.Write(1, []byte{2})
+	child.Commit()
+	tx.Read(got, 0)
+	if tx.Size() != 2 || !bytes.Equal(got, []byte{1, 2}) {
+		t.Fatalf("after child commit: size %d, %v", tx.Size(), got)
+	}
+	if m.Size() != 0 || m.chunks != nil {
+		t.Fatal("a nested commit reached the Memory")
+	}
+	tx.Commit()
+	check := m.Begin()
+	check.Read(got, 0)
+	if m.Size() != 2 || !bytes.Equal(got, []byte{1, 2}) {
+		t.Fatalf("memory: size %d, %v", m.Size(), got)
+	}
+}
