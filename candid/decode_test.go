@@ -3,6 +3,7 @@ package candid_test
 import (
 	"encoding/hex"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -245,16 +246,38 @@ func TestDecodeMalformed(t *testing.T) {
 }
 
 func TestDecodeAcceptsValid(t *testing.T) {
-	tests := []string{
-		"4449444c0000",
-		"4449444c00017d8000",                     // over-long nat
-		"4449444c016c000100",                     // empty record
-		"4449444c016d7f0100e807",                 // vec of 1000 nulls
-		"4449444c016e00010001010100",             // opt opt opt none (type 0 = opt 0)
-		"4449444c016a00000101010001010003666f6f", // func reference with query annotation
+	nulls := make([]candid.Null, 1000)
+	tests := []struct {
+		hex  string
+		into any // a pointer to the typed target, nil when there is none
+		want any // what it must hold
+	}{
+		{"4449444c0000", nil, nil},
+		{"4449444c00017d8000", new(uint64), uint64(0)},                                           // over-long nat
+		{"4449444c016c000100", new(struct{}), struct{}{}},                                        // empty record
+		{"4449444c016d7f0100e807", new([]candid.Null), nulls},                                    // vec of 1000 nulls
+		{"4449444c016e00010001010100", nil, nil},                                                 // opt opt opt none (type 0 = opt 0): no Go type
+		{"4449444c016a00000101010001010003666f6f", new(candid.Func), candid.Func{Method: "foo"}}, // func reference with query annotation
 	}
-	for _, h := range tests {
+	for _, tc := range tests {
+		data := unhex(t, tc.hex)
 		var r candid.Reserved
-		require.NoError(t, candid.Unmarshal(unhex(t, h), []any{&r}), h)
+		require.NoError(t, candid.Unmarshal(data, []any{&r}), tc.hex)
+		if tc.into == nil {
+			continue
+		}
+		require.NoError(t, candid.Unmarshal(data, []any{tc.into}), tc.hex)
+		require.Equal(t, tc.want, reflect.ValueOf(tc.into).Elem().Interface(), tc.hex)
 	}
+	// The over-long nat also decodes at nat (arbitrary precision) and int.
+	var n candid.Nat
+	require.NoError(t, candid.Unmarshal(unhex(t, "4449444c00017d8000"), []any{&n}))
+	require.Equal(t, "0", n.String())
+	var i int
+	require.NoError(t, candid.Unmarshal(unhex(t, "4449444c00017d8000"), []any{&i}))
+	require.Equal(t, 0, i)
+	// The func reference's service is the empty principal (aaaaa-aa).
+	var f candid.Func
+	require.NoError(t, candid.Unmarshal(unhex(t, "4449444c016a00000101010001010003666f6f"), []any{&f}))
+	require.Equal(t, "aaaaa-aa", f.Service.String())
 }

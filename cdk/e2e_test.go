@@ -173,6 +173,41 @@ func TestCallFromQueryFails(t *testing.T) {
 	}
 }
 
+// Cycles above the liquid balance, or attached in a composite query, give a
+// NotSent *CallError instead of trapping the message in
+// ic0.call_cycles_add128.
+func TestCallCyclesChecked(t *testing.T) {
+	e := newEnv(t)
+	a := e.install()
+	b := e.install()
+	var s string
+	dec(t, e.update(a, "call_with_cycles", pid(t, b), uint64(0), uint64(1000)).Reply, &s)
+	if s != "ok" {
+		t.Fatalf("1000 cycles: %s", s)
+	}
+	bal, err := e.r.CyclesBalance(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]uint64{{0, bal + 1}, {1, 0}} {
+		dec(t, e.update(a, "call_with_cycles", pid(t, b), c[0], c[1]).Reply, &s)
+		if !strings.HasPrefix(s, "not sent: ") || !strings.Contains(s, "liquid cycle balance") {
+			t.Fatalf("%v cycles with a balance of %d: %s", c, bal, s)
+		}
+	}
+	if bal2, _ := e.r.CyclesBalance(a); bal2 > bal {
+		t.Fatalf("balance went from %d to %d", bal, bal2)
+	}
+	e.query(a, "composite_with_cycles", &s, pid(t, b), uint64(0))
+	if s != "ok" {
+		t.Fatalf("composite query, no cycles: %s", s)
+	}
+	e.query(a, "composite_with_cycles", &s, pid(t, b), uint64(1))
+	if !strings.HasPrefix(s, "not sent: ") || !strings.Contains(s, "composite query") {
+		t.Fatalf("composite query, 1 cycle: %s", s)
+	}
+}
+
 // Ten calls from one method, each from its own goroutine, gathered in
 // order; then the same with futures and no goroutines.
 func TestFanOut(t *testing.T) {
@@ -394,6 +429,16 @@ func TestOverhead(t *testing.T) {
 		res := e.update(id, m)
 		ins, _ := e.r.LastInstructions(id)
 		t.Logf("%s: Result.Instructions=%d LastInstructions=%d", m, res.Instructions, ins)
+		if uint64(res.Instructions) != uint64(ins) {
+			t.Errorf("%s: Result.Instructions=%d but LastInstructions=%d", m, res.Instructions, ins)
+		}
+		max := uint64(maxNoopInstructions)
+		if m == "inc" {
+			max = maxIncInstructions
+		}
+		if uint64(res.Instructions) > max {
+			t.Errorf("%s: %d instructions, want at most %d", m, res.Instructions, max)
+		}
 	}
 }
 

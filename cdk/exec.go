@@ -52,6 +52,16 @@ func (k kind) canCall() bool {
 	return false
 }
 
+// canAddCycles reports whether ic0.call_cycles_add128 is allowed (U Ry Rt
+// T: not in a composite query or its callbacks).
+func (k kind) canAddCycles() bool {
+	switch k {
+	case kindUpdate, kindReply, kindReject, kindSystem:
+		return true
+	}
+	return false
+}
+
 // canReply reports whether msg_reply is allowed (U RQ NRQ TQ CQ Ry Rt CRy CRt).
 func (k kind) canReply() bool {
 	switch k {

@@ -2,7 +2,9 @@ package cdk
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -148,6 +150,10 @@ func TestKinds(t *testing.T) {
 	if kindSystem.canReply() || !kindCompositeCB.canReply() {
 		t.Error("canReply")
 	}
+	if kindComposite.canAddCycles() || kindCompositeCB.canAddCycles() || kindQuery.canAddCycles() ||
+		!kindUpdate.canAddCycles() || !kindReply.canAddCycles() || !kindSystem.canAddCycles() {
+		t.Error("canAddCycles")
+	}
 	if kindQuery.canSetTimer() || !kindCleanup.canSetTimer() {
 		t.Error("canSetTimer")
 	}
@@ -156,7 +162,9 @@ func TestKinds(t *testing.T) {
 // runnable reads the scheduler's run queues through runtime/metrics: the
 // driver's quiescence test.
 func TestDriveRunsGoroutines(t *testing.T) {
-	done := 0
+	// drive is exact only with one P, as on wasm.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var done atomic.Int32
 	ch := make(chan int)
 	for i := range 50 {
 		go func() { ch <- i }()
@@ -164,12 +172,29 @@ func TestDriveRunsGoroutines(t *testing.T) {
 	go func() {
 		for range 50 {
 			<-ch
-			done++
+			done.Add(1)
 		}
 	}()
 	drive()
-	if done != 50 {
-		t.Skipf("host has several Ps: drive is exact only with one (wasm); done=%d", done)
+	if n := done.Load(); n != 50 {
+		t.Fatalf("drive returned with %d of 50 values received", n)
+	}
+}
+
+func TestFormatU128(t *testing.T) {
+	for _, c := range []struct {
+		hi, lo uint64
+		want   string
+	}{
+		{0, 0, "0"},
+		{0, 1<<64 - 1, "18446744073709551615"},
+		{1, 0, "18446744073709551616"},
+		{1<<64 - 1, 1<<64 - 1, "340282366920938463463374607431768211455"},
+		{5, 7, "92233720368547758087"},
+	} {
+		if got := formatU128(c.hi, c.lo); got != c.want {
+			t.Errorf("formatU128(%d, %d) = %s, want %s", c.hi, c.lo, got, c.want)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package cdk
 
 import (
 	"errors"
+	"math/bits"
 	"strconv"
 	"time"
 	"unsafe"
@@ -106,7 +107,10 @@ func (b *CallBuilder) WithRawArgs(arg []byte) *CallBuilder {
 }
 
 // WithCycles attaches cycles, taken from the balance when the call is sent
-// (and refunded, minus what the callee accepts, with the response).
+// (and refunded, minus what the callee accepts, with the response). Start
+// and Do return a *CallError with NotSent set, and send nothing, when the
+// cycles exceed the canister's liquid balance or the call is made from a
+// composite query (which cannot send cycles).
 func (b *CallBuilder) WithCycles(n uint64) *CallBuilder {
 	b.cycles = [2]uint64{0, n}
 	return b
@@ -153,6 +157,11 @@ func (b *CallBuilder) Start() (*Future, error) {
 		return nil, errors.New("call to " + b.method + " from " + state.kind.String() + ": " + ErrCallNotAllowed.Error() +
 			callAdvice(state.kind))
 	}
+	if b.cycles != [2]uint64{} {
+		if err := b.checkCycles(); err != nil {
+			return nil, err
+		}
+	}
 	arg := b.arg
 	if arg == nil {
 		arg = emptyArgs
@@ -165,6 +174,44 @@ func (b *CallBuilder) Start() (*Future, error) {
 	f.ctx.calls++
 	state.realCalls++
 	return f, nil
+}
+
+// checkCycles refuses cycles that ic0.call_cycles_add128 would trap on:
+// cycles attached where the IC does not allow it (a composite query and
+// its callbacks), or more than the canister's liquid balance. The trap
+// would roll back the whole message; an error lets the caller decide.
+func (b *CallBuilder) checkCycles() error {
+	if !state.kind.canAddCycles() {
+		return &CallError{Method: b.method, Code: SysTransient, NotSent: true,
+			Message: "cycles cannot be attached to a call from " + state.kind.String() +
+				" (only updates, their callbacks, timers and heartbeats can send cycles)"}
+	}
+	var buf [16]byte
+	ic0.CanisterLiquidCycleBalance128(unsafe.Pointer(&buf[0]))
+	lo, hi := le64(buf[:8]), le64(buf[8:])
+	if hi < b.cycles[0] || (hi == b.cycles[0] && lo < b.cycles[1]) {
+		return &CallError{Method: b.method, Code: SysTransient, NotSent: true,
+			Message: "cannot attach " + formatU128(b.cycles[0], b.cycles[1]) +
+				" cycles: the canister's liquid cycle balance is " + formatU128(hi, lo)}
+	}
+	return nil
+}
+
+// formatU128 formats hi<<64 + lo in decimal.
+func formatU128(hi, lo uint64) string {
+	if hi == 0 {
+		return strconv.FormatUint(lo, 10)
+	}
+	// Split off the low 19 decimal digits: hi < 10^19, so Div64 cannot
+	// overflow on its first step.
+	const e19 = 10_000_000_000_000_000_000
+	qhi, r := bits.Div64(0, hi, e19)
+	qlo, r := bits.Div64(r, lo, e19)
+	low := strconv.FormatUint(r, 10)
+	for len(low) < 19 {
+		low = "0" + low
+	}
+	return formatU128(qhi, qlo) + low
 }
 
 func callAdvice(k kind) string {

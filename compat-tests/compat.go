@@ -178,6 +178,11 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	if tgt.Module != "" {
 		dir = filepath.Join(cfg.Dir, tgt.Module)
 	}
+	filter, err := compileFilter(tgt)
+	if err != nil {
+		res.Err = err
+		return res
+	}
 	t0 := time.Now()
 	raw, err := build.GoTestBuild(ctx, dir, tgt.Pkg)
 	if err != nil {
@@ -321,7 +326,7 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 			continue
 		}
 		st, reason := NotRun, ""
-		if matchesTarget(tgt, name) {
+		if filter.matches(name) {
 			reason = "not reached: an earlier test ended the run"
 		} else {
 			st, reason = Skip, "excluded by the target's -test.run/-test.skip"
@@ -344,18 +349,35 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	return res
 }
 
-func matchesTarget(tgt Target, name string) bool {
+// testFilter is a target's Run and Skip patterns, compiled.
+type testFilter struct {
+	run, skip *regexp.Regexp // nil when the pattern is empty
+}
+
+// compileFilter compiles the target's Run and Skip patterns; an invalid
+// one is an error naming it (it would otherwise select nothing).
+func compileFilter(tgt Target) (*testFilter, error) {
+	f := &testFilter{}
+	var err error
 	if tgt.Run != "" {
-		if ok, _ := regexp.MatchString(tgt.Run, name); !ok {
-			return false
+		if f.run, err = regexp.Compile(tgt.Run); err != nil {
+			return nil, fmt.Errorf("%s: the Run pattern %q is not a valid regexp: %w", tgt.Pkg, tgt.Run, err)
 		}
 	}
 	if tgt.Skip != "" {
-		if ok, _ := regexp.MatchString("^("+tgt.Skip+")$", name); ok {
-			return false
+		if f.skip, err = regexp.Compile("^(" + tgt.Skip + ")$"); err != nil {
+			return nil, fmt.Errorf("%s: the Skip pattern %q is not a valid regexp: %w", tgt.Pkg, tgt.Skip, err)
 		}
 	}
-	return true
+	return f, nil
+}
+
+// matches reports whether the top-level test name is selected.
+func (f *testFilter) matches(name string) bool {
+	if f.run != nil && !f.run.MatchString(name) {
+		return false
+	}
+	return f.skip == nil || !f.skip.MatchString(name)
 }
 
 // runOutput is one install of the test module.

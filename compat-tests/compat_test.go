@@ -151,3 +151,31 @@ func TestParse(t *testing.T) {
 	p = parse(append(out, "--- PASS: TestD (0.00s)", "PASS"))
 	require.True(t, p.finished)
 }
+
+// An invalid Run or Skip pattern is reported before anything is built,
+// instead of silently selecting nothing.
+func TestInvalidPatterns(t *testing.T) {
+	r := RunPackage(context.Background(), Target{Pkg: "strings", Run: "Test(Index"}, testConfig(t))
+	require.ErrorContains(t, r.Err, `strings: the Run pattern "Test(Index" is not a valid regexp`)
+	require.Zero(t, r.Runs)
+	r = RunPackage(context.Background(), Target{Pkg: "strings", Skip: "TestA|[z-a]"}, testConfig(t))
+	require.ErrorContains(t, r.Err, `the Skip pattern "TestA|[z-a]" is not a valid regexp`)
+
+	f, err := compileFilter(Target{Run: "^TestA", Skip: "TestAB|TestAC"})
+	require.NoError(t, err)
+	require.True(t, f.matches("TestA"))
+	require.True(t, f.matches("TestABC"))
+	require.False(t, f.matches("TestAB"))
+	require.False(t, f.matches("TestB"))
+	f, err = compileFilter(Target{})
+	require.NoError(t, err)
+	require.True(t, f.matches("TestAnything"))
+}
+
+// Every target in the matrix has valid patterns.
+func TestTargetPatterns(t *testing.T) {
+	for _, tgt := range All() {
+		_, err := compileFilter(tgt)
+		require.NoError(t, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/icgo/icgo/internal/postproc"
 	"github.com/icgo/icgo/internal/wasm"
 )
 
@@ -203,4 +204,54 @@ func TestRunCommands(t *testing.T) {
 	require.Contains(t, out, "panic in fail: fail always traps", ":logs shows the trap")
 	require.Contains(t, out, `error: :advance takes a positive duration such as 10s or 1h30m, got "soon"`)
 	require.Contains(t, out, "error: unknown command :bogus")
+}
+
+// A file that is not a module is reported as such, not as a replica reject.
+func TestRunNotAModule(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.wasm")
+	require.NoError(t, os.WriteFile(bad, []byte("hello world"), 0o644))
+	_, errOut, code := icgo(t, "", "run", bad, "get")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, bad+" is not a wasm module: ")
+	require.NotContains(t, errOut, "IC0505")
+	require.NotContains(t, errOut, "reject")
+
+	// A gzip of something that is not wasm.
+	gz := filepath.Join(dir, "bad.wasm.gz")
+	require.NoError(t, os.WriteFile(gz, postproc.Gzip([]byte("\x00asm\x01\x00\x00\x00\xff")), 0o644))
+	_, errOut, code = icgo(t, "", "run", gz, "get")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, gz+" is not a wasm module: ")
+}
+
+func TestRunEnvNeedsPackage(t *testing.T) {
+	dir := buildHello(t)
+	_, errOut, code := icgo(t, "", "run", "-env", "A=1", filepath.Join(dir, "hello.wasm.gz"), "get")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "-env only applies when TARGET is a package")
+}
+
+// :upgrade with a Candid interface that does not parse warns, as the start
+// of a session does, and drops the old types.
+func TestRunUpgradeBadDid(t *testing.T) {
+	dir := buildHello(t)
+	gz, err := os.ReadFile(filepath.Join(dir, "hello.wasm.gz"))
+	require.NoError(t, err)
+	did, err := os.ReadFile(filepath.Join(dir, "hello.did"))
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	s, err := newSession(gz, string(did), false, &logs)
+	require.NoError(t, err)
+	defer s.close()
+	require.NotNil(t, s.svc)
+	require.Empty(t, logs.String())
+	s.reload = func() ([]byte, string, error) { return gz, "service : { broken", nil }
+	out, ok := s.exec(":upgrade")
+	require.True(t, ok, out)
+	require.Equal(t, "upgraded", out)
+	require.Contains(t, logs.String(), "warning: the module's Candid interface does not parse")
+	require.Nil(t, s.svc)
+	out, ok = s.exec(`greet ("world")`)
+	require.True(t, ok, out)
 }

@@ -35,6 +35,10 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return exitCode(2)
 	}
 	target := fs.Arg(0)
+	if isModuleFile(target) && len(env) > 0 {
+		fmt.Fprintln(stderr, "icgo run: -env only applies when TARGET is a package (a built module already holds its environment)")
+		return exitCode(2)
+	}
 	module, did, err := loadTarget(ctx, target, env)
 	if err != nil {
 		return err
@@ -83,20 +87,32 @@ func isTerminal(r io.Reader) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// isModuleFile reports whether the run target names a module file rather
+// than a package.
+func isModuleFile(target string) bool {
+	return strings.HasSuffix(target, ".wasm") || strings.HasSuffix(target, ".wasm.gz")
+}
+
 // loadTarget reads a .wasm[.gz] file or builds a package.
 func loadTarget(ctx context.Context, target string, env []string) (module []byte, did string, err error) {
-	if strings.HasSuffix(target, ".wasm") || strings.HasSuffix(target, ".wasm.gz") {
+	if isModuleFile(target) {
 		module, err = os.ReadFile(target)
 		if err != nil {
 			return nil, "", err
 		}
 		plain, err := replica.Decompress(module)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", target, err)
+			// A reject from the replica's loader: keep only its text.
+			msg := err.Error()
+			var rej *replica.Reject
+			if errors.As(err, &rej) {
+				msg = strings.TrimPrefix(rej.Message, "invalid canister module: ")
+			}
+			return nil, "", fmt.Errorf("%s is not a wasm module: %s", target, msg)
 		}
 		m, err := wasm.Decode(plain)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", target, err)
+			return nil, "", fmt.Errorf("%s is not a wasm module: %w", target, err)
 		}
 		if b, ok := m.Custom("icp:public candid:service"); ok {
 			did = string(b)
@@ -117,6 +133,7 @@ type session struct {
 	svc    *candidtext.Service
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
+	logs   io.Writer // warnings and the canister's log
 	// reload reads or rebuilds the target, for :upgrade.
 	reload func() (module []byte, did string, err error)
 }
@@ -130,23 +147,17 @@ func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*sessio
 	if err != nil {
 		return nil, err
 	}
-	s := &session{hexOut: hexOut}
+	s := &session{hexOut: hexOut, logs: logs}
 	s.setKinds(m)
-	if did != "" {
-		svc, err := candidtext.ParseDID(did)
-		if err != nil {
-			fmt.Fprintf(logs, "warning: the module's Candid interface does not parse (%v); arguments are encoded without types\n", err)
-		} else {
-			s.svc = svc
-		}
-	}
+	s.svc = s.parseDID(did)
 	s.r, err = replica.New(replica.WithLogOutput(logs))
 	if err != nil {
 		return nil, err
 	}
 	s.id, err = s.r.CreateCanister()
 	if err != nil {
-		return nil, err
+		s.r.Close()
+		return nil, fmt.Errorf("creating the canister: %w", err)
 	}
 	if err := s.r.Install(s.id, module, nil); err != nil {
 		s.r.Close()
@@ -156,6 +167,20 @@ func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*sessio
 }
 
 func (s *session) close() { s.r.Close() }
+
+// parseDID parses the module's Candid interface; one that does not parse
+// gives a warning and nil (arguments are then encoded without types).
+func (s *session) parseDID(did string) *candidtext.Service {
+	if did == "" {
+		return nil
+	}
+	svc, err := candidtext.ParseDID(did)
+	if err != nil {
+		fmt.Fprintf(s.logs, "warning: the module's Candid interface does not parse (%v); arguments are encoded without types\n", err)
+		return nil
+	}
+	return svc
+}
 
 // setKinds records the kind of each exported method.
 func (s *session) setKinds(m *wasm.Module) {
@@ -249,11 +274,9 @@ func (s *session) command(line string) (string, bool) {
 			return fail(err)
 		}
 		var initTypes []*candidtext.Type
-		var svc *candidtext.Service
-		if did != "" {
-			if svc, err = candidtext.ParseDID(did); err == nil {
-				initTypes = svc.InitArgs
-			}
+		svc := s.parseDID(did)
+		if svc != nil {
+			initTypes = svc.InitArgs
 		}
 		arg, err := encodeArgs(rest, initTypes, s.parseArgs)
 		if err != nil {
@@ -262,9 +285,7 @@ func (s *session) command(line string) (string, bool) {
 		if err := s.r.Upgrade(s.id, module, arg); err != nil {
 			return fail(fmt.Errorf("upgrade: %w", err))
 		}
-		if svc != nil {
-			s.svc = svc
-		}
+		s.svc = svc // nil when the new interface does not parse: no stale types
 		if err := s.readKinds(module); err != nil {
 			return fail(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/icgo/icgo/internal/postproc"
 	"github.com/icgo/icgo/internal/validate"
@@ -21,6 +22,9 @@ type Options struct {
 	Strip bool     // drop the name section and DWARF (smaller, no function names in traps)
 	Env   []string // NAME=VALUE pairs served to os.Getenv in the canister
 	Flags []string // extra go build flags, e.g. -tags
+	// DescribeTimeout bounds the build-time run of the program's init
+	// functions (Describe); 0 means DefaultDescribeTimeout.
+	DescribeTimeout time.Duration
 }
 
 // Result is a built canister.
@@ -48,7 +52,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := FromRaw(ctx, raw, opt.Env, opt.Strip)
+	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
 	}
@@ -58,7 +62,11 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 
 // FromRaw post-processes and validates a module built by go build.
 func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result, error) {
-	reg, err := Describe(ctx, raw)
+	return fromRaw(ctx, raw, env, strip, DefaultDescribeTimeout)
+}
+
+func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describeTimeout time.Duration) (*Result, error) {
+	reg, err := DescribeTimeout(ctx, raw, describeTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -71,12 +79,8 @@ func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result
 	for _, m := range reg.Methods {
 		opts.Methods = append(opts.Methods, postproc.Method{Kind: m.Kind, Index: m.Index, Name: m.Name})
 	}
-	for _, kv := range env {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("environment entry %q is not NAME=VALUE", kv)
-		}
-		opts.Env = append(opts.Env, postproc.EnvVar{Name: name, Value: value})
+	if opts.Env, err = ParseEnv(env); err != nil {
+		return nil, err
 	}
 	wasm, stats, err := postproc.Process(raw, opts)
 	if err != nil {
@@ -86,11 +90,79 @@ func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result
 	if err != nil {
 		return nil, fmt.Errorf("validating the post-processed module: %w", err)
 	}
-	if err := report.Err(); err != nil {
-		return nil, fmt.Errorf("the post-processed module breaks the IC's rules (this is a bug in icgo):\n%w", err)
+	if err := rulesError(report); err != nil {
+		return nil, err
 	}
 	gz := postproc.Gzip(wasm)
 	return &Result{Raw: raw, Wasm: wasm, Gzip: gz, Did: reg.CandidService, Registry: reg, Report: report, Stats: stats}, nil
+}
+
+// ParseEnv parses NAME=VALUE pairs (as given to -env) for the
+// post-processor. A name may appear once.
+func ParseEnv(pairs []string) ([]postproc.EnvVar, error) {
+	var env []postproc.EnvVar
+	seen := map[string]bool{}
+	for _, kv := range pairs {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("environment entry %q is not NAME=VALUE", kv)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("environment variable %s is given more than once", name)
+		}
+		seen[name] = true
+		env = append(env, postproc.EnvVar{Name: name, Value: value})
+	}
+	return env, nil
+}
+
+// rulesError explains a post-processed module that breaks the IC's rules.
+// Size limits (code section, functions, methods, function bodies, module
+// size) are the program being too large; any other rule is icgo's fault.
+func rulesError(report *validate.Report) error {
+	err := report.Err()
+	if err == nil {
+		return nil
+	}
+	for _, v := range report.Violations {
+		if !isSizeViolation(v) {
+			return fmt.Errorf("the post-processed module breaks the IC's rules (this is a bug in icgo):\n%w", err)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("the program is too large for the IC:")
+	for _, v := range report.Violations {
+		fmt.Fprintf(&b, "\n  [%s] %s", v.Rule, v)
+	}
+	return &tooLargeError{msg: b.String(), err: err}
+}
+
+// tooLargeError keeps the *validate.Error reachable with errors.As.
+type tooLargeError struct {
+	msg string
+	err error
+}
+
+func (e *tooLargeError) Error() string { return e.msg }
+func (e *tooLargeError) Unwrap() error { return e.err }
+
+// isSizeViolation reports whether v is one of the IC's size limits, which
+// a large enough program breaks through no fault of the post-processor.
+func isSizeViolation(v validate.Violation) bool {
+	switch v.Rule {
+	case validate.RuleLimit:
+		// Counts and sizes; not "globals of type ... are not allowed".
+		return strings.Contains(v.Msg, "at most")
+	case validate.RuleFormat:
+		return v.Where == "module" && strings.Contains(v.Msg, "100 MiB")
+	case validate.RuleExport:
+		// The number of methods and the bytes of their names.
+		return v.Where == "export section" && strings.Contains(v.Msg, "at most")
+	case validate.RuleCustom:
+		// The candid:service section of a large interface.
+		return v.Where == "custom sections" && strings.Contains(v.Msg, "MiB")
+	}
+	return false
 }
 
 // Write saves NAME.wasm, NAME.wasm.gz and NAME.did in dir and returns their

@@ -1,11 +1,9 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -27,14 +25,8 @@ func GoTestBuild(ctx context.Context, dir, pkg string, flags ...string) ([]byte,
 	args := []string{"test", "-c", "-trimpath", "-o", out}
 	args = append(args, flags...)
 	args = append(args, pkg)
-	cmd := exec.CommandContext(ctx, goTool(), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+	if _, err := goCommand(ctx, dir, args...); err != nil {
+		return nil, err
 	}
 	b, err := os.ReadFile(out)
 	if os.IsNotExist(err) { // go test -c writes nothing for a package without tests
@@ -59,14 +51,11 @@ type CommandOptions struct {
 // Name, Did, Registry and Gzip are empty (Stats.GzipSize has the
 // compressed size; postproc.Gzip compresses).
 func Command(raw []byte, opt CommandOptions) (*Result, error) {
-	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip}
-	for _, kv := range opt.Env {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("environment entry %q is not NAME=VALUE", kv)
-		}
-		popt.Env = append(popt.Env, postproc.EnvVar{Name: name, Value: value})
+	env, err := ParseEnv(opt.Env)
+	if err != nil {
+		return nil, err
 	}
+	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip, Env: env}
 	wasm, stats, err := postproc.Process(raw, popt)
 	if err != nil {
 		return nil, fmt.Errorf("post-processing: %w", err)

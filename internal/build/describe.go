@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -30,37 +31,67 @@ type Registry struct {
 	CandidService string   // the .did text
 }
 
+// DefaultDescribeTimeout bounds the describe run: the program's init
+// functions run at build time, and one that never returns would otherwise
+// hang the build.
+const DefaultDescribeTimeout = 60 * time.Second
+
 // Describe runs the raw Go module (WASI, before post-processing) under
 // wazero, initializes the Go runtime and asks the cdk for its registry, as
 // candid-extractor does for Rust canisters. A module that does not use the
 // cdk has an empty registry. The program's own init output (fmt, log) is
-// returned in the error when initialization fails.
+// returned in the error when initialization fails. The run is limited to
+// DefaultDescribeTimeout.
 func Describe(ctx context.Context, raw []byte) (*Registry, error) {
-	r := wazero.NewRuntime(ctx)
+	return DescribeTimeout(ctx, raw, DefaultDescribeTimeout)
+}
+
+// DescribeTimeout is Describe with a limit on the time the program's
+// initialization and the registry read may take (compiling the module is
+// not counted); timeout <= 0 means DefaultDescribeTimeout.
+func DescribeTimeout(ctx context.Context, raw []byte, timeout time.Duration) (*Registry, error) {
+	if timeout <= 0 {
+		timeout = DefaultDescribeTimeout
+	}
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	cm, err := r.CompileModule(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("compiling the Go module: %w", err)
 	}
-	var log bytes.Buffer
-	h := &describeHost{log: &log}
-	if err := h.instantiate(ctx, r, cm); err != nil {
-		return nil, err
-	}
-	mod, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().
-		WithName("canister").WithStdout(&log).WithStderr(&log).WithStartFunctions())
-	if err != nil {
-		return nil, fmt.Errorf("instantiating the Go module: %w", err)
-	}
-	if _, ok := cm.ExportedFunctions()[abi.ExportDescribe]; !ok {
+	exports := cm.ExportedFunctions()
+	if _, ok := exports[abi.ExportDescribe]; !ok {
 		return &Registry{}, nil
 	}
-	if _, err := mod.ExportedFunction(abi.ExportInitialize).Call(ctx); err != nil {
-		return nil, fmt.Errorf("initializing the program (its init functions ran here to read the registered methods): %w\n%s", err, log.String())
+	if _, ok := exports[abi.ExportInitialize]; !ok {
+		return nil, errors.New("the module exports " + abi.ExportDescribe + " but not " + abi.ExportInitialize +
+			": build with -buildmode=c-shared (GOOS=wasip1 GOARCH=wasm)")
 	}
-	if _, err := mod.ExportedFunction(abi.ExportDescribe).Call(ctx); err != nil {
-		return nil, fmt.Errorf("reading the registered methods: %w\n%s", err, log.String())
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	timedOut := func(err error) error {
+		if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("the describe run did not finish within %v: the program's init() functions run at build time "+
+				"(to read its registered methods), and one of them does not return (an endless loop or wait in init?)", timeout)
+		}
+		return err
+	}
+	var log bytes.Buffer
+	h := &describeHost{log: &log}
+	if err := h.instantiate(tctx, r, cm); err != nil {
+		return nil, err
+	}
+	mod, err := r.InstantiateModule(tctx, cm, wazero.NewModuleConfig().
+		WithName("canister").WithStdout(&log).WithStderr(&log).WithStartFunctions())
+	if err != nil {
+		return nil, timedOut(fmt.Errorf("instantiating the Go module: %w", err))
+	}
+	if _, err := mod.ExportedFunction(abi.ExportInitialize).Call(tctx); err != nil {
+		return nil, timedOut(fmt.Errorf("initializing the program (its init functions ran here to read the registered methods): %w\n%s", err, log.String()))
+	}
+	if _, err := mod.ExportedFunction(abi.ExportDescribe).Call(tctx); err != nil {
+		return nil, timedOut(fmt.Errorf("reading the registered methods: %w\n%s", err, log.String()))
 	}
 	if !h.replied {
 		return nil, errors.New("reading the registered methods: the program did not reply")

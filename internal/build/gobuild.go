@@ -26,16 +26,26 @@ func GoBuild(ctx context.Context, dir, pkg string, strip bool, flags ...string) 
 	}
 	args = append(args, flags...)
 	args = append(args, pkg)
+	if _, err := goCommand(ctx, dir, args...); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(out)
+}
+
+// goCommand runs the go command with args in dir for GOOS=wasip1
+// GOARCH=wasm (cgo off) and returns its standard output. On failure the
+// error names the command and carries its output.
+func goCommand(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, goTool(), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
-	var stderr bytes.Buffer
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.String())
+		return nil, fmt.Errorf("go %s: %w\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
-	return os.ReadFile(out)
+	return stdout.Bytes(), nil
 }
 
 // goTool finds the go command: $GOROOT/bin/go when GOROOT is set, else the
@@ -53,14 +63,9 @@ func goTool() string {
 // PackageName returns the name for a built package's files: the last
 // element of its import path.
 func PackageName(ctx context.Context, dir, pkg string) (string, error) {
-	cmd := exec.CommandContext(ctx, goTool(), "list", "-f", "{{.ImportPath}}", pkg)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := goCommand(ctx, dir, "list", "-f", "{{.ImportPath}}", pkg)
 	if err != nil {
-		return "", fmt.Errorf("go list %s: %w\n%s", pkg, err, stderr.String())
+		return "", err
 	}
 	lines := strings.Fields(string(out))
 	if len(lines) != 1 {

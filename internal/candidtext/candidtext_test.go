@@ -410,6 +410,48 @@ func TestPrincipalText(t *testing.T) {
 	require.NoError(t, err)
 	_, err = PrincipalFromText("rrkahfqaaaaaaaaaaaaqcai")
 	require.ErrorContains(t, err, "canonical form")
+	_, err = PrincipalFromText("Rrkah-fqaaa-aaaaa-aaaaq-CAI") // mixed case
+	require.NoError(t, err)
+	for text, want := range map[string]string{
+		"arkah-fqaaa-aaaaa-aaaaq-cai": "checksum",
+		"rrkah-fqaaa-aaaaa-aaaaq-ca1": "invalid character",
+		"":                            "too short",
+	} {
+		_, err = PrincipalFromText(text)
+		require.ErrorContains(t, err, want, text)
+		require.ErrorContains(t, err, "invalid principal", text)
+	}
+	long := make([]byte, 29)
+	for i := range long {
+		long[i] = byte(i)
+	}
+	b, err = PrincipalFromText(PrincipalToText(long))
+	require.NoError(t, err)
+	require.Equal(t, long, b)
+	_, err = PrincipalFromText(PrincipalToText(append(long, 0)))
+	require.ErrorContains(t, err, "longer than 29 bytes")
+}
+
+// The LEB128 readers keep their errors and offsets now that they use the
+// candid package's codec.
+func TestLEBErrors(t *testing.T) {
+	r := &reader{b: []byte{0x80, 0x80}}
+	_, err := r.uleb()
+	require.ErrorContains(t, err, "at byte 2: unexpected end of input")
+	r = &reader{b: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}}
+	_, err = r.uleb()
+	require.ErrorContains(t, err, "LEB128 number overflows 64 bits")
+	r = &reader{b: []byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40}}
+	_, err = r.sleb()
+	require.ErrorContains(t, err, "SLEB128 number overflows 64 bits")
+	r = &reader{b: []byte{0xe5, 0x8e, 0x26, 0x7f, 0x01}}
+	x, err := r.uleb()
+	require.NoError(t, err)
+	require.Equal(t, uint64(624485), x)
+	y, err := r.sleb()
+	require.NoError(t, err)
+	require.Equal(t, int64(-1), y)
+	require.Equal(t, 4, r.off)
 }
 
 func FuzzDecode(f *testing.F) {

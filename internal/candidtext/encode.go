@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/icgo/icgo/candid"
 )
 
 // Opcodes of the primitive and constructor types (Candid spec, binary format).
@@ -90,13 +92,13 @@ func Encode(args []Value, types []*Type) ([]byte, error) {
 		}
 	}
 	out := []byte("DIDL")
-	out = appendULEB(out, uint64(len(e.tt.entries)))
+	out = candid.AppendLEB128(out, uint64(len(e.tt.entries)))
 	for _, ent := range e.tt.entries {
 		out = append(out, ent...)
 	}
-	out = appendULEB(out, uint64(len(types)))
+	out = candid.AppendLEB128(out, uint64(len(types)))
 	for _, r := range argRefs {
-		out = appendSLEB(out, r)
+		out = candid.AppendSLEB128(out, r)
 	}
 	return append(out, vals...), nil
 }
@@ -262,13 +264,13 @@ func (tt *typeTable) ref(t *Type) (int64, error) {
 func (tt *typeTable) entry(c *Type) ([]byte, error) {
 	var b []byte
 	refs := func(ts []*Type) error {
-		b = appendULEB(b, uint64(len(ts)))
+		b = candid.AppendLEB128(b, uint64(len(ts)))
 		for _, t := range ts {
 			r, err := tt.ref(t)
 			if err != nil {
 				return err
 			}
-			b = appendSLEB(b, r)
+			b = candid.AppendSLEB128(b, r)
 		}
 		return nil
 	}
@@ -282,7 +284,7 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 		if c.Kind == KindVec {
 			op = opVec
 		}
-		b = appendSLEB(appendSLEB(b, op), r)
+		b = candid.AppendSLEB128(candid.AppendSLEB128(b, op), r)
 	case KindRecord, KindVariant:
 		frefs := make([]int64, len(c.Fields))
 		for i, f := range c.Fields {
@@ -296,19 +298,19 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 		if c.Kind == KindVariant {
 			op = opVariant
 		}
-		b = appendULEB(appendSLEB(b, op), uint64(len(c.Fields)))
+		b = candid.AppendLEB128(candid.AppendSLEB128(b, op), uint64(len(c.Fields)))
 		for i, f := range c.Fields {
-			b = appendSLEB(appendULEB(b, uint64(f.ID)), frefs[i])
+			b = candid.AppendSLEB128(candid.AppendLEB128(b, uint64(f.ID)), frefs[i])
 		}
 	case KindFunc:
-		b = appendSLEB(b, opFunc)
+		b = candid.AppendSLEB128(b, opFunc)
 		if err := refs(c.Func.Args); err != nil {
 			return nil, err
 		}
 		if err := refs(c.Func.Results); err != nil {
 			return nil, err
 		}
-		b = appendULEB(b, uint64(len(c.Func.Annotations)))
+		b = candid.AppendLEB128(b, uint64(len(c.Func.Annotations)))
 		for _, a := range c.Func.Annotations {
 			switch a {
 			case "query":
@@ -330,11 +332,11 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 			}
 			mrefs[i] = r
 		}
-		b = appendULEB(appendSLEB(b, opService), uint64(len(c.Methods)))
+		b = candid.AppendLEB128(candid.AppendSLEB128(b, opService), uint64(len(c.Methods)))
 		for i, m := range c.Methods {
-			b = appendULEB(b, uint64(len(m.Name)))
+			b = candid.AppendLEB128(b, uint64(len(m.Name)))
 			b = append(b, m.Name...)
-			b = appendSLEB(b, mrefs[i])
+			b = candid.AppendSLEB128(b, mrefs[i])
 		}
 	default:
 		return nil, fmt.Errorf("candidtext: cannot encode type %s", c)
@@ -563,7 +565,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 		if v.Kind != KindText {
 			return nil, mismatch(path, v, t, "")
 		}
-		b = appendULEB(b, uint64(len(v.Text)))
+		b = candid.AppendLEB128(b, uint64(len(v.Text)))
 		return append(b, v.Text...), nil
 	case KindPrincipal:
 		if v.Kind != KindPrincipal {
@@ -574,7 +576,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, mismatch(path, v, t, hint)
 		}
 		b = append(b, 1)
-		b = appendULEB(b, uint64(len(v.Bytes)))
+		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
 		return append(b, v.Bytes...), nil
 	case KindService:
 		if v.Kind != KindService && v.Kind != KindPrincipal {
@@ -585,16 +587,16 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, mismatch(path, v, t, hint)
 		}
 		b = append(b, 1)
-		b = appendULEB(b, uint64(len(v.Bytes)))
+		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
 		return append(b, v.Bytes...), nil
 	case KindFunc:
 		if v.Kind != KindFunc {
 			return nil, mismatch(path, v, t, `write func "principal".method`)
 		}
 		b = append(b, 1, 1)
-		b = appendULEB(b, uint64(len(v.Bytes)))
+		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
 		b = append(b, v.Bytes...)
-		b = appendULEB(b, uint64(len(v.Method)))
+		b = candid.AppendLEB128(b, uint64(len(v.Method)))
 		return append(b, v.Method...), nil
 	case KindOpt:
 		switch v.Kind {
@@ -613,10 +615,10 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			if ec := resolve(c.Elem); ec == nil || ec.Kind != KindNat8 {
 				return nil, mismatch(path, v, t, "a blob literal needs vec nat8")
 			}
-			b = appendULEB(b, uint64(len(v.Bytes)))
+			b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
 			return append(b, v.Bytes...), nil
 		case KindVec:
-			b = appendULEB(b, uint64(len(v.Elems)))
+			b = candid.AppendLEB128(b, uint64(len(v.Elems)))
 			var err error
 			for i := range v.Elems {
 				b, err = e.value(b, &v.Elems[i], c.Elem, fmt.Sprintf("%s, element %d", path, i+1), depth+1)
@@ -677,7 +679,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, &EncodeError{Path: path, Pos: f.Pos,
 				Msg: fmt.Sprintf("variant case %s is not one of %s", f.label(), strings.Join(labels, ", "))}
 		}
-		b = appendULEB(b, uint64(idx))
+		b = candid.AppendLEB128(b, uint64(idx))
 		return e.value(b, &f.Value, c.Fields[idx].Type, path+", case "+f.label(), depth+1)
 	}
 	return nil, &EncodeError{Path: path, Pos: v.Pos, Msg: fmt.Sprintf("cannot encode type %s", t)}

@@ -1,31 +1,16 @@
 package candidtext
 
-import "math/big"
+import (
+	"math/big"
 
-func appendULEB(b []byte, x uint64) []byte {
-	for x >= 0x80 {
-		b = append(b, byte(x)|0x80)
-		x >>= 7
-	}
-	return append(b, byte(x))
-}
-
-func appendSLEB(b []byte, x int64) []byte {
-	for {
-		c := byte(x & 0x7f)
-		x >>= 7
-		if (x == 0 && c&0x40 == 0) || (x == -1 && c&0x40 != 0) {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
+	"github.com/icgo/icgo/candid"
+)
 
 var big7f = big.NewInt(0x7f)
 
 func appendBigULEB(b []byte, n *big.Int) []byte {
 	if n.IsUint64() {
-		return appendULEB(b, n.Uint64())
+		return candid.AppendLEB128(b, n.Uint64())
 	}
 	x := new(big.Int).Set(n)
 	c := new(big.Int)
@@ -41,7 +26,7 @@ func appendBigULEB(b []byte, n *big.Int) []byte {
 
 func appendBigSLEB(b []byte, n *big.Int) []byte {
 	if n.IsInt64() {
-		return appendSLEB(b, n.Int64())
+		return candid.AppendSLEB128(b, n.Int64())
 	}
 	x := new(big.Int).Set(n)
 	c := new(big.Int)
@@ -82,31 +67,29 @@ func (r *reader) bytes(n uint64) ([]byte, error) {
 
 // uleb reads an unsigned LEB128 that must fit in 64 bits.
 func (r *reader) uleb() (uint64, error) {
-	var x uint64
-	for shift := uint(0); ; shift += 7 {
-		c, err := r.byte()
-		if err != nil {
-			return 0, err
-		}
-		if shift == 63 && c > 1 || shift > 63 {
-			return 0, r.errf("LEB128 number overflows 64 bits")
-		}
-		x |= uint64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return x, nil
-		}
-	}
+	x, n, err := candid.ReadLEB128(r.b[r.off:])
+	return x, r.leb(n, err, "LEB128")
 }
 
+// sleb reads a signed LEB128 that must fit in 64 bits.
 func (r *reader) sleb() (int64, error) {
-	x, err := r.bigSLEB()
-	if err != nil {
-		return 0, err
+	x, n, err := candid.ReadSLEB128(r.b[r.off:])
+	return x, r.leb(n, err, "SLEB128")
+}
+
+// leb advances past a number of n bytes read by the candid package and
+// turns its error into a DecodeError at the number's offset.
+func (r *reader) leb(n int, err error, what string) error {
+	if err == nil {
+		r.off += n
+		return nil
 	}
-	if !x.IsInt64() {
-		return 0, r.errf("SLEB128 number overflows 64 bits")
+	if n == 0 { // no complete number before the end
+		r.off = len(r.b)
+		return r.errf("unexpected end of input")
 	}
-	return x.Int64(), nil
+	r.off += n
+	return r.errf("%s number overflows 64 bits", what)
 }
 
 func (r *reader) bigULEB() (*big.Int, error) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"runtime"
 	"runtime/metrics"
 	stdtime "time"
@@ -102,6 +103,26 @@ func init() {
 			return "no error"
 		}
 		return err.Error()
+	})
+	// Calls with cycles: the error, NotSent-tagged, or "ok".
+	callWithCycles := func(target principal.Principal, method string, hi, lo uint64) string {
+		var x uint64
+		err := cdk.NewCall(target, method).WithArgs(uint64(7)).WithCycles128(hi, lo).Do(&x)
+		var ce *cdk.CallError
+		switch {
+		case err == nil:
+			return "ok"
+		case errors.As(err, &ce) && ce.NotSent:
+			return "not sent: " + err.Error()
+		}
+		return err.Error()
+	}
+	cdk.Update("call_with_cycles", func(target principal.Principal, hi, lo uint64) string {
+		return callWithCycles(target, "echo", hi, lo)
+	})
+	cdk.Query("echo_query", func(x uint64) uint64 { return x })
+	cdk.CompositeQuery("composite_with_cycles", func(target principal.Principal, lo uint64) string {
+		return callWithCycles(target, "echo_query", 0, lo)
 	})
 	cdk.Query("call_in_query", func(target principal.Principal) string {
 		err := cdk.Call(target, "echo", []any{uint64(1)})
