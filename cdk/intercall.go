@@ -2,6 +2,7 @@ package cdk
 
 import (
 	"errors"
+	"github.com/icgo/icgo/internal/abi"
 	"math/bits"
 	"strconv"
 	"time"
@@ -25,19 +26,8 @@ const (
 )
 
 func (c RejectCode) String() string {
-	switch c {
-	case SysFatal:
-		return "SYS_FATAL"
-	case SysTransient:
-		return "SYS_TRANSIENT"
-	case DestinationInvalid:
-		return "DESTINATION_INVALID"
-	case CanisterReject:
-		return "CANISTER_REJECT"
-	case CanisterError:
-		return "CANISTER_ERROR"
-	case SysUnknown:
-		return "SYS_UNKNOWN"
+	if name := abi.RejectCodeName(int(c)); name != "" {
+		return name
 	}
 	return "reject code " + strconv.Itoa(int(c))
 }

@@ -510,19 +510,11 @@ func (r *Replica) mgmtInstall(call *mgmtCall) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	mf, err := needField(v, "mode")
-	if err != nil {
-		return nil, err
-	}
-	mode, skip, err := installModeOf(mf)
+	mode, skip, arg, err := installModeAndArg(v)
 	if err != nil {
 		return nil, err
 	}
 	module, err := blobOf(fieldOf(v, "wasm_module"), "wasm_module")
-	if err != nil {
-		return nil, err
-	}
-	arg, err := blobOf(fieldOf(v, "arg"), "arg")
 	if err != nil {
 		return nil, err
 	}
@@ -533,6 +525,24 @@ func (r *Replica) mgmtInstall(call *mgmtCall) ([]byte, error) {
 		return nil, err
 	}
 	return emptyReply, nil
+}
+
+// installModeAndArg reads the mode and arg fields that install_code and
+// install_chunked_code share.
+func installModeAndArg(v *candidtext.Value) (InstallMode, bool, []byte, error) {
+	mf, err := needField(v, "mode")
+	if err != nil {
+		return 0, false, nil, err
+	}
+	mode, skip, err := installModeOf(mf)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	arg, err := blobOf(fieldOf(v, "arg"), "arg")
+	if err != nil {
+		return 0, false, nil, err
+	}
+	return mode, skip, arg, nil
 }
 
 func (r *Replica) mgmtUploadChunk(call *mgmtCall) ([]byte, error) {
@@ -583,15 +593,7 @@ func (r *Replica) mgmtInstallChunked(call *mgmtCall) ([]byte, error) {
 			return nil, err
 		}
 	}
-	mf, err := needField(v, "mode")
-	if err != nil {
-		return nil, err
-	}
-	mode, skip, err := installModeOf(mf)
-	if err != nil {
-		return nil, err
-	}
-	arg, err := blobOf(fieldOf(v, "arg"), "arg")
+	mode, skip, arg, err := installModeAndArg(v)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package replica
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/icgo/icgo/internal/abi"
+)
 
 // RejectCode classifies a reject (IC interface spec, "Reject codes";
 // reference 3.3).
@@ -17,19 +21,8 @@ const (
 )
 
 func (c RejectCode) String() string {
-	switch c {
-	case SysFatal:
-		return "SYS_FATAL"
-	case SysTransient:
-		return "SYS_TRANSIENT"
-	case DestinationInvalid:
-		return "DESTINATION_INVALID"
-	case CanisterReject:
-		return "CANISTER_REJECT"
-	case CanisterError:
-		return "CANISTER_ERROR"
-	case SysUnknown:
-		return "SYS_UNKNOWN"
+	if name := abi.RejectCodeName(int(c)); name != "" {
+		return name
 	}
 	return fmt.Sprintf("RejectCode(%d)", int(c))
 }

@@ -9,8 +9,8 @@
 // method registry that the build reads by running the module once
 // (see Describe).
 //
-// Everything in this package is plain constants so that both sides can
-// import it without pulling code into the canister.
+// Everything in this package is constants and tiny functions, so that both
+// sides can import it without pulling code into the canister.
 package abi
 
 // Go exports of the cdk (//go:wasmexport). The post-processor wires the IC's
@@ -101,4 +101,25 @@ var Hooks = map[string]struct{ IC, Go string }{
 	"heartbeat":          {"canister_heartbeat", ExportHeartbeat},
 	"global_timer":       {"canister_global_timer", ExportGlobalTimer},
 	"on_low_wasm_memory": {"canister_on_low_wasm_memory", ExportLowMemory},
+}
+
+// RejectCodeName returns the interface specification's name of a reject
+// code ("Reject codes": 1 SYS_FATAL ... 6 SYS_UNKNOWN), or "" for a code
+// it does not define. The guest's cdk.RejectCode and the replica's share it.
+func RejectCodeName(code int) string {
+	switch code {
+	case 1:
+		return "SYS_FATAL"
+	case 2:
+		return "SYS_TRANSIENT"
+	case 3:
+		return "DESTINATION_INVALID"
+	case 4:
+		return "CANISTER_REJECT"
+	case 5:
+		return "CANISTER_ERROR"
+	case 6:
+		return "SYS_UNKNOWN"
+	}
+	return ""
 }
