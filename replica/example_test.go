@@ -3,9 +3,8 @@ package replica_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 
+	"github.com/icgo/icgo/internal/wattest"
 	"github.com/icgo/icgo/replica"
 )
 
@@ -63,21 +62,9 @@ func Example() {
 	// CANISTER_ERROR IC0536 canister lxzze-o7777-77777-aaaaa-cai has no query method 'nope'
 }
 
-// assemble runs wat2wasm (package wabt).
+// assemble returns the module for src (internal/wattest).
 func assemble(src string) []byte {
-	dir, err := os.MkdirTemp("", "wat")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(dir)
-	in, out := filepath.Join(dir, "m.wat"), filepath.Join(dir, "m.wasm")
-	if err := os.WriteFile(in, []byte(src), 0o644); err != nil {
-		panic(err)
-	}
-	if msg, err := exec.Command("wat2wasm", in, "-o", out).CombinedOutput(); err != nil {
-		panic(fmt.Sprintf("wat2wasm (install wabt: apt-get install -y wabt): %v\n%s", err, msg))
-	}
-	b, err := os.ReadFile(out)
+	b, err := wattest.Assemble(src)
 	if err != nil {
 		panic(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/internal/crosscheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -90,13 +91,8 @@ func candidText(t *testing.T, b []byte) string {
 }
 
 func TestMotokoCanister(t *testing.T) {
-	dir := os.Getenv("ICGO_MOTOKO_DIR")
-	if dir == "" {
-		t.Skip("ICGO_MOTOKO_DIR is not set: it names an npm prefix with the motoko package (npm install --prefix DIR motoko@3.11.3), as .ci/run installs it")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatal("ICGO_MOTOKO_DIR is set but node is not in PATH")
-	}
+	dir := crosscheck.Env(t, "ICGO_MOTOKO_DIR", "an npm prefix with the motoko package (npm install --prefix DIR motoko@3.11.3)")
+	crosscheck.Tool(t, "node", "Node.js runs the Motoko compiler")
 	v1 := compileMotoko(t, dir, motokoCounterV1)
 	v2 := compileMotoko(t, dir, motokoCounterV2)
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/icgo/icgo/internal/crosscheck"
 	"github.com/icgo/icgo/internal/postproc"
 	"github.com/icgo/icgo/internal/wasm"
 )
@@ -87,15 +88,11 @@ func TestBuildHello(t *testing.T) {
 func TestBuildHelloExternalTools(t *testing.T) {
 	dir := buildHello(t)
 	file := filepath.Join(dir, "hello.wasm")
-	validate, err := exec.LookPath("wasm-validate")
-	require.NoError(t, err, "wasm-validate (Debian package wabt) is needed: apt-get install wabt")
+	validate := crosscheck.Tool(t, "wasm-validate", "Debian package wabt")
 	out, err := exec.Command(validate, file).CombinedOutput()
 	require.NoError(t, err, string(out))
 
-	icwasm := os.Getenv("ICGO_IC_WASM")
-	if icwasm == "" {
-		t.Skip("ICGO_IC_WASM is not set: .ci/run installs DFINITY's ic-wasm from npm and sets it")
-	}
+	icwasm := crosscheck.Env(t, "ICGO_IC_WASM", "DFINITY's ic-wasm binary (npm @icp-sdk/ic-wasm-linux-x64)")
 	out, err = exec.Command(icwasm, file, "info").CombinedOutput()
 	require.NoError(t, err, string(out))
 	require.Contains(t, string(out), `"canister_query greet`)

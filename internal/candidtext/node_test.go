@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/internal/crosscheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,13 +19,8 @@ import (
 // `npm install --no-save --prefix <dir> @dfinity/candid @dfinity/principal`),
 // otherwise the test fails.
 func TestNodeCandidCrossCheck(t *testing.T) {
-	if os.Getenv("ICGO_NODE_CANDID") != "1" {
-		t.Skip("set ICGO_NODE_CANDID=1 (with node and @dfinity/candid installed) to cross-check against @dfinity/candid")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("ICGO_NODE_CANDID=1 but node is not installed (not on PATH): %v", err)
-	}
+	crosscheck.Env(t, "ICGO_NODE_CANDID", "whether node can resolve @dfinity/candid and @dfinity/principal (set to 1)")
+	node := crosscheck.Tool(t, "node", "Node.js runs @dfinity/candid")
 	cases := []struct {
 		did, value     string // our side: arg types (.did tuple syntax) and textual value
 		jsTypes, jsVal string

@@ -3,34 +3,20 @@ package instrument
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/icgo/icgo/internal/wasm"
+	"github.com/icgo/icgo/internal/wattest"
 	"github.com/stretchr/testify/require"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
 
-// watToWasm assembles a module with wat2wasm (package wabt), as the
-// replica's tests do.
+// watToWasm assembles a module (internal/wattest), with its names.
 func watToWasm(t *testing.T, src string) []byte {
 	t.Helper()
-	tool, err := exec.LookPath("wat2wasm")
-	if err != nil {
-		t.Fatal("wat2wasm not found in PATH: install wabt (apt-get install -y wabt)")
-	}
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "m.wat"), filepath.Join(dir, "m.wasm")
-	require.NoError(t, os.WriteFile(in, []byte(src), 0o644))
-	msg, err := exec.Command(tool, "--debug-names", in, "-o", out).CombinedOutput()
-	require.NoError(t, err, "wat2wasm: %s", msg)
-	b, err := os.ReadFile(out)
-	require.NoError(t, err)
-	return b
+	return wattest.Wasm(t, src, "--debug-names")
 }
 
 const meterWat = `(module
