@@ -45,10 +45,16 @@ func buildHello(t *testing.T) string {
 	return dir
 }
 
+// cleanups run after the tests, for what several tests share.
+var cleanups []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if helloDir != "" {
 		os.RemoveAll(helloDir)
+	}
+	for _, f := range cleanups {
+		f()
 	}
 	os.Exit(code)
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// DescribeTimeout bounds the build-time run of the program's init
 	// functions (Describe); 0 means DefaultDescribeTimeout.
 	DescribeTimeout time.Duration
+	// CacheDir, if set, keeps built canisters keyed by go build's output,
+	// the options and icgo's version (cache.go).
+	CacheDir string
 }
 
 // Result is a built canister.
@@ -52,9 +55,20 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var key string
+	if opt.CacheDir != "" {
+		key = cacheKey(raw, opt.Env, opt.Strip)
+		if res, ok := loadCached(opt.CacheDir, key, raw); ok {
+			res.Name = name
+			return res, nil
+		}
+	}
 	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
+	}
+	if key != "" {
+		storeCached(opt.CacheDir, key, res)
 	}
 	res.Name = name
 	return res, nil
