@@ -23,13 +23,13 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
 	if err := fs.Parse(args); err != nil {
-		return exitCode(2)
+		return flagError(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
-	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, CacheDir: userCacheDir("build")}
 	for _, t := range tags {
 		opt.Flags = append(opt.Flags, "-tags="+t)
 	}

@@ -9,6 +9,10 @@ import (
 )
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && isHelpFlag(args[0]) {
+		fmt.Fprintln(stdout, "usage: icgo check FILE.wasm[.gz]\n\nChecks a module (raw or gzip) against the IC's module rules and lists every rule it breaks.")
+		return nil
+	}
 	if len(args) != 1 {
 		fmt.Fprintln(stderr, "usage: icgo check FILE.wasm[.gz]")
 		return exitCode(2)

@@ -120,7 +120,7 @@ func TestRunHello(t *testing.T) {
 		`dec`, // error result: reject code 4
 		`nope`,
 	}, "\n")
-	out, logs, code := icgo(t, script, "run", gz)
+	out, logs, code := icgo(t, script, "run", "-log", gz)
 	require.Equal(t, 0, code, logs)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 10, out)
@@ -134,7 +134,8 @@ func TestRunHello(t *testing.T) {
 	require.Equal(t, `(0 : nat64)`, lines[7])
 	require.Equal(t, `reject (code 4): the counter is already zero`, lines[8])
 	require.Contains(t, lines[9], `the canister has no method "nope"`)
-	require.Contains(t, logs, "panic in fail: fail always traps", "the canister log shows the panic")
+	require.Contains(t, logs, "panic in fail: fail always traps", "-log streams the canister log")
+	require.NotContains(t, out, "goroutine ", "a trap's stack trace stays in the log, not between replies")
 }
 
 func TestRunOneCall(t *testing.T) {
@@ -244,7 +245,7 @@ func TestRunUpgradeBadDid(t *testing.T) {
 	did, err := os.ReadFile(filepath.Join(dir, "hello.did"))
 	require.NoError(t, err)
 	var logs bytes.Buffer
-	s, err := newSession(gz, string(did), false, &logs)
+	s, err := newSession(gz, string(did), sessionOptions{logs: &logs})
 	require.NoError(t, err)
 	defer s.close()
 	require.NotNil(t, s.svc)

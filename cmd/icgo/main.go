@@ -5,7 +5,8 @@
 //
 //	icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
 //	icgo check FILE.wasm[.gz]
-//	icgo run [-hex] TARGET [METHOD [ARGS]]
+//	icgo run [flags] TARGET [METHOD [ARGS]]
+//	icgo version
 //
 // build writes DIR/NAME.wasm, DIR/NAME.wasm.gz and DIR/NAME.did and prints
 // their sizes. check applies the IC's module rules to any module. run
@@ -20,6 +21,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+
+	"github.com/icgo/icgo/internal/build"
 )
 
 func main() {
@@ -32,12 +36,26 @@ Usage:
   icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
                                   build PKG into DIR/NAME.wasm, NAME.wasm.gz and NAME.did
   icgo check FILE.wasm[.gz]       check a module against the IC's module rules
-  icgo run [-hex] TARGET [METHOD [ARGS]]
+  icgo run [flags] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
+  icgo version                    print icgo's version and the Go that built it
 
 Run 'icgo COMMAND -h' for a command's flags.
 `
+
+// commands are the subcommands, for suggestions.
+var commands = []string{"build", "check", "run", "version", "help"}
+
+// versionLine is what icgo version prints: icgo's module version and the
+// Go toolchain that built it.
+func versionLine() string {
+	v := build.Version()
+	if v == "" {
+		v = "(unknown)"
+	}
+	return fmt.Sprintf("icgo %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -52,11 +70,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "icgo: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "icgo: unknown command %q%s\n\n%s", args[0], didYouMean(args[0], commands), usage)
 		return 2
 	}
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -17,21 +18,39 @@ import (
 
 	"github.com/icgo/icgo/internal/build"
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/internal/validate"
 	"github.com/icgo/icgo/internal/wasm"
+	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica"
 )
+
+const runUsage = `usage: icgo run [flags] TARGET [METHOD [ARGS]]
+
+Installs TARGET (a package, built first, or a .wasm[.gz] file) in a fresh
+embedded replica and calls METHOD with Candid ARGS, or reads "METHOD ARGS"
+lines and ":commands" from standard input (:help lists them).
+
+flags:
+`
 
 func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("icgo run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	hexOut := fs.Bool("hex", false, "print replies as the hex of their raw Candid bytes")
+	fs.Usage = func() { fmt.Fprint(stderr, runUsage); fs.PrintDefaults() }
+	var o sessionOptions
+	fs.BoolVar(&o.hexOut, "hex", false, "print replies as the hex of their raw Candid bytes")
+	fs.StringVar(&o.initArg, "arg", "", "install argument: Candid text typed by the .did's init args, or 0x... raw bytes")
+	fs.StringVar(&o.caller, "caller", "", "principal that sends the calls (default the anonymous principal); :as changes it")
+	fs.StringVar(&o.httpMock, "http-mock", "", "JSON file of outcall responses per URL (see icgo run -h-mock)")
+	fs.StringVar(&o.caCert, "cacert", "", "PEM file of CA certificates that outcalls trust (else the system's)")
+	fs.BoolVar(&o.showLog, "log", false, "print the canister's log as it is written (else :logs shows it)")
 	var env multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv when building (repeatable)")
 	if err := fs.Parse(args); err != nil {
-		return exitCode(2)
+		return flagError(err)
 	}
 	if fs.NArg() < 1 {
-		fmt.Fprintln(stderr, "usage: icgo run [-hex] TARGET [METHOD [ARGS]]")
+		fs.Usage()
 		return exitCode(2)
 	}
 	target := fs.Arg(0)
@@ -43,7 +62,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	s, err := newSession(module, did, *hexOut, stderr)
+	o.logs = stderr
+	s, err := newSession(module, did, o)
 	if err != nil {
 		return err
 	}
@@ -58,6 +78,12 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return nil
 	}
+	return s.repl(stdin, stdout)
+}
+
+// repl reads lines until the input ends or :quit, printing a prompt only
+// when the input is a terminal.
+func (s *session) repl(stdin io.Reader, stdout io.Writer) error {
 	interactive := isTerminal(stdin)
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
@@ -72,19 +98,28 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
+		if line == ":quit" || line == ":q" {
+			break
+		}
 		out, _ := s.exec(line)
 		fmt.Fprintln(stdout, out)
 	}
 	return sc.Err()
 }
 
+// isTerminal reports whether r is a terminal: a character device other
+// than /dev/null (which is one too).
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(st, null)
 }
 
 // isModuleFile reports whether the run target names a module file rather
@@ -100,15 +135,9 @@ func loadTarget(ctx context.Context, target string, env []string) (module []byte
 		if err != nil {
 			return nil, "", err
 		}
-		plain, err := replica.Decompress(module)
+		plain, err := validate.Decompress(module)
 		if err != nil {
-			// A reject from the replica's loader: keep only its text.
-			msg := err.Error()
-			var rej *replica.Reject
-			if errors.As(err, &rej) {
-				msg = strings.TrimPrefix(rej.Message, "invalid canister module: ")
-			}
-			return nil, "", fmt.Errorf("%s is not a wasm module: %s", target, msg)
+			return nil, "", fmt.Errorf("%s is not a wasm module: %s", target, strings.TrimPrefix(err.Error(), "validate: "))
 		}
 		m, err := wasm.Decode(plain)
 		if err != nil {
@@ -119,11 +148,22 @@ func loadTarget(ctx context.Context, target string, env []string) (module []byte
 		}
 		return module, did, nil
 	}
-	res, err := build.Build(ctx, build.Options{Pkg: target, Env: env})
+	res, err := build.Build(ctx, build.Options{Pkg: target, Env: env, CacheDir: userCacheDir("build")})
 	if err != nil {
 		return nil, "", err
 	}
 	return res.Gzip, res.Did, nil
+}
+
+// sessionOptions are icgo run's flags that shape a session.
+type sessionOptions struct {
+	hexOut   bool
+	initArg  string // Candid text or 0x hex
+	caller   string // textual principal
+	httpMock string // file of mocked outcall responses
+	caCert   string // PEM file of trusted CAs for outcalls
+	showLog  bool   // stream the canister log to logs
+	logs     io.Writer
 }
 
 // session is one canister installed in a fresh replica.
@@ -133,13 +173,27 @@ type session struct {
 	svc    *candidtext.Service
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
-	logs   io.Writer // warnings and the canister's log
+	logs   io.Writer // warnings (and the canister's log with -log)
+	caller principal.Principal
+	// pending are updates that did not answer within their round budget,
+	// by message id, printed when they answer.
+	pending map[replica.MessageID]pendingCall
 	// reload reads or rebuilds the target, for :upgrade.
 	reload func() (module []byte, did string, err error)
 }
 
-func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*session, error) {
-	plain, err := replica.Decompress(module)
+type pendingCall struct {
+	method   string
+	resTypes []*candidtext.Type
+}
+
+// roundsPerCall is how many rounds a call may take before it is shown as
+// pending: enough for calls to other canisters and raw_rand, not for a
+// wait on the clock, which only :advance moves.
+const roundsPerCall = 20
+
+func newSession(module []byte, did string, o sessionOptions) (*session, error) {
+	plain, err := validate.Decompress(module)
 	if err != nil {
 		return nil, err
 	}
@@ -147,23 +201,99 @@ func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*sessio
 	if err != nil {
 		return nil, err
 	}
-	s := &session{hexOut: hexOut, logs: logs}
+	s := &session{hexOut: o.hexOut, logs: o.logs, pending: map[replica.MessageID]pendingCall{}}
+	if s.caller, err = parseCaller(o.caller); err != nil {
+		return nil, err
+	}
 	s.setKinds(m)
 	s.svc = s.parseDID(did)
-	s.r, err = replica.New(replica.WithLogOutput(logs))
+	initArg, err := s.initArg(o.initArg)
 	if err != nil {
 		return nil, err
 	}
-	s.id, err = s.r.CreateCanister()
+	ropts, err := replicaOptions(o)
 	if err != nil {
-		s.r.Close()
-		return nil, fmt.Errorf("creating the canister: %w", err)
+		return nil, err
 	}
-	if err := s.r.Install(s.id, module, nil); err != nil {
+	if s.r, err = replica.New(ropts...); err != nil {
+		return nil, err
+	}
+	if err := s.install(module, initArg, o.httpMock); err != nil {
 		s.r.Close()
-		return nil, fmt.Errorf("installing the canister: %w", err)
+		return nil, err
 	}
 	return s, nil
+}
+
+func (s *session) install(module, initArg []byte, httpMock string) error {
+	if httpMock != "" {
+		mock, err := loadHTTPMock(httpMock)
+		if err != nil {
+			return err
+		}
+		s.r.MockHTTP(mock)
+	}
+	var err error
+	if s.id, err = s.r.CreateCanister(); err != nil {
+		return fmt.Errorf("creating the canister: %w", err)
+	}
+	// Installed by the anonymous principal, the canister's controller;
+	// -caller and :as choose who sends the calls.
+	if err := s.r.Install(s.id, module, initArg); err != nil {
+		return fmt.Errorf("installing the canister: %w", err)
+	}
+	return nil
+}
+
+// replicaOptions are the replica's options for a session: a persistent
+// compilation cache, the log, and the trusted CAs for outcalls.
+func replicaOptions(o sessionOptions) ([]replica.Option, error) {
+	opts := []replica.Option{replica.WithLogOutput(io.Discard)}
+	if o.showLog {
+		opts[0] = replica.WithLogOutput(o.logs)
+	}
+	if dir := userCacheDir("compiled"); dir != "" {
+		opts = append(opts, replica.WithCompilationCacheDir(dir))
+	}
+	if o.caCert != "" {
+		client, err := httpClientTrusting(o.caCert)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, replica.WithHTTPClient(client))
+	}
+	return opts, nil
+}
+
+// initArg encodes the install argument, typed by the .did's init args.
+func (s *session) initArg(text string) ([]byte, error) {
+	if text == "" {
+		return nil, nil
+	}
+	var types []*candidtext.Type
+	if s.svc != nil {
+		types = s.svc.InitArgs
+	}
+	arg, err := encodeArgs(text, types, s.parseArgs)
+	if err != nil {
+		return nil, fmt.Errorf("-arg: %w", err)
+	}
+	return arg, nil
+}
+
+func parseCaller(text string) (principal.Principal, error) {
+	if text == "" {
+		return principal.FromBytes([]byte{0x04}), nil // anonymous
+	}
+	p, err := principal.Decode(text)
+	if err != nil {
+		return p, fmt.Errorf("caller %q is not a textual principal: %w", text, err)
+	}
+	return p, nil
+}
+
+func (s *session) callOpts() []replica.CallOption {
+	return []replica.CallOption{replica.WithCaller(s.caller.Bytes())}
 }
 
 func (s *session) close() { s.r.Close() }
@@ -196,7 +326,7 @@ func (s *session) setKinds(m *wasm.Module) {
 
 // readKinds decodes a module (raw or gzip) and records its methods.
 func (s *session) readKinds(module []byte) error {
-	plain, err := replica.Decompress(module)
+	plain, err := validate.Decompress(module)
 	if err != nil {
 		return err
 	}
@@ -209,8 +339,17 @@ func (s *session) readKinds(module []byte) error {
 }
 
 // exec runs one `METHOD ARGS` line and returns what to print, and whether
-// the call was replied.
+// the call was replied. Replies to earlier pending updates that arrived in
+// the meantime come first.
 func (s *session) exec(line string) (string, bool) {
+	out, ok := s.execLine(line)
+	if late := s.answered(); late != "" {
+		out = strings.TrimSuffix(out, "\n") + "\n" + late
+	}
+	return out, ok
+}
+
+func (s *session) execLine(line string) (string, bool) {
 	if strings.HasPrefix(line, ":") {
 		return s.command(line)
 	}
@@ -218,7 +357,7 @@ func (s *session) exec(line string) (string, bool) {
 	argText = strings.TrimSpace(argText)
 	kind, ok := s.kinds[method]
 	if !ok {
-		return fmt.Sprintf("error: the canister has no method %q (it has: %s)", method, strings.Join(s.methodNames(), ", ")), false
+		return fmt.Sprintf("error: the canister has no method %q%s (it has: %s)", method, didYouMean(method, s.methodNames()), strings.Join(s.methodNames(), ", ")), false
 	}
 	var argTypes, resTypes []*candidtext.Type
 	if s.svc != nil {
@@ -230,15 +369,66 @@ func (s *session) exec(line string) (string, bool) {
 	if err != nil {
 		return "error: " + err.Error(), false
 	}
-	var res *replica.Result
-	if kind == "update" {
-		res, err = s.r.Update(s.id, method, arg)
-	} else {
-		res, err = s.r.Query(s.id, method, arg)
+	if kind != "update" {
+		res, err := s.r.Query(s.id, method, arg, s.callOpts()...)
+		if err != nil {
+			return "error: " + err.Error(), false
+		}
+		return s.format(res, resTypes)
 	}
+	mid, err := s.r.SubmitUpdate(s.id, method, arg, s.callOpts()...)
 	if err != nil {
 		return "error: " + err.Error(), false
 	}
+	res, err := s.await(mid, roundsPerCall)
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	if res == nil {
+		s.pending[mid] = pendingCall{method: method, resTypes: resTypes}
+		return fmt.Sprintf("pending: %s is call %d; its reply is printed when it arrives (:advance moves the clock, :await %d waits)", method, mid, mid), true
+	}
+	return s.format(res, resTypes)
+}
+
+// await runs up to rounds rounds until update mid answers; nil if it has
+// not answered by then.
+func (s *session) await(mid replica.MessageID, rounds int) (*replica.Result, error) {
+	for i := 0; ; i++ {
+		res, done, err := s.r.IngressStatus(mid)
+		if err != nil || done {
+			return res, err
+		}
+		if i == rounds {
+			return nil, nil
+		}
+		if err := s.r.Tick(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// answered prints the replies of pending updates that have answered.
+func (s *session) answered() string {
+	var b strings.Builder
+	for _, mid := range slices.Sorted(maps.Keys(s.pending)) {
+		res, done, err := s.r.IngressStatus(mid)
+		if err == nil && !done {
+			continue
+		}
+		pc := s.pending[mid]
+		delete(s.pending, mid)
+		out := "error: " + fmt.Sprint(err)
+		if err == nil {
+			out, _ = s.format(res, pc.resTypes)
+		}
+		fmt.Fprintf(&b, "call %d (%s) answered: %s\n", mid, pc.method, out)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// format renders a call's result.
+func (s *session) format(res *replica.Result, resTypes []*candidtext.Type) (string, bool) {
 	if res.Reject != nil {
 		return fmt.Sprintf("reject (code %d): %s", res.Reject.Code, res.Reject.Message), false
 	}
@@ -258,6 +448,9 @@ const commandHelp = `commands:
   :advance DURATION advance the replica's clock (e.g. 10s, 1h) and run one round
   :tick [N]         run N rounds (default 1): queued messages, timers, heartbeats
   :logs             print the canister's log
+  :as PRINCIPAL     send the next calls as PRINCIPAL (anonymous: 2vxsx-fae)
+  :await ID         run rounds until pending update ID answers
+  :quit             end the session (as does the end of the input)
   :help             this text`
 
 // command runs a ":..." line.
@@ -331,8 +524,38 @@ func (s *session) command(line string) (string, bool) {
 			return "(no log entries)", true
 		}
 		return b.String(), true
+	case ":as":
+		p, err := parseCaller(rest)
+		if err != nil || rest == "" {
+			return fail(fmt.Errorf(":as takes a textual principal, e.g. :as 2vxsx-fae (%v)", err))
+		}
+		s.caller = p
+		return "calls are sent as " + p.String(), true
+	case ":await":
+		return s.awaitCommand(rest)
 	}
-	return fmt.Sprintf("error: unknown command %s\n%s", name, commandHelp), false
+	return fmt.Sprintf("error: unknown command %s%s\n%s", name, didYouMean(name, commandNames), commandHelp), false
+}
+
+var commandNames = []string{":upgrade", ":advance", ":tick", ":logs", ":as", ":await", ":quit", ":help"}
+
+// awaitCommand runs rounds until a pending update answers.
+func (s *session) awaitCommand(arg string) (string, bool) {
+	id, err := strconv.ParseUint(arg, 10, 64)
+	pc, ok := s.pending[replica.MessageID(id)]
+	if err != nil || !ok {
+		return fmt.Sprintf("error: :await takes the id of a pending call (pending: %v)", slices.Sorted(maps.Keys(s.pending))), false
+	}
+	mid := replica.MessageID(id)
+	res, err := s.await(mid, 100)
+	if err != nil {
+		return "error: " + err.Error(), false
+	}
+	if res == nil {
+		return fmt.Sprintf("call %d (%s) is still pending after 100 rounds: it waits for the clock (:advance DURATION) or for another call", mid, pc.method), false
+	}
+	delete(s.pending, mid)
+	return s.format(res, pc.resTypes)
 }
 
 // parseArgs parses Candid text, resolving type names of the .did in

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const runcan = "./cmd/icgo/testdata/runcan"
+
+func TestRunInitArgAndCaller(t *testing.T) {
+	out, logs, code := icgo(t, "", "run", "-arg", `("Hi")`, runcan, "greet", `("you")`)
+	require.Equal(t, 0, code, logs)
+	require.Equal(t, "(\"Hi, you!\")\n", out)
+
+	out, logs, code = icgo(t, "", "run", "-arg", `("Hi")`, "-caller", "rrkah-fqaaa-aaaaa-aaaaq-cai", runcan, "whoami")
+	require.Equal(t, 0, code, logs)
+	require.Equal(t, "(\"rrkah-fqaaa-aaaaa-aaaaq-cai\")\n", out)
+
+	_, logs, code = icgo(t, "", "run", "-arg", `(42)`, runcan, "whoami")
+	require.Equal(t, 1, code)
+	require.Contains(t, logs, "-arg: ")
+	_, logs, code = icgo(t, "", "run", "-arg", `("x")`, "-caller", "not-a-principal", runcan, "whoami")
+	require.Equal(t, 1, code)
+	require.Contains(t, logs, `caller "not-a-principal" is not a textual principal`)
+}
+
+// An update that waits on the clock is shown as pending and printed when
+// it answers.
+func TestRunPendingUpdate(t *testing.T) {
+	script := strings.Join([]string{
+		`later`,
+		`:await 99`,
+		`whoami`,
+		`:as aaaaa-aa`,
+		`whoami`,
+		`:advance 11s`,
+		`:quit`,
+		`whoami`, // not run: the session ended
+	}, "\n")
+	out, logs, code := icgo(t, script, "run", "-arg", `("x")`, runcan)
+	require.Equal(t, 0, code, logs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 7, out)
+	require.Regexp(t, `^pending: later is call (\d+); its reply is printed when it arrives`, lines[0])
+	require.Contains(t, lines[1], "error: :await takes the id of a pending call (pending: [")
+	require.Equal(t, `("2vxsx-fae")`, lines[2])
+	require.Equal(t, `calls are sent as aaaaa-aa`, lines[3])
+	require.Equal(t, `("aaaaa-aa")`, lines[4])
+	require.True(t, strings.HasPrefix(lines[5], "time "), out)
+	require.Regexp(t, `^call \d+ \(later\) answered: \("woke up"\)$`, lines[6])
+}
+
+func TestRunAwait(t *testing.T) {
+	out, logs, code := icgo(t, "later\n:await 1\n", "run", "-arg", `("x")`, runcan)
+	require.Equal(t, 0, code, logs)
+	require.Contains(t, out, "is still pending after 100 rounds: it waits for the clock (:advance DURATION)")
+}
+
+func TestRunHTTPMock(t *testing.T) {
+	script := "price (\"ICP\")\nprice (\"XYZ\")\nprice (\"ABC\")\n"
+	out, logs, code := icgo(t, script, "run", "-http-mock", "examples/outcall/mock.json", "./examples/outcall")
+	require.Equal(t, 0, code, logs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3, out)
+	require.Equal(t, `(record { usd = 7.25 : float64; symbol = "ICP" })`, lines[0])
+	require.Equal(t, `reject (code 4): price of XYZ: 404 Not Found`, lines[1])
+	require.Contains(t, lines[2], "https://api.example.com/price/ABC is not in the -http-mock file")
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, cmd := range []string{"build", "check", "run"} {
+		_, _, code := icgo(t, "", cmd, "-h")
+		require.Equal(t, 0, code, "icgo %s -h", cmd)
+	}
+	out, _, code := icgo(t, "", "version")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `^icgo \S.* go1\.\d+`, out)
+
+	_, errOut, code := icgo(t, "", "buidl")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `unknown command "buidl" (did you mean build?)`)
+
+	dir := buildHello(t)
+	out, _, code = icgo(t, "", "run", dir+"/hello.wasm.gz", "gret", `("x")`)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, `the canister has no method "gret" (did you mean get or greet?)`)
+	out, _, _ = icgo(t, ":lgos\n", "run", dir+"/hello.wasm.gz")
+	require.Contains(t, out, "unknown command :lgos (did you mean :logs?)")
+}
+
+func TestIsTerminal(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer null.Close()
+	require.False(t, isTerminal(null), "/dev/null is a character device, not a terminal")
+	require.False(t, isTerminal(strings.NewReader("")))
+}
