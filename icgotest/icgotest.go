@@ -62,7 +62,8 @@ func WithEnv(pairs ...string) Option {
 // WithInitArgs passes Go values, encoded as Candid, to the canister's init.
 func WithInitArgs(args ...any) Option { return func(o *options) { o.arg = args } }
 
-// WithReplicaOptions configures the replica (clock, outcalls, limits).
+// WithReplicaOptions configures the replica (clock, outcalls, limits); New
+// only.
 func WithReplicaOptions(opts ...replica.Option) Option {
 	return func(o *options) { o.replica = append(o.replica, opts...) }
 }
@@ -72,21 +73,38 @@ func WithReplicaOptions(opts ...replica.Option) Option {
 // and closes the replica when the test ends. A failure at any step fails t.
 func New(t testing.TB, pkg string, opts ...Option) *Canister {
 	t.Helper()
-	o := options{build: build.Options{Pkg: pkg}}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	o.build.CacheDir = cacheDir("build")
-	res, err := build.Build(context.Background(), o.build)
-	if err != nil {
-		t.Fatalf("icgotest: building %s: %v", pkg, err)
-	}
+	o := optionsOf(pkg, opts)
 	ropts := []replica.Option{replica.WithCompilationCacheDir(cacheDir("compiled"))}
 	r, err := replica.New(append(ropts, o.replica...)...)
 	if err != nil {
 		t.Fatalf("icgotest: starting the replica: %v", err)
 	}
 	t.Cleanup(func() { r.Close() })
+	return deploy(t, r, pkg, o)
+}
+
+// Deploy builds pkg and installs it as another canister in c's replica,
+// for tests of canisters that call each other. Replica options are
+// ignored: the replica exists already.
+func (c *Canister) Deploy(pkg string, opts ...Option) *Canister {
+	c.t.Helper()
+	return deploy(c.t, c.Replica, pkg, optionsOf(pkg, opts))
+}
+
+func optionsOf(pkg string, opts []Option) options {
+	o := options{build: build.Options{Pkg: pkg, CacheDir: cacheDir("build")}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+func deploy(t testing.TB, r *replica.Replica, pkg string, o options) *Canister {
+	t.Helper()
+	res, err := build.Build(context.Background(), o.build)
+	if err != nil {
+		t.Fatalf("icgotest: building %s: %v", pkg, err)
+	}
 	id, err := r.CreateCanister()
 	if err != nil {
 		t.Fatalf("icgotest: creating the canister: %v", err)

@@ -3,7 +3,6 @@ package management
 import (
 	"os"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,69 +45,6 @@ func goCandidType(t *testing.T, typ reflect.Type) *candidtext.Type {
 	ct, err := (*candidtext.Service)(nil).ParseType(text)
 	require.NoError(t, err, text)
 	return ct
-}
-
-func deref(t *candidtext.Type) *candidtext.Type {
-	for t != nil && t.Kind == candidtext.KindRef {
-		t = t.Def
-	}
-	return t
-}
-
-// sameType reports the first structural difference between two types.
-func sameType(path string, a, b *candidtext.Type) string {
-	a, b = deref(a), deref(b)
-	if a == nil || b == nil {
-		return path + ": unresolved type"
-	}
-	if a.Kind != b.Kind {
-		return path + ": Go has " + a.String() + ", ic.did has " + b.String()
-	}
-	switch a.Kind {
-	case candidtext.KindOpt, candidtext.KindVec:
-		return sameType(path+"."+a.Kind.String(), a.Elem, b.Elem)
-	case candidtext.KindRecord, candidtext.KindVariant:
-		fa, fb := map[uint32]candidtext.Field{}, map[uint32]candidtext.Field{}
-		for _, f := range a.Fields {
-			fa[f.ID] = f
-		}
-		for _, f := range b.Fields {
-			fb[f.ID] = f
-		}
-		for _, f := range b.Fields {
-			g, ok := fa[f.ID]
-			if !ok {
-				return path + ": field " + f.Label() + " of ic.did is missing in Go"
-			}
-			if d := sameType(path+"."+f.Label(), g.Type, f.Type); d != "" {
-				return d
-			}
-		}
-		for _, f := range a.Fields {
-			if _, ok := fb[f.ID]; !ok {
-				return path + ": Go field " + f.Label() + " is not in ic.did"
-			}
-		}
-	case candidtext.KindFunc:
-		fa, fb := a.Func, b.Func
-		if len(fa.Args) != len(fb.Args) || len(fa.Results) != len(fb.Results) {
-			return path + ": func arity differs"
-		}
-		if strings.Join(fa.Annotations, " ") != strings.Join(fb.Annotations, " ") {
-			return path + ": func annotations differ"
-		}
-		for i := range fa.Args {
-			if d := sameType(path+".arg", fa.Args[i], fb.Args[i]); d != "" {
-				return d
-			}
-		}
-		for i := range fa.Results {
-			if d := sameType(path+".result", fa.Results[i], fb.Results[i]); d != "" {
-				return d
-			}
-		}
-	}
-	return ""
 }
 
 // methodTypes are the Go argument and result types this package uses for
@@ -192,12 +128,12 @@ func TestTypesMatchDID(t *testing.T) {
 		require.Len(t, m.args, len(dm.Args), "%s: number of arguments", m.method)
 		require.Len(t, m.results, len(dm.Results), "%s: number of results", m.method)
 		for i, typ := range typesOf(m.args) {
-			if d := sameType(m.method+" arg", goCandidType(t, typ), dm.Args[i]); d != "" {
+			if d := candidtext.Diff(m.method+" arg", goCandidType(t, typ), dm.Args[i]); d != "" {
 				t.Errorf("%s (Go %s): %s", m.method, typ, d)
 			}
 		}
 		for i, typ := range typesOf(m.results) {
-			if d := sameType(m.method+" result", goCandidType(t, typ), dm.Results[i]); d != "" {
+			if d := candidtext.Diff(m.method+" result", goCandidType(t, typ), dm.Results[i]); d != "" {
 				t.Errorf("%s (Go %s): %s", m.method, typ, d)
 			}
 		}
@@ -215,7 +151,7 @@ func TestTypesMatchDID(t *testing.T) {
 	} {
 		dt, err := did.ParseType(c.did)
 		require.NoError(t, err)
-		if d := sameType(c.did, goCandidType(t, reflect.TypeOf(c.goType)), dt); d != "" {
+		if d := candidtext.Diff(c.did, goCandidType(t, reflect.TypeOf(c.goType)), dt); d != "" {
 			t.Errorf("%T: %s", c.goType, d)
 		}
 	}
@@ -232,7 +168,7 @@ func TestTypeCheckCatchesMismatch(t *testing.T) {
 	}
 	dt, err := did.ParseType("canister_status_args")
 	require.NoError(t, err)
-	require.Contains(t, sameType("x", goCandidType(t, reflect.TypeFor[badStatus]()), dt), "Go field extra is not in ic.did")
+	require.Contains(t, candidtext.Diff("x", goCandidType(t, reflect.TypeFor[badStatus]()), dt), "field extra is only in the first type")
 	type badHeader struct {
 		Status uint64       `ic:"status"`
 		Hs     []HTTPHeader `ic:"headers"`
@@ -240,7 +176,7 @@ func TestTypeCheckCatchesMismatch(t *testing.T) {
 	}
 	dt, err = did.ParseType("http_request_result")
 	require.NoError(t, err)
-	require.Contains(t, sameType("x", goCandidType(t, reflect.TypeFor[badHeader]()), dt), "Go has nat64, ic.did has nat")
+	require.Contains(t, candidtext.Diff("x", goCandidType(t, reflect.TypeFor[badHeader]()), dt), "x.status: nat64 versus nat")
 	// And the wire check refuses a nat64 value at a nat type.
 	b, err := candid.Marshal([]any{badHeader{Status: 200, Hs: []HTTPHeader{}, Body: []byte{}}})
 	require.NoError(t, err)
@@ -252,13 +188,13 @@ func TestTypeCheckCatchesMismatch(t *testing.T) {
 // fits reports the first place where a decoded value's wire type is not
 // exactly the ic.did type (candidtext.Encode alone would coerce numbers).
 func fits(path string, v candidtext.Value, t *candidtext.Type) string {
-	t = deref(t)
+	t = t.Resolved()
 	if t == nil {
 		return path + ": unresolved type"
 	}
 	kind := v.Kind
 	if kind == candidtext.KindBlob {
-		if t.Kind == candidtext.KindVec && deref(t.Elem).Kind == candidtext.KindNat8 {
+		if t.Kind == candidtext.KindVec && t.Elem.Resolved().Kind == candidtext.KindNat8 {
 			return ""
 		}
 		return path + ": wire blob, ic.did " + t.String()

@@ -6,6 +6,7 @@
 //	icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
 //	icgo check FILE.wasm[.gz]
 //	icgo run [flags] TARGET [METHOD [ARGS]]
+//	icgo bind [-o FILE.go] [-pkg NAME] FILE.did
 //	icgo version
 //
 // build writes DIR/NAME.wasm, DIR/NAME.wasm.gz and DIR/NAME.did and prints
@@ -39,13 +40,15 @@ Usage:
   icgo run [flags] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
+  icgo bind [-o FILE.go] [-pkg NAME] FILE.did
+                                  generate Go types and a typed client for a Candid service
   icgo version                    print icgo's version and the Go that built it
 
 Run 'icgo COMMAND -h' for a command's flags.
 `
 
 // commands are the subcommands, for suggestions.
-var commands = []string{"build", "check", "run", "version", "help"}
+var commands = []string{"build", "check", "run", "bind", "version", "help"}
 
 // versionLine is what icgo version prints: icgo's module version and the
 // Go toolchain that built it.
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdin, stdout, stderr)
+	case "bind":
+		err = cmdBind(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return 0

@@ -71,7 +71,7 @@ func TestRunHTTPMock(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"build", "check", "run"} {
+	for _, cmd := range []string{"build", "check", "run", "bind"} {
 		_, _, code := icgo(t, "", cmd, "-h")
 		require.Equal(t, 0, code, "icgo %s -h", cmd)
 	}
@@ -97,4 +97,20 @@ func TestIsTerminal(t *testing.T) {
 	defer null.Close()
 	require.False(t, isTerminal(null), "/dev/null is a character device, not a terminal")
 	require.False(t, isTerminal(strings.NewReader("")))
+}
+
+func TestBind(t *testing.T) {
+	out, errOut, code := icgo(t, "", "bind", "-pkg", "icrc1", "-client", "Ledger", "internal/bind/testdata/icrc1.did")
+	require.Equal(t, 0, code, errOut)
+	golden, err := os.ReadFile("../../internal/bind/testdata/icrc1/icrc1.go")
+	require.NoError(t, err)
+	require.Equal(t, string(golden), out)
+
+	_, _, code = icgo(t, "", "bind", "-h")
+	require.Equal(t, 0, code)
+	bad := t.TempDir() + "/bad.did"
+	require.NoError(t, os.WriteFile(bad, []byte("service : { f : (nope) -> () }"), 0o644))
+	_, errOut, code = icgo(t, "", "bind", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "unknown type nope")
 }
