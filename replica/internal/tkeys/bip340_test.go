@@ -1,13 +1,12 @@
 package tkeys
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
-	"math/big"
 	"strings"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/icgo/icgo/replica/internal/tkeys/tkeystest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,115 +28,13 @@ const bip340Vectors = `0,0000000000000000000000000000000000000000000000000000000
 13,,DFF1D77F2A671C5F36183726DB2341BE58FEAE1DA2DECED843240F7B502BA659,,243F6A8885A308D313198A2E03707344A4093822299F31D0082EFA98EC4E6C89,6CFF5C3BA86C69EA4B7376F31A9BCB4F74C1976089B2D9963DA2E5543E177769FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141,FALSE
 14,,FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC30,,243F6A8885A308D313198A2E03707344A4093822299F31D0082EFA98EC4E6C89,6CFF5C3BA86C69EA4B7376F31A9BCB4F74C1976089B2D9963DA2E5543E17776969E89B4C5564D00349106B8497785DD7D1D713A8AE82B32FA79D5F7FC407D39B,FALSE`
 
-// An independent BIP-340 verifier in math/big affine arithmetic (BIP-340,
-// "Verification"), sharing no code with the decred-based signer; checked
-// against every row of the published vectors below.
-var (
-	bigP, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F", 16)
-	bigN, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
-	bigGx   = mustBig("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798")
-	bigGy   = mustBig("483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8")
-)
-
-func mustBig(h string) *big.Int { n, _ := new(big.Int).SetString(h, 16); return n }
-
-type apt struct{ x, y *big.Int } // nil x: infinity
-
-func ptAdd(a, b apt) apt {
-	if a.x == nil {
-		return b
-	}
-	if b.x == nil {
-		return a
-	}
-	var lam *big.Int
-	if a.x.Cmp(b.x) == 0 {
-		if new(big.Int).Add(a.y, b.y).Mod(new(big.Int).Add(a.y, b.y), bigP).Sign() == 0 {
-			return apt{}
-		}
-		num := new(big.Int).Mul(big.NewInt(3), new(big.Int).Mul(a.x, a.x))
-		den := new(big.Int).ModInverse(new(big.Int).Mul(big.NewInt(2), a.y), bigP)
-		lam = num.Mul(num, den)
-	} else {
-		num := new(big.Int).Sub(b.y, a.y)
-		den := new(big.Int).ModInverse(new(big.Int).Mod(new(big.Int).Sub(b.x, a.x), bigP), bigP)
-		lam = num.Mul(num, den)
-	}
-	lam.Mod(lam, bigP)
-	x := new(big.Int).Sub(new(big.Int).Mul(lam, lam), a.x)
-	x.Sub(x, b.x).Mod(x, bigP)
-	y := new(big.Int).Sub(a.x, x)
-	y.Mul(y, lam).Sub(y, a.y).Mod(y, bigP)
-	return apt{x, y}
-}
-
-func ptMul(p apt, k *big.Int) apt {
-	r := apt{}
-	for i := k.BitLen() - 1; i >= 0; i-- {
-		r = ptAdd(r, r)
-		if k.Bit(i) == 1 {
-			r = ptAdd(r, p)
-		}
-	}
-	return r
-}
-
-func liftX(x *big.Int) (apt, bool) {
-	if x.Cmp(bigP) >= 0 {
-		return apt{}, false
-	}
-	c := new(big.Int).Exp(x, big.NewInt(3), bigP)
-	c.Add(c, big.NewInt(7)).Mod(c, bigP)
-	e := new(big.Int).Add(bigP, big.NewInt(1))
-	e.Rsh(e, 2)
-	y := new(big.Int).Exp(c, e, bigP)
-	if new(big.Int).Exp(y, big.NewInt(2), bigP).Cmp(c) != 0 {
-		return apt{}, false
-	}
-	if y.Bit(0) == 1 {
-		y.Sub(bigP, y)
-	}
-	return apt{x, y}, true
-}
-
-func testTaggedHash(tag string, parts ...[]byte) []byte {
-	th := sha256.Sum256([]byte(tag))
-	h := sha256.New()
-	h.Write(th[:])
-	h.Write(th[:])
-	for _, p := range parts {
-		h.Write(p)
-	}
-	return h.Sum(nil)
-}
-
-func verifyBIP340(pubX, msg, sig []byte) bool {
-	if len(pubX) != 32 || len(sig) != 64 {
-		return false
-	}
-	P, ok := liftX(new(big.Int).SetBytes(pubX))
-	if !ok {
-		return false
-	}
-	r := new(big.Int).SetBytes(sig[:32])
-	s := new(big.Int).SetBytes(sig[32:])
-	if r.Cmp(bigP) >= 0 || s.Cmp(bigN) >= 0 {
-		return false
-	}
-	e := new(big.Int).SetBytes(testTaggedHash("BIP0340/challenge", sig[:32], pubX, msg))
-	e.Mod(e, bigN)
-	negE := new(big.Int).Sub(bigN, e)
-	R := ptAdd(ptMul(apt{bigGx, bigGy}, s), ptMul(P, negE))
-	return R.x != nil && R.y.Bit(0) == 0 && R.x.Cmp(r) == 0
-}
-
 func TestBIP340Vectors(t *testing.T) {
 	for _, line := range strings.Split(bip340Vectors, "\n") {
 		f := strings.Split(line, ",")
 		t.Run("row "+f[0], func(t *testing.T) {
 			pub, msg, sig := unhex(t, f[2]), unhex(t, f[4]), unhex(t, f[5])
 			want := f[6] == "TRUE"
-			require.Equal(t, want, verifyBIP340(pub, msg, sig), "independent verifier")
+			require.Equal(t, want, tkeystest.VerifyBIP340(pub, msg, sig), "independent verifier")
 			if f[1] == "" {
 				return
 			}
@@ -152,16 +49,6 @@ func TestBIP340Vectors(t *testing.T) {
 	}
 }
 
-// taprootOutputKey is BIP-341's taproot_tweak_pubkey in math/big.
-func taprootOutputKey(t *testing.T, internalX, merkleRoot []byte) []byte {
-	P, ok := liftX(new(big.Int).SetBytes(internalX))
-	require.True(t, ok)
-	tw := new(big.Int).SetBytes(testTaggedHash("TapTweak", internalX, merkleRoot))
-	require.Negative(t, tw.Cmp(bigN))
-	Q := ptAdd(P, ptMul(apt{bigGx, bigGy}, tw))
-	return Q.x.FillBytes(make([]byte, 32))
-}
-
 func TestTaprootSignatures(t *testing.T) {
 	m := NewSecp256k1Master(DefaultSeed, BIP340Secp256k1, "test_key_1")
 	key, pub, _ := m.Derive([][]byte{{1, 2, 3}, []byte("taproot")})
@@ -171,9 +58,10 @@ func TestTaprootSignatures(t *testing.T) {
 		require.NoError(t, err)
 		sig, err := SignBIP340(tweaked, msg, [32]byte{7})
 		require.NoError(t, err)
-		out := taprootOutputKey(t, pub[1:], root)
-		require.True(t, verifyBIP340(out, msg, sig), "verifies against the output key")
-		require.False(t, verifyBIP340(pub[1:], msg, sig), "not against the internal key")
+		out, ok := tkeystest.TaprootOutputKey(pub[1:], root)
+		require.True(t, ok)
+		require.True(t, tkeystest.VerifyBIP340(out, msg, sig), "verifies against the output key")
+		require.False(t, tkeystest.VerifyBIP340(pub[1:], msg, sig), "not against the internal key")
 	}
 	_, err := TaprootTweak(key, []byte{1, 2, 3})
 	require.ErrorContains(t, err, "must be 0 or 32")

@@ -11,6 +11,7 @@ import (
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
+	"github.com/icgo/icgo/replica/internal/tkeys/tkeystest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,8 +58,8 @@ func TestSecp256k1RoundTrip(t *testing.T) {
 					msg := []byte("any length message")
 					bsig, err := SignBIP340(key, msg, [32]byte{byte(i)})
 					require.NoError(t, err)
-					require.True(t, verifyBIP340(pub[1:], msg, bsig))
-					require.False(t, verifyBIP340(pub[1:], msg[1:], bsig))
+					require.True(t, tkeystest.VerifyBIP340(pub[1:], msg, bsig))
+					require.False(t, tkeystest.VerifyBIP340(pub[1:], msg[1:], bsig))
 				})
 			}
 		}
@@ -91,45 +92,7 @@ func TestEd25519RoundTrip(t *testing.T) {
 	}
 }
 
-// decryptAndVerify is EncryptedVetKey::decrypt_and_verify of DFINITY's
-// vetKeys library: e(E1, g2) = e(g1, E2), k = E3 · E1^-tsk, and k is a BLS
-// signature of input under dpk (e(k, g2) = e(H(dpk · input), dpk)).
-func decryptAndVerify(t *testing.T, ek []byte, tsk *big.Int, dpkBytes, input []byte) ([]byte, error) {
-	t.Helper()
-	require.Len(t, ek, 2*G1Size+G2Size)
-	e1, err := ParseG1(ek[:G1Size])
-	require.NoError(t, err)
-	e2, err := ParseG2(ek[G1Size : G1Size+G2Size])
-	require.NoError(t, err)
-	e3, err := ParseG1(ek[G1Size+G2Size:])
-	require.NoError(t, err)
-	dpk, err := ParseG2(dpkBytes)
-	require.NoError(t, err)
-	_, _, g1, g2 := bls.Generators()
-	var negG2 bls.G2Affine
-	negG2.Neg(&g2)
-	ok, err := bls.PairingCheck([]bls.G1Affine{e1, g1}, []bls.G2Affine{negG2, e2})
-	require.NoError(t, err)
-	if !ok {
-		return nil, fmt.Errorf("E1 inconsistent with E2")
-	}
-	var k, mask bls.G1Affine
-	mask.ScalarMultiplication(&e1, tsk)
-	k.Sub(&e3, &mask)
-	h, err := AugmentedHash(&dpk, input)
-	require.NoError(t, err)
-	var negK bls.G1Affine
-	negK.Neg(&k)
-	ok, err = bls.PairingCheck([]bls.G1Affine{negK, h}, []bls.G2Affine{g2, dpk})
-	require.NoError(t, err)
-	if !ok || k.IsInfinity() {
-		return nil, fmt.Errorf("vetKey does not verify")
-	}
-	b := k.Bytes()
-	return b[:], nil
-}
-
-// The decryption above reproduces the vetkeys library's published
+// tkeystest.VetKDDecryptAndVerify reproduces the vetkeys library's published
 // protocol_flow_with_fixed_rng_has_expected_outputs vector.
 func TestVetKDDecryptionVector(t *testing.T) {
 	// TransportSecretKey::serialize is little-endian.
@@ -142,10 +105,10 @@ func TestVetKDDecryptionVector(t *testing.T) {
 	require.Equal(t, "911969d56f42875d37a92d7eaa5d43293eff9f9a20ba4c60523e70a695eaeadeb721659b52a49d74e67841ad19033a12", hex.EncodeToString(b[:]))
 	dpk := unhex(t, "972c4c6cc184b56121a1d27ef1ca3a2334d1a51be93573bd18e168f78f8fe15ce44fb029ffe8e9c3ee6bea2660f4f35e0774a35a80d6236c050fd8f831475b5e145116d3e83d26c533545f64b08464e4bcc755f990a381efa89804212d4eef5f")
 	ek := unhex(t, "b1a13757eaae15a3c8884fc1a3453f8a29b88984418e65f1bd21042ce1d6809b2f8a49f7326c1327f2a3921e8ff1d6c3adde2a801f1f88de98ccb40c62e366a279e7aec5875a0ce2f2a9f3e109d9cb193f0197eadb2c5f5568ee4d6a87e115910662e01e604087246be8b081fc6b8a06b4b0100ed1935d8c8d18d9f70d61718c5dba23a641487e72b3b25884eeede8feb3c71599bfbcebe60d29408795c85b4bdf19588c034d898e7fc513be8dbd04cac702a1672f5625f5833d063b05df7503")
-	key, err := decryptAndVerify(t, ek, tsk, dpk, []byte("message"))
+	key, err := tkeystest.VetKDDecryptAndVerify(ek, tsk, dpk, []byte("message"))
 	require.NoError(t, err)
 	require.Equal(t, "987db5406ce297e729c8564a106dc896943b00216a095fe9c5d32a16a330c02eb80e6f468ede83cde5462b5145b58f65", hex.EncodeToString(key))
-	_, err = decryptAndVerify(t, ek, tsk, dpk, []byte("messagf"))
+	_, err = tkeystest.VetKDDecryptAndVerify(ek, tsk, dpk, []byte("messagf"))
 	require.Error(t, err)
 }
 
@@ -164,24 +127,24 @@ func TestVetKDRoundTrip(t *testing.T) {
 	dpk, _ := DeriveVetKD(&mpk, canA, []byte("ctx"))
 	dpkB := dpk.Bytes()
 	require.Equal(t, dpkB[:], m.PublicKeyFor(canA, []byte("ctx")))
-	key, err := decryptAndVerify(t, ek, tsk, dpkB[:], []byte("alice"))
+	key, err := tkeystest.VetKDDecryptAndVerify(ek, tsk, dpkB[:], []byte("alice"))
 	require.NoError(t, err)
 
 	// Another identity, context or canister: the key does not verify.
-	_, err = decryptAndVerify(t, ek, tsk, dpkB[:], []byte("bob"))
+	_, err = tkeystest.VetKDDecryptAndVerify(ek, tsk, dpkB[:], []byte("bob"))
 	require.Error(t, err)
 	other := m.PublicKeyFor(canB, []byte("ctx"))
-	_, err = decryptAndVerify(t, ek, tsk, other, []byte("alice"))
+	_, err = tkeystest.VetKDDecryptAndVerify(ek, tsk, other, []byte("alice"))
 	require.Error(t, err)
 	// The same derivation with other randomness decrypts to the same key.
 	ek2, err := m.DeriveEncryptedKey(canA, []byte("ctx"), []byte("alice"), tpkB[:], big.NewInt(43))
 	require.NoError(t, err)
 	require.NotEqual(t, ek, ek2)
-	key2, err := decryptAndVerify(t, ek2, tsk, dpkB[:], []byte("alice"))
+	key2, err := tkeystest.VetKDDecryptAndVerify(ek2, tsk, dpkB[:], []byte("alice"))
 	require.NoError(t, err)
 	require.Equal(t, key, key2)
 	// The wrong transport secret does not decrypt.
-	_, err = decryptAndVerify(t, ek, big.NewInt(7), dpkB[:], []byte("alice"))
+	_, err = tkeystest.VetKDDecryptAndVerify(ek, big.NewInt(7), dpkB[:], []byte("alice"))
 	require.Error(t, err)
 
 	for _, bad := range [][]byte{nil, tpkB[:47], make([]byte, 48)} {
