@@ -14,9 +14,7 @@ import (
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 )
 
-// An independent BIP-340 verifier in math/big affine arithmetic (BIP-340,
-// "Verification"), sharing no code with the decred-based signer; checked
-// against every row of the published vectors below.
+// secp256k1's parameters (SEC 2).
 var (
 	bigP, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F", 16)
 	bigN, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
@@ -85,7 +83,7 @@ func liftX(x *big.Int) (apt, bool) {
 	return apt{x, y}, true
 }
 
-func testTaggedHash(tag string, parts ...[]byte) []byte {
+func taggedHash(tag string, parts ...[]byte) []byte {
 	th := sha256.Sum256([]byte(tag))
 	h := sha256.New()
 	h.Write(th[:])
@@ -96,6 +94,8 @@ func testTaggedHash(tag string, parts ...[]byte) []byte {
 	return h.Sum(nil)
 }
 
+// VerifyBIP340 is BIP-340's Verify(pk, m, sig) for a 32-byte x-only public
+// key, a message of any length and a 64-byte signature.
 func VerifyBIP340(pubX, msg, sig []byte) bool {
 	if len(pubX) != 32 || len(sig) != 64 {
 		return false
@@ -109,7 +109,7 @@ func VerifyBIP340(pubX, msg, sig []byte) bool {
 	if r.Cmp(bigP) >= 0 || s.Cmp(bigN) >= 0 {
 		return false
 	}
-	e := new(big.Int).SetBytes(testTaggedHash("BIP0340/challenge", sig[:32], pubX, msg))
+	e := new(big.Int).SetBytes(taggedHash("BIP0340/challenge", sig[:32], pubX, msg))
 	e.Mod(e, bigN)
 	negE := new(big.Int).Sub(bigN, e)
 	R := ptAdd(ptMul(apt{bigGx, bigGy}, s), ptMul(P, negE))
@@ -123,7 +123,7 @@ func TaprootOutputKey(internalX, merkleRoot []byte) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	tw := new(big.Int).SetBytes(testTaggedHash("TapTweak", internalX, merkleRoot))
+	tw := new(big.Int).SetBytes(taggedHash("TapTweak", internalX, merkleRoot))
 	if tw.Cmp(bigN) >= 0 {
 		return nil, false
 	}
