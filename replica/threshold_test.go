@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/internal/tkeystest"
 	"github.com/icgo/icgo/replica/internal/tkeys"
-	"github.com/icgo/icgo/replica/internal/tkeys/tkeystest"
 )
 
 func keyIDValue(field, variant, name string) candidtext.Value {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"github.com/icgo/icgo/replica/internal/tkeys/tkeystest"
+	"github.com/icgo/icgo/internal/tkeystest"
 	"github.com/stretchr/testify/require"
 )
 

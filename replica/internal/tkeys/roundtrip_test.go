@@ -11,7 +11,7 @@ import (
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
-	"github.com/icgo/icgo/replica/internal/tkeys/tkeystest"
+	"github.com/icgo/icgo/internal/tkeystest"
 	"github.com/stretchr/testify/require"
 )
 
