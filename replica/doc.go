@@ -118,7 +118,8 @@
 // key_1 / test_key_1, PocketIC keys, canister and context steps); the
 // vetKey decryption against its fixed-randomness protocol vector; BIP-340
 // signing and the reference verifier against BIP-340's test vectors 0 to
-// 14. ECDSA signing is decred's (RFC 6979) and is checked by decred's
+// 18; the taproot tweak and signatures against BIP-341's key-path
+// spending vectors. ECDSA signing is decred's (RFC 6979) and is checked by decred's
 // verifier; Ed25519 signatures by crypto/ed25519.Verify.
 //
 // Deviations: the replica holds each master key whole, derived from the
