@@ -20,7 +20,7 @@ type Secp256k1Master struct {
 // NewSecp256k1Master derives the master key of (alg, name) from seed.
 func NewSecp256k1Master(seed string, alg Algorithm, name string) *Secp256k1Master {
 	var m Secp256k1Master
-	b := masterScalar(seed, alg, name, secp256k1.S256().N).FillBytes(make([]byte, 32))
+	b := masterScalar(seed, alg, name, secp256k1.Params().N).FillBytes(make([]byte, 32))
 	m.sk.SetByteSlice(b)
 	m.pub = secp256k1.NewPrivateKey(&m.sk).PubKey()
 	return &m
