@@ -351,3 +351,27 @@ func wrongCurve(t *testing.T) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// Signing is an ordinary management call: the canister's request and its
+// answer are both in the round of the request (raw_rand, for contrast,
+// answers in the next round).
+func TestThresholdOneRound(t *testing.T) {
+	r := newReplica(t)
+	c := installWat(t, r, callerCanister)
+	arg := ecdsaScheme.signArg(keyIDValue("curve", "secp256k1", "key_1"), nil, make([]byte, 32))
+	mid, err := r.SubmitUpdate(c, "call", callSpec{cycles: thresholdSignatureFee, timeout: -1, method: "sign_with_ecdsa", payload: arg}.arg())
+	require.NoError(t, err)
+	require.NoError(t, r.Tick())
+	res, done, err := r.IngressStatus(mid)
+	require.NoError(t, err)
+	require.True(t, done, "answered in one round")
+	o := parseOutcome(t, replyOf(t, res, nil))
+	require.False(t, o.rejected, o.msg)
+
+	mid, err = r.SubmitUpdate(c, "call", callSpec{timeout: -1, method: "raw_rand", payload: emptyReply}.arg())
+	require.NoError(t, err)
+	require.NoError(t, r.Tick())
+	_, done, err = r.IngressStatus(mid)
+	require.NoError(t, err)
+	require.False(t, done, "raw_rand takes another round")
+}
