@@ -3,10 +3,13 @@ module github.com/icgo/icgo
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/aviate-labs/agent-go v0.6.1
 	github.com/consensys/gnark-crypto v0.15.0
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
 	github.com/stretchr/testify v1.12.1
 	github.com/tetratelabs/wazero v1.12.0
+	golang.org/x/crypto v0.32.0
 )
 
 require (

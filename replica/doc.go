@@ -84,6 +84,55 @@
 //     consensus over 13 nodes' transformed responses (MockHTTP,
 //     QueueHTTPResponses give per-node answers).
 //
+// # Threshold signatures and vetKD
+//
+// The management canister serves ecdsa_public_key, sign_with_ecdsa,
+// schnorr_public_key, sign_with_schnorr (bip340secp256k1, with the
+// optional BIP-341 merkle root of aux, and ed25519), vetkd_public_key and
+// vetkd_derive_key (bls12_381_g2) for the key names dfx_test_key,
+// test_key_1 and key_1 of every scheme, as PocketIC does (threshold.go,
+// internal/tkeys). Keys are derived as the IC interface specification
+// says: the canister id is the first element of the derivation path
+// (secp256k1: the generalized BIP32 of ia.cr/2021/1330, Appendix D;
+// Ed25519: "Ed25519 hierarchical key derivation"; vetKD: DFINITY's
+// canister and context derivation), so *_public_key of a path verifies
+// what sign_with_* returns for it. Signatures: ECDSA r || s with low s
+// over a 32-byte hash, BIP-340 over any message, RFC 8032 Ed25519; the
+// encrypted vetKey E1 · E2 · E3 decrypts and verifies with DFINITY's
+// vetKeys libraries. Signing and vetkd_derive_key cost the fee that
+// ic0.cost_sign_with_ecdsa, cost_sign_with_schnorr and
+// cost_vetkd_derive_key report (10 B cycles, a 13-node subnet); the rest
+// of the attached cycles is refunded. Rejects, with the IC's messages:
+// an unknown key (DESTINATION_INVALID, "Requested unknown threshold
+// key"), too few cycles ("request sent with N cycles, but M cycles are
+// required"), a message hash that is not 32 bytes, a merkle root that is
+// not 0 or 32 bytes, aux with ed25519, more than 255 path elements, a
+// transport public key that is not a G1 point (CANISTER_REJECT); ingress
+// and query calls are refused like other canister-only methods.
+//
+// Checked against published vectors (internal/tkeys tests): the secp256k1
+// (ECDSA and BIP-340) and Ed25519 derivations against every vector of
+// DFINITY's ic-pub-key (test/samples.json, and the mainnet key_1 /
+// test_key_1 and PocketIC key derivations with the canister id prefix);
+// the vetKD derivation against the vetkeys library's vectors (mainnet
+// key_1 / test_key_1, PocketIC keys, canister and context steps); the
+// vetKey decryption against its fixed-randomness protocol vector; BIP-340
+// signing and the reference verifier against BIP-340's test vectors 0 to
+// 18; the taproot tweak and signatures against BIP-341's key-path
+// spending vectors. ECDSA signing is decred's (RFC 6979) and is checked by decred's
+// verifier; Ed25519 signatures by crypto/ed25519.Verify.
+//
+// Deviations: the replica holds each master key whole, derived from the
+// fixed seed tkeys.DefaultSeed (not PocketIC's or the IC's keys, so the
+// public keys differ from theirs; the chain code of a master key is zero,
+// as on the IC); these keys are public knowledge. A signature is answered
+// in the round of the request, not after the IC's consensus rounds; ECDSA
+// nonces are deterministic (RFC 6979) where the IC's are random, and
+// BIP-340 aux randomness, Ed25519 nonces and the vetKD encryption scalar
+// come from the replica's random tape (WithRandSeed). There is no signing
+// queue limit and no disabled key; vetkd_public_key does not check that
+// canister_id is a canister id.
+//
 // # Deviations in calls, scheduling and the management canister
 //
 //   - One FIFO queue for the whole subnet, rather than per-canister
@@ -104,8 +153,8 @@
 //     them, but only controllers, wasm_memory_limit (for the next install)
 //     and environment_variables have an effect. canister_status reports
 //     zero reserved cycles, idle burn and query stats. Snapshot, logs,
-//     info, threshold-signature and bitcoin methods are not implemented
-//     (DESTINATION_INVALID naming the method).
+//     info and bitcoin methods are not implemented (DESTINATION_INVALID
+//     naming the method).
 //   - HTTPS outcalls: the replica makes one real request and gives every
 //     node that answer (mocks give per-node answers); the request blocks
 //     the replica while it is in flight; responses count body and headers

@@ -238,6 +238,8 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		res.reply = emptyReply
 	case "http_request":
 		return r.mgmtHTTPRequest(call)
+	case "ecdsa_public_key", "sign_with_ecdsa", "schnorr_public_key", "sign_with_schnorr", "vetkd_public_key", "vetkd_derive_key":
+		return r.mgmtThreshold(call)
 	default:
 		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: "IC0302",
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}

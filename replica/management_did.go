@@ -107,7 +107,7 @@ type empty_result = record {};
 `
 
 var mgmtDID = func() *candidtext.Service {
-	s, err := candidtext.ParseDID(managementDID)
+	s, err := candidtext.ParseDID(managementDID + thresholdDID)
 	if err != nil {
 		panic("replica: management canister interface: " + err.Error())
 	}

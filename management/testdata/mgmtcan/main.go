@@ -119,6 +119,44 @@ func init() {
 		sig, err := management.SignWithEcdsa(management.SignWithEcdsaArgs{MessageHash: hash, DerivationPath: [][]byte{}, KeyID: key}, 0)
 		return [][]byte{pk.PublicKey, sig}, err
 	})
+	// schnorr returns a threshold Schnorr public key for path and a
+	// signature of msg with it; alg is "bip340secp256k1" or "ed25519", a
+	// non-nil merkleRoot asks for a BIP-341 (taproot) signature.
+	cdk.Update("schnorr", func(alg string, path [][]byte, msg []byte, merkleRoot *[]byte) ([][]byte, error) {
+		key := management.Bip340Key("test_key_1")
+		if alg == "ed25519" {
+			key = management.Ed25519Key("test_key_1")
+		}
+		pk, err := management.SchnorrPublicKey(management.SchnorrPublicKeyArgs{DerivationPath: path, KeyID: key})
+		if err != nil {
+			return nil, err
+		}
+		args := management.SignWithSchnorrArgs{Message: msg, DerivationPath: path, KeyID: key}
+		if merkleRoot != nil {
+			args.Aux = &management.SchnorrAux{Bip341: &management.Bip341{MerkleRootHash: *merkleRoot}}
+		}
+		sig, err := management.SignWithSchnorr(args, 0)
+		return [][]byte{pk.PublicKey, pk.ChainCode, sig}, err
+	})
+	// vetkd returns the vetKD public key of context and the vetKey of input
+	// encrypted under the transport public key tpk.
+	cdk.Update("vetkd", func(context, input, tpk []byte) ([][]byte, error) {
+		key := management.Bls12381G2Key("key_1")
+		pk, err := management.VetKDPublicKey(management.VetKDPublicKeyArgs{Context: context, KeyID: key})
+		if err != nil {
+			return nil, err
+		}
+		ek, err := management.VetKDDeriveKey(management.VetKDDeriveKeyArgs{Input: input, Context: context, TransportPublicKey: tpk, KeyID: key}, 0)
+		return [][]byte{pk, ek}, err
+	})
+	// sign_unknown signs with a key the replica does not have.
+	cdk.Update("sign_unknown", func() (string, error) {
+		_, err := management.SignWithEcdsa(management.SignWithEcdsaArgs{MessageHash: make([]byte, 32), DerivationPath: [][]byte{}, KeyID: management.Secp256k1Key("nope")}, 10_000_000_000)
+		if err == nil {
+			return "", nil
+		}
+		return err.Error(), nil
+	})
 	cdk.Query("status_in_query", func(id principal.Principal) (string, error) {
 		s, err := status(id)
 		return s.Status, err
