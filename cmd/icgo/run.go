@@ -478,11 +478,17 @@ func (s *session) command(line string) (string, bool) {
 		if err := s.r.Upgrade(s.id, module, arg); err != nil {
 			return fail(fmt.Errorf("upgrade: %w", err))
 		}
+		out := "upgraded"
+		if s.svc != nil && svc != nil {
+			for _, b := range candidtext.UpgradeBreaks(s.svc, svc) {
+				out += "\nwarning: the new interface breaks callers: " + b
+			}
+		}
 		s.svc = svc // nil when the new interface does not parse: no stale types
 		if err := s.readKinds(module); err != nil {
 			return fail(err)
 		}
-		return "upgraded", true
+		return out, true
 	case ":advance":
 		d, err := time.ParseDuration(rest)
 		if err != nil || d < 0 {

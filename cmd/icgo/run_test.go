@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -113,4 +114,23 @@ func TestBind(t *testing.T) {
 	_, errOut, code = icgo(t, "", "bind", bad)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "unknown type nope")
+}
+
+// :upgrade to an interface that is not a Candid subtype of the old one
+// warns, naming what breaks callers.
+func TestRunUpgradeWarnsOnBreakingInterface(t *testing.T) {
+	dir := buildHello(t)
+	gz, err := os.ReadFile(dir + "/hello.wasm.gz")
+	require.NoError(t, err)
+	did, err := os.ReadFile(dir + "/hello.did")
+	require.NoError(t, err)
+	s, err := newSession(gz, string(did), sessionOptions{logs: io.Discard})
+	require.NoError(t, err)
+	defer s.close()
+	changed := strings.Replace(string(did), "greet : (text) -> (text) query;", "greet : (text, nat) -> (text) query;", 1)
+	changed = strings.Replace(changed, "inc : () -> (nat64);", "", 1)
+	s.reload = func() ([]byte, string, error) { return gz, changed, nil }
+	out, ok := s.exec(":upgrade")
+	require.True(t, ok, out)
+	require.Equal(t, "upgraded\nwarning: the new interface breaks callers: method greet: arguments: field 1 is required but missing\nwarning: the new interface breaks callers: method inc is removed", out)
 }
