@@ -159,6 +159,10 @@ func TestReadmeHello(t *testing.T) {
 	runTranscript(t, "hello", "../..")
 }
 
+func TestReadmeOutcall(t *testing.T) {
+	runTranscript(t, "outcall", "../..")
+}
+
 func TestReadmeQuickStart(t *testing.T) {
 	runTranscript(t, "quick-start", "../..")
 }
