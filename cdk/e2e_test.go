@@ -171,6 +171,11 @@ func TestCallFromQueryFails(t *testing.T) {
 	if !strings.Contains(s, "not allowed") || !strings.Contains(s, "query") {
 		t.Fatal(s)
 	}
+	var is bool
+	e.query(id, "call_in_query_is", &is, pid(t, id))
+	if !is {
+		t.Fatal("errors.Is(err, cdk.ErrCallNotAllowed) is false")
+	}
 }
 
 // Cycles above the liquid balance, or attached in a composite query, give a

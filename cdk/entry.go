@@ -187,7 +187,7 @@ func rejectError(method string) error {
 }
 
 func cyclesRefunded() [2]uint64 {
-	if state.kind == kindCompositeCB {
+	if curKind() == kindCompositeCB {
 		return [2]uint64{}
 	}
 	var b [16]byte
@@ -208,7 +208,7 @@ func end() {
 	drive()
 	checkStdSleep()
 	c := state.ctx
-	switch decideEnd(state.kind, c, state.realCalls, len(timers.h) > 0, hooks["heartbeat"] != nil) {
+	switch decideEnd(curKind(), c, state.realCalls, len(timers.h) > 0, hooks["heartbeat"] != nil) {
 	case endSend:
 		c.send(*c.pending)
 	case endKeepAlive:
@@ -216,7 +216,7 @@ func end() {
 	case endDeadlock:
 		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": deadlock: the handler is blocked and no pending call or timer can wake it (it waits for something only a later message could provide)"})
 	case endBlocked:
-		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": the handler blocked in " + state.kind.String() +
+		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": the handler blocked in " + curKind().String() +
 			", which cannot wait (only for the calls it makes, in a composite query): use an update method"})
 	case endClosed:
 		c.replied = true

@@ -144,17 +144,17 @@ func TestKinds(t *testing.T) {
 			t.Errorf("kind %d has no name", k)
 		}
 	}
-	if kindInit.canCall() || kindQuery.canCall() || kindCleanup.canCall() || !kindSystem.canCall() || !kindReject.canCall() {
+	if kindInit.CanCall() || kindQuery.CanCall() || kindCleanup.CanCall() || !kindSystem.CanCall() || !kindReject.CanCall() {
 		t.Error("canCall")
 	}
-	if kindSystem.canReply() || !kindCompositeCB.canReply() {
+	if kindSystem.CanReply() || !kindCompositeCB.CanReply() {
 		t.Error("canReply")
 	}
-	if kindComposite.canAddCycles() || kindCompositeCB.canAddCycles() || kindQuery.canAddCycles() ||
-		!kindUpdate.canAddCycles() || !kindReply.canAddCycles() || !kindSystem.canAddCycles() {
+	if kindComposite.CanAddCycles() || kindCompositeCB.CanAddCycles() || kindQuery.CanAddCycles() ||
+		!kindUpdate.CanAddCycles() || !kindReply.CanAddCycles() || !kindSystem.CanAddCycles() {
 		t.Error("canAddCycles")
 	}
-	if kindQuery.canSetTimer() || !kindCleanup.canSetTimer() {
+	if kindQuery.CanSetTimer() || !kindCleanup.CanSetTimer() {
 		t.Error("canSetTimer")
 	}
 }

@@ -176,9 +176,9 @@ func PendingTimers() int { return len(timers.h) }
 // other messages run meanwhile). See the package documentation ("Sleep")
 // for what happens in a method that still owes its reply.
 func Sleep(d time.Duration) {
-	switch state.kind {
+	switch curKind() {
 	case kindQuery, kindComposite, kindCompositeCB, kindInspect:
-		panic("cdk.Sleep in " + state.kind.String() + ": queries cannot wait for time to pass (their state is discarded and the clock does not move); sleep in an update")
+		panic("cdk.Sleep in " + curKind().String() + ": queries cannot wait for time to pass (their state is discarded and the clock does not move); sleep in an update")
 	}
 	if d <= 0 {
 		return
@@ -215,7 +215,7 @@ func fireDue() int {
 
 // rearm sets the global timer to the earliest deadline when it changed.
 func rearm() {
-	if !state.kind.canSetTimer() {
+	if !curKind().CanSetTimer() {
 		return
 	}
 	next := timers.next()

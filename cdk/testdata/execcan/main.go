@@ -124,6 +124,9 @@ func init() {
 	cdk.CompositeQuery("composite_with_cycles", func(target principal.Principal, lo uint64) string {
 		return callWithCycles(target, "echo_query", 0, lo)
 	})
+	cdk.Query("call_in_query_is", func(target principal.Principal) bool {
+		return errors.Is(cdk.Call(target, "echo", []any{uint64(1)}), cdk.ErrCallNotAllowed)
+	})
 	cdk.Query("call_in_query", func(target principal.Principal) string {
 		err := cdk.Call(target, "echo", []any{uint64(1)})
 		return err.Error()
