@@ -63,6 +63,7 @@ func entryHook(name string, k kind) {
 	begin(k, &callCtx{method: hookFunc(name)})
 	if k == kindInit {
 		timers.armed = 0 // install and upgrade deactivate the global timer
+		armSeed(0)
 	}
 	defer trapOnPanic(hookFunc(name))
 	h := hooks[name]
@@ -99,7 +100,7 @@ func entryHook(name string, k kind) {
 	end()
 	if !done && k != kindSystem {
 		Trap("cdk." + hookFunc(name) + ": the handler is still waiting at the end of " + k.String() +
-			" (calls and sleeps cannot complete there); start the waiting work with cdk.Go or a timer")
+			" (calls and sleeps cannot complete there); start the waiting work with cdk.Go or a timer" + stdWaitNote())
 	}
 }
 
@@ -206,9 +207,8 @@ func le64(b []byte) uint64 {
 // timer.
 func end() {
 	drive()
-	checkStdSleep()
 	c := state.ctx
-	switch decideEnd(curKind(), c, state.realCalls, len(timers.h) > 0, hooks["heartbeat"] != nil) {
+	switch decideEnd(curKind(), c, state.realCalls, len(timers.h) > 0 || state.stdNext != 0, hooks["heartbeat"] != nil) {
 	case endSend:
 		c.send(*c.pending)
 	case endKeepAlive:
@@ -217,7 +217,7 @@ func end() {
 		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": deadlock: the handler is blocked and no pending call or timer can wake it (it waits for something only a later message could provide)"})
 	case endBlocked:
 		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": the handler blocked in " + curKind().String() +
-			", which cannot wait (only for the calls it makes, in a composite query): use an update method"})
+			", which cannot wait (only for the calls it makes, in a composite query): use an update method" + stdWaitNote()})
 	case endClosed:
 		c.replied = true
 	}

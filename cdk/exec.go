@@ -65,10 +65,10 @@ type outcome struct {
 var state struct {
 	ctx *callCtx
 
-	realCalls int // outstanding calls that are not keep-alives, all contexts
+	realCalls int   // outstanding calls that are not keep-alives, all contexts
+	stdNext   int64 // the Go runtime's next timer deadline (0: none), from drive
 	spawned   uint64
 	parked    int // goroutines blocked in Future.Wait or Sleep
-	lastScan  int // unaccounted goroutines at the last stack scan (checkStdSleep)
 }
 
 // begin starts an execution of kind k in call context c.

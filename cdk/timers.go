@@ -169,8 +169,14 @@ func SetTimerNotify(d, period time.Duration, fire func(now time.Time)) TimerID {
 // pending (false once a one-shot timer has fired).
 func ClearTimer(id TimerID) bool { return timers.clear(id) }
 
-// PendingTimers returns the number of pending timers.
-func PendingTimers() int { return len(timers.h) }
+// PendingTimers returns the number of pending timers (the cdk's own timer
+// that seeds crypto/rand after install and upgrade is not counted).
+func PendingTimers() int {
+	if seedTimer != 0 {
+		return len(timers.h) - 1
+	}
+	return len(timers.h)
+}
 
 // Sleep blocks the calling goroutine for d of IC time (not the canister:
 // other messages run meanwhile). See the package documentation ("Sleep")
@@ -219,6 +225,9 @@ func rearm() {
 		return
 	}
 	next := timers.next()
+	if std := state.stdNext; std != 0 && (next == 0 || std < next) {
+		next = std // the standard library's timers share the global timer
+	}
 	if next == timers.armed {
 		return
 	}

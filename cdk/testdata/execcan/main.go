@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"runtime/metrics"
@@ -52,8 +53,36 @@ func init() {
 		return s
 	})
 
-	// Unported time.Sleep: traps naming icstd/time.
-	cdk.Update("std_sleep", func() { stdtime.Sleep(stdtime.Second) })
+	// The standard library's timers, unported: they fire on the IC's
+	// global timer.
+	cdk.Update("std_sleep", func(secs uint64) int64 {
+		t0 := stdtime.Now()
+		stdtime.Sleep(stdtime.Duration(secs) * stdtime.Second)
+		return int64(stdtime.Since(t0) / stdtime.Second)
+	})
+	cdk.Update("ctx_timeout", func(secs uint64) string {
+		ctx, cancel := context.WithTimeout(context.Background(), stdtime.Duration(secs)*stdtime.Second)
+		defer cancel()
+		t0 := stdtime.Now()
+		<-ctx.Done()
+		return ctx.Err().Error() + " after " + itoa(int(stdtime.Since(t0)/stdtime.Second)) + "s"
+	})
+	cdk.Update("std_timers", func(n int, everySecs uint64) {
+		d := stdtime.Duration(everySecs) * stdtime.Second
+		stdtime.AfterFunc(d, func() { events = append(events, "afterfunc") })
+		tk := stdtime.NewTicker(d)
+		timer := stdtime.NewTimer(d / 2)
+		go func() {
+			<-timer.C
+			events = append(events, "timer")
+			for i := range n {
+				<-tk.C
+				events = append(events, "std tick "+itoa(i))
+			}
+			tk.Stop()
+		}()
+	})
+	cdk.Query("std_sleep_query", func() { stdtime.Sleep(stdtime.Second) })
 
 	// Fan-out: n calls to inc on target, each from its own goroutine;
 	// results gathered in order.
