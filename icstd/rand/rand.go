@@ -106,7 +106,7 @@ func Reseed() error { return secure.reseedNow() }
 
 // Seeded reports whether the secure generator has been seeded since the
 // canister was installed or upgraded.
-func Seeded() bool { return secure.c != nil }
+func Seeded() bool { return secure.p.keyed() }
 
 // NewSecure returns a Rand whose values come from Reader, for secure
 // shuffles, draws and the like. Where Reader would fail (see the package
