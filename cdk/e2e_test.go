@@ -414,6 +414,24 @@ func TestTicker(t *testing.T) {
 	}
 }
 
+// A timer that re-arms itself with SetTimer(0, f) runs once a round, and
+// the canister's other timers still fire.
+func TestTimerRearmsItself(t *testing.T) {
+	e := newEnv(t)
+	id := e.install()
+	e.update(id, "rearm_zero", 4)
+	var n int
+	for round := 1; round <= 6; round++ {
+		require.NoError(t, e.r.AdvanceTime(300*time.Millisecond))
+		require.NoError(t, e.r.Tick())
+	}
+	e.query(id, "rearms", &n)
+	require.Equal(t, 4, n)
+	var ev []string
+	e.query(id, "events", &ev)
+	require.Equal(t, []string{"other timer"}, ev)
+}
+
 // 10,000 timers, created in reverse order of their deadlines, fire in
 // deadline order.
 func TestManyTimers(t *testing.T) {

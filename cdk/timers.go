@@ -95,11 +95,15 @@ func (s *timerSet) next() int64 {
 	return s.h[0].when
 }
 
-// popDue removes and returns the earliest timer if it is due at now.
-// Periodic timers are re-inserted at their next deadline after now (ticks
-// that were missed are dropped, as for time.Ticker).
-func (s *timerSet) popDue(now int64) *timer {
-	if len(s.h) == 0 || s.h[0].when > now {
+// popDue removes and returns the earliest timer if it is due at now and
+// was created (or last re-armed) at or before sequence number upTo: a timer
+// set while the due ones fire waits for the next execution, even when it is
+// due at once (SetTimer(0, f) inside f runs f again in the next round, not
+// forever in this one). Periodic timers are re-inserted at their next
+// deadline after now (ticks that were missed are dropped, as for
+// time.Ticker).
+func (s *timerSet) popDue(now int64, upTo uint64) *timer {
+	if len(s.h) == 0 || s.h[0].when > now || s.h[0].seq > upTo {
 		return nil
 	}
 	t := s.h[0]
@@ -204,9 +208,10 @@ func Sleep(d time.Duration) {
 func fireDue() int {
 	now := ic0.Time()
 	t0 := time.Unix(0, now)
+	upTo := timers.seq
 	n := 0
 	for {
-		t := timers.popDue(now)
+		t := timers.popDue(now, upTo)
 		if t == nil {
 			return n
 		}

@@ -224,13 +224,30 @@ func init() {
 		}
 	})
 	cdk.Query("fired", func() []uint32 { return fired })
+	// rearm_zero: a timer that re-arms itself with no delay, n times, next
+	// to an ordinary timer.
+	cdk.Update("rearm_zero", func(n int) {
+		var f func()
+		f = func() {
+			rearms++
+			if rearms < n {
+				cdk.SetTimer(0, f)
+			}
+		}
+		cdk.SetTimer(0, f)
+		cdk.SetTimer(time.Second, func() { events = append(events, "other timer") })
+	})
+	cdk.Query("rearms", func() int { return rearms })
 	cdk.Query("fired_count", func() int { return len(fired) })
 	cdk.Update("one_timer", func() {
 		time.AfterFunc(time.Millisecond, func() { counter++ })
 	})
 }
 
-var fired []uint32
+var (
+	fired  []uint32
+	rearms int
+)
 
 type errString string
 
