@@ -414,6 +414,46 @@ func TestTicker(t *testing.T) {
 	}
 }
 
+// 10,000 std time.AfterFunc timers fire in deadline order on the global
+// timer; the cost of firing one with 10,000 pending is logged.
+func TestManyStdTimers(t *testing.T) {
+	e := newEnv(t)
+	id := e.install()
+	e.settle()
+	const n = 10000
+	e.update(id, "many_std_timers", n)
+	for i := range 3 {
+		require.NoError(t, e.r.AdvanceTime(time.Millisecond))
+		require.NoError(t, e.r.Tick())
+		ins, err := e.r.LastInstructions(id)
+		require.NoError(t, err)
+		var c int
+		e.query(id, "fired_count", &c)
+		require.Equal(t, i+1, c, "one timer per millisecond")
+		t.Logf("one std timer firing with %d pending: %d instructions", n-i, ins)
+	}
+	require.NoError(t, e.r.AdvanceTime(20*time.Second))
+	require.NoError(t, e.r.Tick())
+	ins, _ := e.r.LastInstructions(id)
+	var c int
+	e.query(id, "fired_count", &c)
+	t.Logf("then %d std timers in one execution: %d instructions", c, ins)
+	require.NoError(t, e.r.TickN(3))
+	// Each AfterFunc runs on its own goroutine, so those due at the same
+	// time run in no particular order (as in Go); each runs once.
+	var fired []uint32
+	e.query(id, "fired", &fired)
+	require.Equal(t, []uint32{0, 1, 2}, fired[:3])
+	seen := make([]bool, n)
+	for _, x := range fired {
+		if x >= n || seen[x] {
+			t.Fatalf("timer %d fired twice or is out of range", x)
+		}
+		seen[x] = true
+	}
+	require.Equal(t, n, len(fired))
+}
+
 // A timer that re-arms itself with SetTimer(0, f) runs once a round, and
 // the canister's other timers still fire.
 func TestTimerRearmsItself(t *testing.T) {

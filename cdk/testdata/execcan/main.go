@@ -7,6 +7,7 @@ import (
 	"errors"
 	"runtime"
 	"runtime/metrics"
+	stdsync "sync"
 	stdtime "time"
 
 	"github.com/icgo/icgo/cdk"
@@ -239,14 +240,29 @@ func init() {
 	})
 	cdk.Query("rearms", func() int { return rearms })
 	cdk.Query("fired_count", func() int { return len(fired) })
+	// many_std_timers: n std time.AfterFunc timers at decreasing
+	// deadlines, 1 ms apart, each recording its index when it fires.
+	cdk.Update("many_std_timers", func(n int) {
+		for i := range n {
+			d := stdtime.Duration(n-i) * stdtime.Millisecond
+			stdtime.AfterFunc(d, func() {
+				// Goroutines may be parked inside append (a GC assist):
+				// lock, as on any machine.
+				firedMu.Lock()
+				fired = append(fired, uint32(n-1-i))
+				firedMu.Unlock()
+			})
+		}
+	})
 	cdk.Update("one_timer", func() {
 		time.AfterFunc(time.Millisecond, func() { counter++ })
 	})
 }
 
 var (
-	fired  []uint32
-	rearms int
+	fired   []uint32
+	firedMu stdsync.Mutex
+	rearms  int
 )
 
 type errString string
