@@ -183,8 +183,10 @@ func PendingTimers() int {
 }
 
 // Sleep blocks the calling goroutine for d of IC time (not the canister:
-// other messages run meanwhile). See the package documentation ("Sleep")
-// for what happens in a method that still owes its reply.
+// other messages run meanwhile). In a method that still owes its reply the
+// method stays open through keep-alive calls and replies after the
+// deadline (see the package documentation, "Keep-alive"); in a query it
+// panics. The standard library's time.Sleep works the same way.
 func Sleep(d time.Duration) {
 	switch curKind() {
 	case kindQuery, kindComposite, kindCompositeCB, kindInspect:

@@ -24,16 +24,23 @@
 //	icgo.stdout_flush    emits the partial line; every synthesized entry point also does
 //	clock_time_get       ic0.time for every clock
 //	proc_exit(n)         flushes, then traps "the Go program exited with status n (...)"
-//	random_get           during _initialize: splitmix64 seeded from ic0.time (the runtime's
-//	                     hash seeds); at any other time: trap naming icstd/rand
+//	random_get           the runtime's first read (hash seeds): splitmix64 of ic0.time;
+//	                     then a ChaCha20 keystream keyed by icgo.rand_seed (raw_rand, from
+//	                     the cdk); refused in queries and before the key, so that the Go
+//	                     program's crash traps saying why (Options.InitRandPublic: public
+//	                     bytes while initializing)
+//	icgo.rand_mode/seed  the execution's random_get mode; XOR raw_rand into the key
 //	environ_*            Options.Env; args_*: Options.Args (none by default)
 //	fd_prestat_*         EBADF (no preopened directories); fd_close: EBADF
 //	fd_fdstat_get        fds 0-2: character device, no flags or rights; others EBADF
 //	fd_fdstat_set_flags  fds 0-2: success; others EBADF
 //	sched_yield          success
-//	poll_oneoff          clock subscriptions fire at once; a wait with a timeout from
-//	                     runtime.netpoll (time.Sleep, blocked goroutines) traps naming
+//	poll_oneoff          the runtime's idle poll with the executor's probe (abi.IdleFD):
+//	                     records the next timer deadline and completes the probe's read;
+//	                     other clock subscriptions fire at once; a wait with a timeout from
+//	                     runtime.netpoll without the probe (package init) traps naming
 //	                     icstd/time (see planPollShim)
+//	fd_read              abi.IdleFD: the deadline, once per idle poll (EAGAIN before); others ENOSYS
 //	other WASI functions trap "WASI NAME is not available on the IC"
 //	icgo.table_index:E   the funcref table index of export E (added to the table if needed)
 //
