@@ -79,7 +79,8 @@
 // next round; its callback fires due timers and lets the handler run and
 // reply, and repeats while needed (one call, and its fee, per round). If
 // nothing in the canister could wake anything (no call in flight, no
-// timer, no heartbeat) the call is rejected as a deadlock. Queries cannot
+// timer of the cdk or of the standard library, no heartbeat) the call is
+// rejected as a deadlock. Queries cannot
 // be kept open: a query handler that blocks is rejected with a message
 // saying so.
 //
@@ -103,6 +104,18 @@
 //	SetTimer(d, f)        armed                 armed            discarded         armed              armed
 //	f of SetTimer         runs on its own goroutine in a canister_global_timer execution: may call, cannot reply
 //	reply                 -                     now or later     now               own context only   -
+//
+// The standard library's timers (time.Sleep, time.Timer, time.AfterFunc,
+// context deadlines) fire on the global timer too: the executor waits for
+// the Go runtime to be idle in a probe that also returns the runtime's next
+// deadline, and arms the global timer for the earlier of that and its own
+// heap's (docs/semantics.md, "The standard library's timers").
+//
+// crypto/rand works in updates, callbacks, timers and heartbeats: the cdk
+// keys the generator behind it from raw_rand in the first rounds after
+// install and upgrade (a zero-delay timer, as in Rust canisters). It traps
+// in queries (their state is discarded, so bytes would repeat) and before
+// the seed, with messages that say why (docs/semantics.md, "Randomness").
 //
 // Timers (SetTimer, SetTimerInterval, SetTimerNotify, ClearTimer) share the
 // one global timer through a heap; they do not survive upgrades (they are

@@ -2,12 +2,13 @@ package cdk_test
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/icgo/icgo/candid"
 	"github.com/icgo/icgo/internal/build"
@@ -50,6 +51,16 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { r.Close() })
 	return &env{t: t, r: r}
+}
+
+// settle runs a few rounds, in which the cdk seeds crypto/rand from
+// raw_rand (a timer and a call), so that measurements that follow see the
+// steady state.
+func (e *env) settle() {
+	e.t.Helper()
+	if err := e.r.TickN(3); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) install() replica.CanisterID {
@@ -141,26 +152,43 @@ func TestPlainGo(t *testing.T) {
 	}
 }
 
-// The standard library's time.Sleep traps with a message naming
-// icstd/time, and the message is rolled back.
-func TestStdSleepTraps(t *testing.T) {
+// The standard library's timers fire on the IC's global timer: time.Sleep
+// and a context deadline in an update reply after the clock moves; a
+// time.AfterFunc, a time.Timer and a time.Ticker fire; in a query a std
+// wait is rejected with a message naming icstd/time.
+func TestStdTime(t *testing.T) {
 	e := newEnv(t)
 	id := e.install()
-	res, err := e.r.Update(id, "std_sleep", enc(t))
-	if err != nil {
-		t.Fatal(err)
+	res, rounds := e.await(e.submit(id, "std_sleep", uint64(5)), time.Second, 50)
+	require.Nil(t, res.Reject)
+	var slept int64
+	dec(t, res.Reply, &slept)
+	require.GreaterOrEqual(t, slept, int64(5))
+	require.LessOrEqual(t, slept, int64(7))
+	t.Logf("time.Sleep(5s) replied after %d rounds", rounds)
+
+	res, _ = e.await(e.submit(id, "ctx_timeout", uint64(3)), time.Second, 50)
+	require.Nil(t, res.Reject)
+	var s string
+	dec(t, res.Reply, &s)
+	require.Contains(t, s, "context deadline exceeded after ")
+
+	e.update(id, "std_timers", 3, uint64(10))
+	var st []string
+	for range 8 {
+		require.NoError(t, e.r.AdvanceTime(5*time.Second))
+		require.NoError(t, e.r.Tick())
 	}
-	if res.Reject == nil || !strings.Contains(res.Reject.Message, "icstd/time.Sleep") {
-		t.Fatalf("want a trap naming icstd/time.Sleep, got %+v", res)
-	}
-	// The canister is fine afterwards.
-	e.update(id, "inc")
-	if os.Getenv("ICGO_E2E_LOGS") != "" {
-		logs, _ := e.r.Logs(id)
-		for _, l := range logs {
-			t.Log(l.Message)
-		}
-	}
+	e.query(id, "events", &st)
+	require.Equal(t, []string{"timer", "afterfunc", "std tick 0", "std tick 1", "std tick 2"}, st)
+
+	qr, err := e.r.Query(id, "std_sleep_query", enc(t))
+	require.NoError(t, err)
+	require.NotNil(t, qr.Reject)
+	require.Contains(t, qr.Reject.Message, "icstd/time")
+	require.Contains(t, qr.Reject.Message, "std_sleep_query")
+	t.Log(qr.Reject.Message)
+	e.update(id, "inc") // the canister is fine
 }
 
 func TestCallFromQueryFails(t *testing.T) {
@@ -170,6 +198,11 @@ func TestCallFromQueryFails(t *testing.T) {
 	e.query(id, "call_in_query", &s, pid(t, id))
 	if !strings.Contains(s, "not allowed") || !strings.Contains(s, "query") {
 		t.Fatal(s)
+	}
+	var is bool
+	e.query(id, "call_in_query_is", &is, pid(t, id))
+	if !is {
+		t.Fatal("errors.Is(err, cdk.ErrCallNotAllowed) is false")
 	}
 }
 
@@ -381,6 +414,64 @@ func TestTicker(t *testing.T) {
 	}
 }
 
+// 10,000 std time.AfterFunc timers fire in deadline order on the global
+// timer; the cost of firing one with 10,000 pending is logged.
+func TestManyStdTimers(t *testing.T) {
+	e := newEnv(t)
+	id := e.install()
+	e.settle()
+	const n = 10000
+	e.update(id, "many_std_timers", n)
+	for i := range 3 {
+		require.NoError(t, e.r.AdvanceTime(time.Millisecond))
+		require.NoError(t, e.r.Tick())
+		ins, err := e.r.LastInstructions(id)
+		require.NoError(t, err)
+		var c int
+		e.query(id, "fired_count", &c)
+		require.Equal(t, i+1, c, "one timer per millisecond")
+		t.Logf("one std timer firing with %d pending: %d instructions", n-i, ins)
+	}
+	require.NoError(t, e.r.AdvanceTime(20*time.Second))
+	require.NoError(t, e.r.Tick())
+	ins, _ := e.r.LastInstructions(id)
+	var c int
+	e.query(id, "fired_count", &c)
+	t.Logf("then %d std timers in one execution: %d instructions", c, ins)
+	require.NoError(t, e.r.TickN(3))
+	// Each AfterFunc runs on its own goroutine, so those due at the same
+	// time run in no particular order (as in Go); each runs once.
+	var fired []uint32
+	e.query(id, "fired", &fired)
+	require.Equal(t, []uint32{0, 1, 2}, fired[:3])
+	seen := make([]bool, n)
+	for _, x := range fired {
+		if x >= n || seen[x] {
+			t.Fatalf("timer %d fired twice or is out of range", x)
+		}
+		seen[x] = true
+	}
+	require.Equal(t, n, len(fired))
+}
+
+// A timer that re-arms itself with SetTimer(0, f) runs once a round, and
+// the canister's other timers still fire.
+func TestTimerRearmsItself(t *testing.T) {
+	e := newEnv(t)
+	id := e.install()
+	e.update(id, "rearm_zero", 4)
+	var n int
+	for round := 1; round <= 6; round++ {
+		require.NoError(t, e.r.AdvanceTime(300*time.Millisecond))
+		require.NoError(t, e.r.Tick())
+	}
+	e.query(id, "rearms", &n)
+	require.Equal(t, 4, n)
+	var ev []string
+	e.query(id, "events", &ev)
+	require.Equal(t, []string{"other timer"}, ev)
+}
+
 // 10,000 timers, created in reverse order of their deadlines, fire in
 // deadline order.
 func TestManyTimers(t *testing.T) {
@@ -425,6 +516,7 @@ func TestManyTimers(t *testing.T) {
 func TestOverhead(t *testing.T) {
 	e := newEnv(t)
 	id := e.install()
+	e.settle()
 	for _, m := range []string{"noop", "noop", "inc"} {
 		res := e.update(id, m)
 		ins, _ := e.r.LastInstructions(id)

@@ -63,6 +63,7 @@ func entryHook(name string, k kind) {
 	begin(k, &callCtx{method: hookFunc(name)})
 	if k == kindInit {
 		timers.armed = 0 // install and upgrade deactivate the global timer
+		armSeed(0)
 	}
 	defer trapOnPanic(hookFunc(name))
 	h := hooks[name]
@@ -99,7 +100,7 @@ func entryHook(name string, k kind) {
 	end()
 	if !done && k != kindSystem {
 		Trap("cdk." + hookFunc(name) + ": the handler is still waiting at the end of " + k.String() +
-			" (calls and sleeps cannot complete there); start the waiting work with cdk.Go or a timer")
+			" (calls and sleeps cannot complete there); start the waiting work with cdk.Go or a timer" + stdWaitNote())
 	}
 }
 
@@ -187,7 +188,7 @@ func rejectError(method string) error {
 }
 
 func cyclesRefunded() [2]uint64 {
-	if state.kind == kindCompositeCB {
+	if curKind() == kindCompositeCB {
 		return [2]uint64{}
 	}
 	var b [16]byte
@@ -206,9 +207,8 @@ func le64(b []byte) uint64 {
 // timer.
 func end() {
 	drive()
-	checkStdSleep()
 	c := state.ctx
-	switch decideEnd(state.kind, c, state.realCalls, len(timers.h) > 0, hooks["heartbeat"] != nil) {
+	switch decideEnd(curKind(), c, state.realCalls, len(timers.h) > 0 || state.stdNext != 0, hooks["heartbeat"] != nil) {
 	case endSend:
 		c.send(*c.pending)
 	case endKeepAlive:
@@ -216,8 +216,8 @@ func end() {
 	case endDeadlock:
 		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": deadlock: the handler is blocked and no pending call or timer can wake it (it waits for something only a later message could provide)"})
 	case endBlocked:
-		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": the handler blocked in " + state.kind.String() +
-			", which cannot wait (only for the calls it makes, in a composite query): use an update method"})
+		c.send(outcome{rejected: true, msg: "cdk: " + c.method + ": the handler blocked in " + curKind().String() +
+			", which cannot wait (only for the calls it makes, in a composite query): use an update method" + stdWaitNote()})
 	case endClosed:
 		c.replied = true
 	}

@@ -4,6 +4,7 @@ import (
 	"unsafe"
 
 	"github.com/icgo/icgo/cdk/ic0"
+	"github.com/icgo/icgo/internal/icctx"
 )
 
 // The executor: every entry point and callback runs Go code on goroutines
@@ -13,73 +14,25 @@ import (
 // the IC event that unblocks it (a reply callback, the global timer) runs
 // it again. See the package documentation, "Executor", for the rules.
 
-// kind is the IC context of the running execution (interface spec,
-// "System API": the context letters; reference 1.2).
-type kind uint8
+// kind is the IC context of the running execution; the definitions and
+// the current value are shared with the icstd packages (internal/icctx).
+type kind = icctx.Kind
 
 const (
-	kindNone             kind = iota
-	kindInit                  // I: canister_init, canister_post_upgrade
-	kindPreUpgrade            // G
-	kindUpdate                // U
-	kindQuery                 // RQ / NRQ / TQ
-	kindComposite             // CQ
-	kindReply                 // Ry (CRy in a composite query)
-	kindReject                // Rt (CRt)
-	kindCleanup               // C (CC)
-	kindSystem                // T: canister_global_timer, canister_heartbeat
-	kindInspect               // F
-	kindCompositeCB           // CRy / CRt
-	kindCompositeCleanup      // CC
+	kindNone             = icctx.None
+	kindInit             = icctx.Init
+	kindPreUpgrade       = icctx.PreUpgrade
+	kindUpdate           = icctx.Update
+	kindQuery            = icctx.Query
+	kindComposite        = icctx.Composite
+	kindReply            = icctx.Reply
+	kindReject           = icctx.Reject
+	kindCleanup          = icctx.Cleanup
+	kindSystem           = icctx.System
+	kindInspect          = icctx.Inspect
+	kindCompositeCB      = icctx.CompositeCB
+	kindCompositeCleanup = icctx.CompositeCleanup
 )
-
-var kindNames = [...]string{
-	kindNone: "no execution", kindInit: "canister_init/canister_post_upgrade", kindPreUpgrade: "canister_pre_upgrade",
-	kindUpdate: "an update method", kindQuery: "a query method", kindComposite: "a composite query method",
-	kindReply: "a reply callback", kindReject: "a reject callback", kindCleanup: "a cleanup callback",
-	kindSystem: "a timer or heartbeat", kindInspect: "canister_inspect_message",
-	kindCompositeCB: "a composite query callback", kindCompositeCleanup: "a composite query cleanup callback",
-}
-
-func (k kind) String() string { return kindNames[k] }
-
-// canCall reports whether ic0.call_new is allowed (U CQ Ry Rt CRy CRt T).
-func (k kind) canCall() bool {
-	switch k {
-	case kindUpdate, kindComposite, kindReply, kindReject, kindSystem, kindCompositeCB:
-		return true
-	}
-	return false
-}
-
-// canAddCycles reports whether ic0.call_cycles_add128 is allowed (U Ry Rt
-// T: not in a composite query or its callbacks).
-func (k kind) canAddCycles() bool {
-	switch k {
-	case kindUpdate, kindReply, kindReject, kindSystem:
-		return true
-	}
-	return false
-}
-
-// canReply reports whether msg_reply is allowed (U RQ NRQ TQ CQ Ry Rt CRy CRt).
-func (k kind) canReply() bool {
-	switch k {
-	case kindUpdate, kindQuery, kindComposite, kindReply, kindReject, kindCompositeCB:
-		return true
-	}
-	return false
-}
-
-// canSetTimer reports whether ic0.global_timer_set is allowed
-// (I G U Ry Rt C T) and the change is kept.
-func (k kind) canSetTimer() bool {
-	switch k {
-	case kindInit, kindPreUpgrade, kindUpdate, kindReply, kindReject, kindCleanup, kindSystem:
-		return true
-	}
-	return false
-}
 
 // callCtx is the cdk's view of an IC call context: one per incoming call
 // (method execution) and one per timer, heartbeat or lifecycle hook
@@ -110,18 +63,17 @@ type outcome struct {
 // it together with the rest of the heap (the IC rolls back memory and
 // globals), so it is consistent after a trap without any effort.
 var state struct {
-	kind kind
-	ctx  *callCtx
+	ctx *callCtx
 
-	realCalls int // outstanding calls that are not keep-alives, all contexts
+	realCalls int   // outstanding calls that are not keep-alives, all contexts
+	stdNext   int64 // the Go runtime's next timer deadline (0: none), from drive
 	spawned   uint64
 	parked    int // goroutines blocked in Future.Wait or Sleep
-	lastScan  int // unaccounted goroutines at the last stack scan (checkStdSleep)
 }
 
 // begin starts an execution of kind k in call context c.
 func begin(k kind, c *callCtx) {
-	state.kind = k
+	icctx.Begin(k)
 	state.ctx = c
 }
 
@@ -131,7 +83,7 @@ func (c *callCtx) answer(o outcome) {
 	if c == nil || !c.owes || c.replied {
 		return
 	}
-	if state.ctx == c && state.kind.canReply() {
+	if state.ctx == c && curKind().CanReply() {
 		c.send(o)
 		return
 	}
@@ -169,7 +121,7 @@ func decideEnd(k kind, c *callCtx, realCalls int, timersPending, heartbeat bool)
 	if c == nil || !c.owes || c.replied {
 		return endNothing
 	}
-	if c.pending != nil && k.canReply() {
+	if c.pending != nil && k.CanReply() {
 		return endSend
 	}
 	if c.calls > 0 {
@@ -184,10 +136,13 @@ func decideEnd(k kind, c *callCtx, realCalls int, timersPending, heartbeat bool)
 	switch {
 	case k == kindCleanup || k == kindCompositeCleanup:
 		return endClosed
-	case !k.canCall() || c.composite:
+	case !k.CanCall() || c.composite:
 		return endBlocked
 	case c.pending == nil && realCalls == 0 && !timersPending && !heartbeat:
 		return endDeadlock
 	}
 	return endKeepAlive
 }
+
+// curKind returns the context of the running execution.
+func curKind() kind { return icctx.Current() }

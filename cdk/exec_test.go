@@ -36,7 +36,7 @@ func TestTimerHeapOrder(t *testing.T) {
 	// Fire in steps of time.
 	for now := int64(0); now <= 7000; now += 250 {
 		for {
-			tm := s.popDue(now)
+			tm := s.popDue(now, s.seq)
 			if tm == nil {
 				break
 			}
@@ -71,20 +71,43 @@ func TestTimerPeriodic(t *testing.T) {
 	s := timerSet{byID: map[TimerID]*timer{}}
 	n := 0
 	id := s.add(100, 100, func(time.Time) { n++ })
-	if s.popDue(99) != nil {
+	if s.popDue(99, s.seq) != nil {
 		t.Fatal("early")
 	}
-	s.popDue(100).fire(time.Time{})
+	s.popDue(100, s.seq).fire(time.Time{})
 	if s.next() != 200 {
 		t.Fatal(s.next())
 	}
 	// Missed ticks are dropped: at 555 one tick, next at 600.
-	s.popDue(555).fire(time.Time{})
-	if s.popDue(555) != nil || s.next() != 600 {
+	s.popDue(555, s.seq).fire(time.Time{})
+	if s.popDue(555, s.seq) != nil || s.next() != 600 {
 		t.Fatal(s.next())
 	}
 	if !s.clear(id) || s.next() != 0 || n != 2 {
 		t.Fatal(n)
+	}
+}
+
+// A timer added while due timers fire, due at once, waits for the next
+// execution: a timer that re-arms itself with no delay runs once a round.
+func TestTimerAddedWhileFiringWaits(t *testing.T) {
+	s := timerSet{byID: map[TimerID]*timer{}}
+	n := 0
+	var rearm func(time.Time)
+	rearm = func(time.Time) { n++; s.add(100, 0, rearm) }
+	s.add(100, 0, rearm)
+	s.add(100, 0, func(time.Time) { n += 10 })
+	for round := 1; round <= 3; round++ {
+		upTo := s.seq
+		for tm := s.popDue(100, upTo); tm != nil; tm = s.popDue(100, upTo) {
+			tm.fire(time.Time{})
+		}
+		if want := round + 10; n != want {
+			t.Fatalf("round %d: n = %d, want %d", round, n, want)
+		}
+		if len(s.h) != 1 {
+			t.Fatalf("round %d: %d pending", round, len(s.h))
+		}
 	}
 }
 
@@ -144,17 +167,17 @@ func TestKinds(t *testing.T) {
 			t.Errorf("kind %d has no name", k)
 		}
 	}
-	if kindInit.canCall() || kindQuery.canCall() || kindCleanup.canCall() || !kindSystem.canCall() || !kindReject.canCall() {
+	if kindInit.CanCall() || kindQuery.CanCall() || kindCleanup.CanCall() || !kindSystem.CanCall() || !kindReject.CanCall() {
 		t.Error("canCall")
 	}
-	if kindSystem.canReply() || !kindCompositeCB.canReply() {
+	if kindSystem.CanReply() || !kindCompositeCB.CanReply() {
 		t.Error("canReply")
 	}
-	if kindComposite.canAddCycles() || kindCompositeCB.canAddCycles() || kindQuery.canAddCycles() ||
-		!kindUpdate.canAddCycles() || !kindReply.canAddCycles() || !kindSystem.canAddCycles() {
+	if kindComposite.CanAddCycles() || kindCompositeCB.CanAddCycles() || kindQuery.CanAddCycles() ||
+		!kindUpdate.CanAddCycles() || !kindReply.CanAddCycles() || !kindSystem.CanAddCycles() {
 		t.Error("canAddCycles")
 	}
-	if kindQuery.canSetTimer() || !kindCleanup.canSetTimer() {
+	if kindQuery.CanSetTimer() || !kindCleanup.CanSetTimer() {
 		t.Error("canSetTimer")
 	}
 }

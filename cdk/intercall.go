@@ -57,6 +57,13 @@ func (e *CallError) Error() string {
 // canister_pre_upgrade, inspect_message and cleanup callbacks.
 var ErrCallNotAllowed = errors.New("inter-canister calls are not allowed here")
 
+// notAllowedError is ErrCallNotAllowed with the method, the context and
+// advice.
+type notAllowedError struct{ msg string }
+
+func (e *notAllowedError) Error() string { return e.msg }
+func (e *notAllowedError) Unwrap() error { return ErrCallNotAllowed }
+
 // CallBuilder describes an inter-canister call. Create it with NewCall,
 // configure it, then Do (send and wait) or Start (send, wait later).
 type CallBuilder struct {
@@ -143,9 +150,9 @@ func (b *CallBuilder) Start() (*Future, error) {
 	if b.argErr != nil {
 		return nil, errors.New("call to " + b.method + ": encoding the arguments: " + b.argErr.Error())
 	}
-	if !state.kind.canCall() {
-		return nil, errors.New("call to " + b.method + " from " + state.kind.String() + ": " + ErrCallNotAllowed.Error() +
-			callAdvice(state.kind))
+	if !curKind().CanCall() {
+		return nil, &notAllowedError{"call to " + b.method + " from " + curKind().String() + ": " + ErrCallNotAllowed.Error() +
+			callAdvice(curKind())}
 	}
 	if b.cycles != [2]uint64{} {
 		if err := b.checkCycles(); err != nil {
@@ -171,9 +178,9 @@ func (b *CallBuilder) Start() (*Future, error) {
 // its callbacks), or more than the canister's liquid balance. The trap
 // would roll back the whole message; an error lets the caller decide.
 func (b *CallBuilder) checkCycles() error {
-	if !state.kind.canAddCycles() {
+	if !curKind().CanAddCycles() {
 		return &CallError{Method: b.method, Code: SysTransient, NotSent: true,
-			Message: "cycles cannot be attached to a call from " + state.kind.String() +
+			Message: "cycles cannot be attached to a call from " + curKind().String() +
 				" (only updates, their callbacks, timers and heartbeats can send cycles)"}
 	}
 	var buf [16]byte

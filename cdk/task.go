@@ -1,10 +1,8 @@
 package cdk
 
 import (
-	"bytes"
 	"errors"
 	"runtime"
-	"runtime/metrics"
 )
 
 // Go starts fn on a new goroutine of the executor. The goroutine runs
@@ -98,91 +96,23 @@ func trapPanic(where string, r any) {
 	Trap("panic in " + where + ": " + panicMessage(r))
 }
 
-// The scheduler probe: how many goroutines are runnable. On wasm there is
-// one P, so this is exact: the local run queue, runnext and the global run
-// queue.
-var runnableSample = []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}}
-
-func init() {
-	// Initialize the runtime's metrics tables during _initialize rather
-	// than in the first message.
-	metrics.Read(runnableSample)
-}
-
-func runnable() uint64 {
-	metrics.Read(runnableSample)
-	if runnableSample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return runnableSample[0].Value.Uint64()
-}
-
 // blockedKnown is the number of goroutines the executor knows to be
 // blocked: idle pooled goroutines and goroutines parked in Future.Wait or
 // Sleep whose wake-up has not come yet. The goroutine running the export
 // is the one more that runtime.NumGoroutine counts.
 func blockedKnown() int { return len(idleWorkers) + state.parked }
 
-// drive yields to the scheduler until no goroutine is runnable: every
-// goroutine (started by Go, by a plain go statement, or a handler) has
-// finished or is blocked. It never blocks itself: an export that blocks
-// with nothing runnable dies with "all goroutines are asleep".
-//
-// Quiescence: when every goroutine but this one is blocked in a wait the
-// executor knows of (runtime.NumGoroutine, cheap), or else when the
-// scheduler's run queues are empty (runtime/metrics, exact on wasm's one
-// P, about 8k instructions).
+// drive lets every goroutine run until none can: every goroutine (started
+// by Go, by a plain go statement, by a std timer, or a handler) has
+// finished or is blocked, and the standard library's timers that are due
+// at the block time have fired. It never blocks the canister: the entry
+// point waits in the idle probe (waitIdle), which the Go runtime wakes as
+// soon as it has nothing else to run, with the deadline of its next timer
+// (time.Sleep, time.Timer, time.AfterFunc, context deadlines), which end
+// arms the global timer for.
 func drive() {
-	for {
-		if runtime.NumGoroutine()-1 == blockedKnown() {
-			return
-		}
-		runtime.Gosched()
-		if runtime.NumGoroutine()-1 == blockedKnown() || runnable() == 0 {
-			return
-		}
-	}
+	state.stdNext = waitIdle()
 }
-
-// checkStdSleep traps when a goroutine is blocked in the standard library's
-// time.Sleep: a canister cannot block, and such a goroutine would wake in
-// whatever message happens to run after its deadline. Blocked goroutines
-// that the executor does not know about (waiting on a channel or a mutex,
-// or sleeping) are inspected with runtime.Stack, but only when their number
-// changed since the last scan, so that long-lived goroutines waiting on
-// channels cost nothing per message. (A goroutine that wakes and then
-// sleeps while another one ends in the same message is missed.)
-func checkStdSleep() {
-	// The goroutine running the export is counted by NumGoroutine.
-	unaccounted := runtime.NumGoroutine() - 1 - blockedKnown()
-	if unaccounted <= 0 || unaccounted == state.lastScan {
-		state.lastScan = max(unaccounted, 0)
-		return
-	}
-	buf := make([]byte, 64<<10)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	if i := bytes.Index(buf, []byte(" [sleep")); i >= 0 {
-		start := bytes.LastIndex(buf[:i], []byte("\n\n")) + 1
-		end := bytes.Index(buf[i:], []byte("\n\n"))
-		if end < 0 {
-			end = len(buf) - i
-		}
-		Print("a goroutine is blocked in time.Sleep:\n" + string(buf[start:i+end]))
-		Trap(msgStdSleep)
-	}
-	state.lastScan = unaccounted
-}
-
-// msgStdSleep names the replacement (same advice as the post-processor's
-// poll_oneoff stub, postproc.MsgSleep).
-const msgStdSleep = "time.Sleep / blocking wait: a canister cannot block; use icgo's icstd/time.Sleep (or icstd/sync) which parks on IC timers"
 
 // ExecutorStats describe the executor's state, for tests and monitoring.
 type ExecutorStats struct {
@@ -191,6 +121,10 @@ type ExecutorStats struct {
 	Parked        int // goroutines waiting in Future.Wait or Sleep
 	PendingCalls  int // calls in flight, keep-alives excluded
 	PendingTimers int
+	// StdTimer is the deadline of the Go runtime's next timer (time.Sleep,
+	// time.Timer, time.AfterFunc, context deadlines) at the end of the last
+	// execution, in ns of IC time; 0 when none is pending.
+	StdTimer int64
 }
 
 // Stats returns the executor's state.
@@ -200,6 +134,7 @@ func Stats() ExecutorStats {
 		IdleWorkers:   len(idleWorkers),
 		Parked:        state.parked,
 		PendingCalls:  state.realCalls,
-		PendingTimers: len(timers.h),
+		PendingTimers: PendingTimers(),
+		StdTimer:      state.stdNext,
 	}
 }

@@ -95,11 +95,15 @@ func (s *timerSet) next() int64 {
 	return s.h[0].when
 }
 
-// popDue removes and returns the earliest timer if it is due at now.
-// Periodic timers are re-inserted at their next deadline after now (ticks
-// that were missed are dropped, as for time.Ticker).
-func (s *timerSet) popDue(now int64) *timer {
-	if len(s.h) == 0 || s.h[0].when > now {
+// popDue removes and returns the earliest timer if it is due at now and
+// was created (or last re-armed) at or before sequence number upTo: a timer
+// set while the due ones fire waits for the next execution, even when it is
+// due at once (SetTimer(0, f) inside f runs f again in the next round, not
+// forever in this one). Periodic timers are re-inserted at their next
+// deadline after now (ticks that were missed are dropped, as for
+// time.Ticker).
+func (s *timerSet) popDue(now int64, upTo uint64) *timer {
+	if len(s.h) == 0 || s.h[0].when > now || s.h[0].seq > upTo {
 		return nil
 	}
 	t := s.h[0]
@@ -169,16 +173,24 @@ func SetTimerNotify(d, period time.Duration, fire func(now time.Time)) TimerID {
 // pending (false once a one-shot timer has fired).
 func ClearTimer(id TimerID) bool { return timers.clear(id) }
 
-// PendingTimers returns the number of pending timers.
-func PendingTimers() int { return len(timers.h) }
+// PendingTimers returns the number of pending timers (the cdk's own timer
+// that seeds crypto/rand after install and upgrade is not counted).
+func PendingTimers() int {
+	if seedTimer != 0 {
+		return len(timers.h) - 1
+	}
+	return len(timers.h)
+}
 
 // Sleep blocks the calling goroutine for d of IC time (not the canister:
-// other messages run meanwhile). See the package documentation ("Sleep")
-// for what happens in a method that still owes its reply.
+// other messages run meanwhile). In a method that still owes its reply the
+// method stays open through keep-alive calls and replies after the
+// deadline (see the package documentation, "Keep-alive"); in a query it
+// panics. The standard library's time.Sleep works the same way.
 func Sleep(d time.Duration) {
-	switch state.kind {
+	switch curKind() {
 	case kindQuery, kindComposite, kindCompositeCB, kindInspect:
-		panic("cdk.Sleep in " + state.kind.String() + ": queries cannot wait for time to pass (their state is discarded and the clock does not move); sleep in an update")
+		panic("cdk.Sleep in " + curKind().String() + ": queries cannot wait for time to pass (their state is discarded and the clock does not move); sleep in an update")
 	}
 	if d <= 0 {
 		return
@@ -198,9 +210,10 @@ func Sleep(d time.Duration) {
 func fireDue() int {
 	now := ic0.Time()
 	t0 := time.Unix(0, now)
+	upTo := timers.seq
 	n := 0
 	for {
-		t := timers.popDue(now)
+		t := timers.popDue(now, upTo)
 		if t == nil {
 			return n
 		}
@@ -215,10 +228,13 @@ func fireDue() int {
 
 // rearm sets the global timer to the earliest deadline when it changed.
 func rearm() {
-	if !state.kind.canSetTimer() {
+	if !curKind().CanSetTimer() {
 		return
 	}
 	next := timers.next()
+	if std := state.stdNext; std != 0 && (next == 0 || std < next) {
+		next = std // the standard library's timers share the global timer
+	}
 	if next == timers.armed {
 		return
 	}

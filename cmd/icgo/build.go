@@ -19,6 +19,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	out := fs.String("o", "out", "directory for NAME.wasm, NAME.wasm.gz and NAME.did")
 	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
+	initRand := fs.String("init-rand", "", "`public`: crypto/rand gets public, predictable bytes during initialization (package init, init, post_upgrade), for libraries that seed non-secret generators there; by default such reads trap")
 	var env, tags multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
@@ -26,10 +27,14 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-init-rand=public] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
-	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, CacheDir: userCacheDir("build")}
+	if *initRand != "" && *initRand != "public" {
+		fmt.Fprintf(stderr, "icgo build: -init-rand=%s: the only value is public\n", *initRand)
+		return exitCode(2)
+	}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, InitRandPublic: *initRand == "public", CacheDir: userCacheDir("build")}
 	for _, t := range tags {
 		opt.Flags = append(opt.Flags, "-tags="+t)
 	}

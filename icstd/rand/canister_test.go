@@ -150,3 +150,77 @@ func TestCanisterWeakFunctions(t *testing.T) {
 	require.Nil(t, call(t, r, true, id, "weak_query", nil, &q2))
 	require.Equal(t, q1, q2)
 }
+
+// A replicated query (a query method called as an update, context RQ) is a
+// query: its state changes are discarded, so it never gets secure bytes,
+// seeded or not.
+func TestReplicatedQueryNeverReads(t *testing.T) {
+	r, err := replica.New(replica.WithRandSeed(1))
+	require.NoError(t, err)
+	defer r.Close()
+	id := install(t, r)
+	for _, seeded := range []bool{false, true} {
+		if seeded {
+			secure(t, r, id)
+		}
+		rej := call(t, r, false, id, "secure_query", nil)
+		require.NotNil(t, rej, "seeded=%v", seeded)
+		require.Contains(t, rej.Message, rand.ErrQuery.Error())
+	}
+}
+
+// crypto/rand, unported: the cdk seeds the CSPRNG behind it from raw_rand
+// within the first rounds after install (no call to icstd/rand needed);
+// updates then read it, queries trap with a message saying why.
+func TestCryptoRand(t *testing.T) {
+	r, err := replica.New(replica.WithRandSeed(1))
+	require.NoError(t, err)
+	defer r.Close()
+	id := install(t, r)
+	require.NoError(t, r.TickN(3))
+	var seeded bool
+	require.Nil(t, call(t, r, true, id, "seeded", nil, &seeded))
+	require.True(t, seeded, "the cdk seeds crypto/rand by itself")
+	var a, b []byte
+	require.Nil(t, call(t, r, false, id, "crypto", []any{uint32(32)}, &a))
+	require.Nil(t, call(t, r, false, id, "crypto", []any{uint32(32)}, &b))
+	require.Len(t, a, 32)
+	require.NotEqual(t, a, b)
+	require.NotEqual(t, make([]byte, 32), a)
+
+	for _, query := range []bool{true, false} { // a query, then a replicated query
+		rej := call(t, r, query, id, "crypto_query", nil)
+		require.NotNil(t, rej)
+		require.Contains(t, rej.Message, "crypto/rand (WASI random_get) was read in a query")
+	}
+
+	var ins uint64
+	require.Nil(t, call(t, r, false, id, "crypto_instructions", []any{uint32(1024)}, &ins))
+	t.Logf("1 KiB of crypto/rand: %d instructions", ins)
+	require.Less(t, ins, uint64(200_000))
+
+	// Another install of the same module seeds differently.
+	other := install(t, r)
+	require.NoError(t, r.TickN(3))
+	var c []byte
+	require.Nil(t, call(t, r, false, other, "crypto", []any{uint32(32)}, &c))
+	require.NotEqual(t, a, c)
+}
+
+// Before the seed arrives, a crypto/rand read in an update traps, naming
+// the seed and icstd/rand.Read, which waits.
+func TestCryptoRandBeforeSeed(t *testing.T) {
+	r, err := replica.New(replica.WithRandSeed(1))
+	require.NoError(t, err)
+	defer r.Close()
+	id := install(t, r)
+	mid, err := r.SubmitUpdate(id, "crypto", []byte("DIDL\x00\x01\x79\x08\x00\x00\x00"))
+	require.NoError(t, err)
+	require.NoError(t, r.Tick())
+	res, done, err := r.IngressStatus(mid)
+	require.NoError(t, err)
+	require.True(t, done, "the update runs in the first round")
+	require.NotNil(t, res.Reject, "the seed cannot have arrived: raw_rand answers in the round after the timer calls it")
+	require.Contains(t, res.Reject.Message, "before the canister's CSPRNG was seeded")
+	require.Contains(t, res.Reject.Message, "icstd/rand.Read")
+}

@@ -25,6 +25,13 @@ type platform interface {
 	now() int64               // block time, ns
 	selfID() []byte           // the canister id
 	spawn(fn func())          // run fn on a goroutine that may outlive the message
+
+	// The CSPRNG: in a canister, the one behind crypto/rand (WASI
+	// random_get, replaced by the post-processor), which the cdk keys from
+	// raw_rand after install and upgrade; outside, the operating system's.
+	keyed() bool        // keyed since install or upgrade
+	key(seed *[32]byte) // mix 32 bytes of raw_rand into the key
+	stream(b []byte)    // fill b with the CSPRNG's bytes (keyed only)
 }
 
 // generator is the secure generator and the not-secret one derived from
@@ -33,10 +40,9 @@ type platform interface {
 type generator struct {
 	p platform
 
-	c         *mrand.ChaCha8 // secure stream; nil until the first seed
-	seededAt  int64          // block time of the last seed
-	sinceSeed uint64         // bytes handed out since
-	reseeding int64          // block time a background reseed started; 0: none in flight
+	seededAt  int64  // block time of the last seed
+	sinceSeed uint64 // bytes handed out since
+	reseeding int64  // block time a background reseed started; 0: none in flight
 
 	weak       *mrand.ChaCha8 // not-secret stream; nil until first use
 	weakSecure bool           // weak was keyed from the secure stream
@@ -50,11 +56,11 @@ func (g *generator) read(b []byte) (int, error) {
 	case ctxQuery:
 		return 0, ErrQuery
 	case ctxNoCall:
-		if g.c == nil {
+		if !g.p.keyed() {
 			return 0, ErrNotSeeded
 		}
 	case ctxCall:
-		if g.c == nil {
+		if !g.p.keyed() {
 			if err := g.reseedNow(); err != nil {
 				return 0, err
 			}
@@ -68,7 +74,7 @@ func (g *generator) read(b []byte) (int, error) {
 			})
 		}
 	}
-	g.c.Read(b)
+	g.p.stream(b)
 	g.sinceSeed += uint64(len(b))
 	return len(b), nil
 }
@@ -106,23 +112,16 @@ func (g *generator) reseedNow() error {
 	return nil
 }
 
-// mix keys the secure stream with seed XOR 32 bytes of the current stream
-// (just seed the first time), and re-keys the not-secret stream from it.
+// mix mixes seed into the CSPRNG's key (the platform XORs it in, so the
+// key never gets weaker), and re-keys the not-secret stream from it.
 func (g *generator) mix(seed []byte) {
 	var key [32]byte
 	copy(key[:], seed)
-	if g.c != nil {
-		var cur [32]byte
-		g.c.Read(cur[:])
-		for i := range key {
-			key[i] ^= cur[i]
-		}
-	}
-	g.c = mrand.NewChaCha8(key)
+	g.p.key(&key)
 	g.seededAt = g.p.now()
 	g.sinceSeed = 0
 	var wk [32]byte
-	g.c.Read(wk[:])
+	g.p.stream(wk[:])
 	g.weak = mrand.NewChaCha8(wk)
 	g.weakSecure = true
 }

@@ -3,11 +3,12 @@
 package rand
 
 import (
+	crand "crypto/rand"
 	"errors"
-	"strings"
 
 	"github.com/icgo/icgo/cdk"
 	"github.com/icgo/icgo/cdk/ic0"
+	"github.com/icgo/icgo/internal/icctx"
 	"github.com/icgo/icgo/management"
 )
 
@@ -15,22 +16,22 @@ type canister struct{}
 
 var thePlatform platform = canister{}
 
-// context tells queries from the rest. The cdk does not export the
-// execution context yet, so this uses ic0.in_replicated_execution: 0 in
-// non-replicated queries, composite queries, transforms and
-// inspect_message. Init, pre_upgrade and cleanup callbacks look like
-// updates here; there raw_rand is refused by the cdk (ErrCallNotAllowed),
-// which rawRand turns into ErrNotSeeded.
+// context is the cdk's execution context (internal/icctx): replicated
+// queries are queries too.
 func (canister) context() execContext {
-	if ic0.InReplicatedExecution() == 0 {
+	k := icctx.Current()
+	switch {
+	case k.Discarded():
 		return ctxQuery
+	case k.CanCall():
+		return ctxCall
 	}
-	return ctxCall
+	return ctxNoCall
 }
 
 func (canister) rawRand() ([]byte, error) {
 	b, err := management.RawRand()
-	if err != nil && (errors.Is(err, cdk.ErrCallNotAllowed) || strings.Contains(err.Error(), cdk.ErrCallNotAllowed.Error())) {
+	if errors.Is(err, cdk.ErrCallNotAllowed) {
 		return nil, ErrNotSeeded
 	}
 	return b, err
@@ -41,3 +42,11 @@ func (canister) now() int64 { return ic0.Time() }
 func (canister) selfID() []byte { return cdk.Self().Bytes() }
 
 func (canister) spawn(fn func()) { cdk.Go(fn) }
+
+func (canister) keyed() bool { return icctx.Seeded() }
+
+func (canister) key(seed *[32]byte) { icctx.Seed(seed) }
+
+// stream reads crypto/rand, which the post-processor serves from the
+// ChaCha20 keystream that icctx.Seed keys.
+func (canister) stream(b []byte) { crand.Read(b) }

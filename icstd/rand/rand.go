@@ -3,20 +3,36 @@
 // Shuffle, Perm, N, ...), both seeded from the management canister's
 // raw_rand.
 //
-// The IC gives a canister randomness only through raw_rand (reference 4.1):
-// an inter-canister call that returns 32 unpredictable bytes a round later.
-// It cannot be called from queries, init or post_upgrade, and the Go heap
-// (where the generator lives) does not survive an upgrade. The standard
-// library cannot know any of this: inside a canister crypto/rand traps with
-// a message naming this package, and math/rand's global functions are the
-// same for every canister and every install. This package never hands out
-// predictable bytes as if they were secret: before the first seed arrives a
-// secure read either waits for raw_rand (where the IC allows a call) or
-// fails with an error that says why.
+// The IC gives a canister randomness only through raw_rand (IC interface
+// specification, section "Management canister > raw_rand"): an
+// inter-canister call that returns 32 unpredictable bytes a round later.
+// It cannot be called from queries, init or post_upgrade, and the memory
+// (where the generator's key lives) does not survive an upgrade. Inside a
+// canister, the standard library's crypto/rand is served by the same
+// generator as this package's secure reads: a ChaCha20 keystream that the
+// cdk keys from raw_rand by itself in the first rounds after install and
+// upgrade (crypto/rand traps in queries and before that seed; see
+// docs/semantics.md, "Randomness"). This package adds what crypto/rand
+// cannot do synchronously: a secure read that waits for the seed (where the
+// IC allows a call) or fails with an error that says why, never predictable
+// bytes handed out as if they were secret.
+//
+// # Threat model
+//
+// Secret from callers, not from nodes. The subnet's nodes can read the
+// canister's memory, the generator's key included: for secrets that nodes
+// must not see, use vetKeys (management.VetKDDeriveKey). Callers cannot
+// predict the bytes: the key comes from raw_rand (unpredictable to anyone
+// until the round that produces it), and no query ever gets bytes, since a
+// query's state changes are discarded and the same bytes would be handed out
+// again (a caller could learn a key before an update generates it). Bytes
+// served during initialization with `icgo build -init-rand=public` are
+// public and predictable (derived from the block time): only for
+// non-secret generators.
 //
 // # Secure reads: Reader, Read, NewSecure
 //
-//	context (reference 1.2)                  not seeded yet                          seeded
+//	context (spec, "System API imports")     not seeded yet                          seeded
 //	update method (U), reply/reject          calls raw_rand and parks the            returns at once
 //	callback (Ry/Rt), timer, heartbeat (T)   goroutine until the reply (one round;
 //	                                         the state before is committed, as at
@@ -32,20 +48,13 @@
 // next query or update (a caller could learn a key before an update
 // generates it).
 //
-// The generator is ChaCha8 (math/rand/v2's, a cryptographically strong
-// stream cipher) keyed with 32 bytes of raw_rand. Every seeding after the
-// first mixes the new 32 bytes into the current key (XOR with 32 bytes of
-// the current stream), so the key never gets weaker. It reseeds itself
-// after ReseedInterval of block time or ReseedBytes of output: the next
-// secure read from a context that can call starts a raw_rand call on a
-// background goroutine (cdk.Go) and goes on with the current key, so only
-// the very first read of a canister's life (and of each upgrade) waits.
-// Call Reseed, for instance from a timer armed in init and post_upgrade, to
-// have the generator seeded before the first read.
-//
-// The bytes are secret from users, not from the subnet's nodes, which can
-// read the canister's memory; for secrets that nodes must not see, use
-// vetKeys (management.VetKDDeriveKey).
+// The generator is ChaCha20 keyed with 32 bytes of raw_rand. Every seeding
+// after the first XORs the new 32 bytes into the current key, so the key
+// never gets weaker. It reseeds itself after ReseedInterval of block time
+// or ReseedBytes of output: the next secure read from a context that can
+// call starts a raw_rand call on a background goroutine (cdk.Go) and goes
+// on with the current key. Since the cdk seeds the generator one or two
+// rounds after install and upgrade, only reads in those first rounds wait.
 //
 // # Package-level functions (IntN, Float64, Shuffle, ...): not secret
 //
@@ -106,7 +115,7 @@ func Reseed() error { return secure.reseedNow() }
 
 // Seeded reports whether the secure generator has been seeded since the
 // canister was installed or upgraded.
-func Seeded() bool { return secure.c != nil }
+func Seeded() bool { return secure.p.keyed() }
 
 // NewSecure returns a Rand whose values come from Reader, for secure
 // shuffles, draws and the like. Where Reader would fail (see the package

@@ -6,8 +6,12 @@
 // Now is the IC's block time (ic0.time): constant within one message and
 // increasing between messages. The standard library's time.Now returns the
 // same inside a canister (the build maps WASI clock_time_get to ic0.time),
-// but its blocking functions cannot work there: time.Sleep from unported
-// code traps with a message naming this package.
+// and its timers (time.Sleep, Timer, Ticker, AfterFunc, context deadlines)
+// also fire on the IC's global timer, so unported code works; this package
+// adds Sleep that panics clearly in a query, timers visible to
+// cdk.PendingTimers, and AfterFunc functions started with cdk.Go. See
+// docs/semantics.md in the repository for how the two share the global
+// timer.
 //
 // # Timers
 //
@@ -43,13 +47,15 @@
 //
 // In a method that still owes its reply, Sleep (and any other wait that
 // nothing pending in the method's own call context will end) keeps the
-// call context alive: the cdk awaits a self-call to a hidden no-op method,
-// again and again, and the method's goroutine resumes in the callback of
-// one of them after the deadline, in its own call context, so its reply
-// reaches its caller. Each keep-alive is an inter-canister call (a round
-// trip of about one round, and its cycles): sleeping a minute in a method
-// costs about sixty self-calls. A timer cannot reply for the method: the
-// IC only accepts a reply from the method's own call context.
+// call context alive: the cdk makes a keep-alive call in that context, to
+// the management canister's raw_rand, which answers in the next round, and
+// again while the method waits; the method's goroutine resumes after the
+// deadline and its reply is sent from the callback of one of them, in its
+// own call context, so it reaches its caller. Each keep-alive is an
+// inter-canister call (one per round, and its fee): sleeping a minute costs
+// about one call per round of that minute. A timer cannot reply for the
+// method: the IC only accepts a reply from the method's own call context.
+// (cdk package documentation, "Keep-alive".)
 package time
 
 import (
@@ -185,7 +191,7 @@ func LoadLocationFromTZData(name string, data []byte) (*Location, error) {
 // Sleep pauses the calling goroutine for at least d of IC time; the
 // canister goes on serving other messages meanwhile. See the package
 // documentation for the contexts (in a method that owes a reply it keeps
-// the method open with self-calls; in a query it panics).
+// the method open with keep-alive calls to raw_rand; in a query it panics).
 func Sleep(d Duration) { cdk.Sleep(d) }
 
 // Timer is time.Timer on an IC timer. C receives the block time at which

@@ -70,7 +70,30 @@ const (
 	// replacement of WASI fd_write may hold. The cdk calls it at the end of
 	// every entry point.
 	PseudoStdoutFlush = "stdout_flush"
+
+	// PseudoRandMode, type (i32) -> (): tells the replacement of WASI
+	// random_get what the running execution allows: 0 initializing
+	// (package initialization, canister_init, canister_post_upgrade), 1
+	// allowed (serve the CSPRNG once keyed), 2 discarded (a query: never
+	// serve). The cdk calls it at the start of every execution
+	// (internal/icctx).
+	PseudoRandMode = "rand_mode"
+
+	// PseudoRandSeed, type (i32) -> (): XORs the 32 bytes at the address
+	// into the key of random_get's CSPRNG (ChaCha20) and discards the
+	// buffered keystream. The cdk calls it with raw_rand's bytes.
+	PseudoRandSeed = "rand_seed"
 )
+
+// IdleFD is the file descriptor of the executor's idle probe: the cdk
+// reads 8 bytes from it with os.File, which parks the reading goroutine in
+// the Go runtime's poller; when no goroutine can run, the runtime polls
+// with the deadline of its next timer (WASI poll_oneoff), and the
+// post-processor's poll_oneoff answers with a read event for this fd, so
+// the read returns that deadline (little-endian ns of IC time, 0 for
+// none). That is how the executor learns that the runtime is idle and when
+// the standard library's timers want to run.
+const IdleFD = 0x49434730 // "ICG0"
 
 // Describe format: the reply of ExportDescribe is UTF-8 text, one record a
 // line, fields separated by a single space:

@@ -25,6 +25,10 @@ type Options struct {
 	// DescribeTimeout bounds the build-time run of the program's init
 	// functions (Describe); 0 means DefaultDescribeTimeout.
 	DescribeTimeout time.Duration
+	// InitRandPublic serves public, predictable bytes to crypto/rand
+	// during initialization (postproc.Options.InitRandPublic; `icgo build
+	// -init-rand=public`).
+	InitRandPublic bool
 	// CacheDir, if set, keeps built canisters keyed by go build's output,
 	// the options and icgo's version (cache.go).
 	CacheDir string
@@ -57,13 +61,13 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	var key string
 	if opt.CacheDir != "" {
-		key = cacheKey(raw, opt.Env, opt.Strip)
+		key = cacheKey(raw, opt)
 		if res, ok := loadCached(opt.CacheDir, key, raw); ok {
 			res.Name = name
 			return res, nil
 		}
 	}
-	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout)
+	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout, opt.InitRandPublic)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
 	}
@@ -76,19 +80,20 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 
 // FromRaw post-processes and validates a module built by go build.
 func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result, error) {
-	return fromRaw(ctx, raw, env, strip, DefaultDescribeTimeout)
+	return fromRaw(ctx, raw, env, strip, DefaultDescribeTimeout, false)
 }
 
-func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describeTimeout time.Duration) (*Result, error) {
+func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describeTimeout time.Duration, initRandPublic bool) (*Result, error) {
 	reg, err := DescribeTimeout(ctx, raw, describeTimeout)
 	if err != nil {
 		return nil, err
 	}
 	opts := postproc.Options{
-		Hooks:         reg.Hooks,
-		CandidService: reg.CandidService,
-		CandidArgs:    reg.CandidArgs,
-		DropNames:     strip,
+		Hooks:          reg.Hooks,
+		CandidService:  reg.CandidService,
+		CandidArgs:     reg.CandidArgs,
+		DropNames:      strip,
+		InitRandPublic: initRandPublic,
 	}
 	for _, m := range reg.Methods {
 		opts.Methods = append(opts.Methods, postproc.Method{Kind: m.Kind, Index: m.Index, Name: m.Name})

@@ -31,10 +31,11 @@ type cached struct {
 	Stats      *postproc.Stats
 }
 
-func cacheKey(raw []byte, env []string, strip bool) string {
+// cacheKey covers every option that changes what fromRaw makes of raw.
+func cacheKey(raw []byte, opt Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "icgo %s\x00strip %v\x00", toolVersion(), strip)
-	for _, e := range env {
+	fmt.Fprintf(h, "icgo %s\x00strip %v\x00init-rand-public %v\x00", toolVersion(), opt.Strip, opt.InitRandPublic)
+	for _, e := range opt.Env {
 		fmt.Fprintf(h, "env %q\x00", e)
 	}
 	h.Write(raw)

@@ -7,6 +7,9 @@ const (
 	opI32DivU   = 0x6e
 	opI32RemU   = 0x70
 	opI32Or     = 0x72
+	opI32Xor    = 0x73
+	opI32Rotl   = 0x77
+	opSelect    = 0x1b
 	opI64Eqz    = 0x50
 	opI64Xor    = 0x85
 	opI64Store8 = 0x3c

@@ -21,9 +21,9 @@ func (p *proc) data() error {
 		p.stats.DataBytesBefore += len(d.Init)
 	}
 	used := uint32(stringsStart + len(p.strs))
-	if used > RegionEnd {
-		return fmt.Errorf("the stubs' strings and the embedded environment need %d bytes but the reserved region [%d, %d) has %d after the line buffer: embed fewer or shorter environment variables",
-			len(p.strs), stringsStart, RegionEnd, RegionEnd-stringsStart)
+	if used > stringsEnd {
+		return fmt.Errorf("the stubs' strings and the embedded environment need %d bytes but the reserved region [%d, %d) has %d for them: embed fewer or shorter environment variables",
+			len(p.strs), stringsStart, RegionEnd, stringsEnd-stringsStart)
 	}
 	p.stats.RegionUsed = [2]uint32{RegionStart, used}
 	if len(m.Memories) != 1 {

@@ -24,16 +24,23 @@
 //	icgo.stdout_flush    emits the partial line; every synthesized entry point also does
 //	clock_time_get       ic0.time for every clock
 //	proc_exit(n)         flushes, then traps "the Go program exited with status n (...)"
-//	random_get           during _initialize: splitmix64 seeded from ic0.time (the runtime's
-//	                     hash seeds); at any other time: trap naming icstd/rand
+//	random_get           the runtime's first read (hash seeds): splitmix64 of ic0.time;
+//	                     then a ChaCha20 keystream keyed by icgo.rand_seed (raw_rand, from
+//	                     the cdk); refused in queries and before the key, so that the Go
+//	                     program's crash traps saying why (Options.InitRandPublic: public
+//	                     bytes while initializing)
+//	icgo.rand_mode/seed  the execution's random_get mode; XOR raw_rand into the key
 //	environ_*            Options.Env; args_*: Options.Args (none by default)
 //	fd_prestat_*         EBADF (no preopened directories); fd_close: EBADF
 //	fd_fdstat_get        fds 0-2: character device, no flags or rights; others EBADF
 //	fd_fdstat_set_flags  fds 0-2: success; others EBADF
 //	sched_yield          success
-//	poll_oneoff          clock subscriptions fire at once; a wait with a timeout from
-//	                     runtime.netpoll (time.Sleep, blocked goroutines) traps naming
+//	poll_oneoff          the runtime's idle poll with the executor's probe (abi.IdleFD):
+//	                     records the next timer deadline and completes the probe's read;
+//	                     other clock subscriptions fire at once; a wait with a timeout from
+//	                     runtime.netpoll without the probe (package init) traps naming
 //	                     icstd/time (see planPollShim)
+//	fd_read              abi.IdleFD: the deadline, once per idle poll (EAGAIN before); others ENOSYS
 //	other WASI functions trap "WASI NAME is not available on the IC"
 //	icgo.table_index:E   the funcref table index of export E (added to the table if needed)
 //
@@ -109,6 +116,13 @@ type Options struct {
 	// adds more: it is read as a sequence of NUL-terminated arguments that
 	// follow Args (see command.go).
 	Args []string
+	// InitRandPublic makes WASI random_get serve public, predictable
+	// bytes (splitmix64 seeded from ic0.time) during package initialization,
+	// canister_init and canister_post_upgrade, before the CSPRNG is keyed
+	// from raw_rand. Off by default: such reads fail with MsgRandom. For
+	// libraries that seed non-secret generators from crypto/rand in their
+	// package initialization (`icgo build -init-rand=public`).
+	InitRandPublic bool
 }
 
 // DefaultMergeDataGap is the data merging gap used when
@@ -155,15 +169,22 @@ const (
 	LineBufStart = RegionStart
 	LineBufSize  = 2048 // longer lines are split
 	stringsStart = LineBufStart + LineBufSize
+	// The CSPRNG of random_get: its ChaCha20 key and its current keystream
+	// block, at the end of the region.
+	randKeyAddr   = RegionEnd - 96
+	randBlockAddr = RegionEnd - 64
+	stringsEnd    = randKeyAddr
 )
 
 // Trap messages of the stubs.
 const (
-	MsgExitPrefix = "the Go program exited with status "
-	MsgExitSuffix = " (an unrecovered panic or a fatal runtime error: see the canister log)"
-	MsgRandom     = "crypto/rand and WASI random_get are not available synchronously on the IC; use icgo's icstd/rand (seeded from the management canister's raw_rand)"
-	MsgSleep      = "time.Sleep / blocking wait: a canister cannot block; use icgo's icstd/time.Sleep (or icstd/sync) which parks on IC timers"
-	MsgAbort      = "the Go program aborted: an unrecovered panic or a fatal runtime error (see the canister log for the message and the stack trace)"
+	MsgExitPrefix    = "the Go program exited with status "
+	MsgExitSuffix    = " (an unrecovered panic or a fatal runtime error: see the canister log)"
+	MsgRandom        = "crypto/rand (WASI random_get) was read during initialization (package initialization, canister_init or canister_post_upgrade), before the canister's CSPRNG can be seeded from raw_rand: the stack trace in the canister log names the reading package. Read it later (an update, a timer: the cdk seeds the CSPRNG in the first rounds after install and upgrade; icgo's icstd/rand.Read waits for the seed), or build with `icgo build -init-rand=public` to serve public, predictable bytes during initialization only"
+	MsgRandNotSeeded = "crypto/rand (WASI random_get) was read before the canister's CSPRNG was seeded: the cdk seeds it from raw_rand in the first rounds after install and upgrade (the stack trace in the canister log names the reader). Retry later, or use icgo's icstd/rand.Read, which waits for the seed"
+	MsgRandQuery     = "crypto/rand (WASI random_get) was read in a query: a query's state changes are discarded, so the same bytes would be handed out again (the stack trace in the canister log names the reader); read random bytes in an update, a timer or a heartbeat (see icgo's icstd/rand)"
+	MsgSleep         = "time.Sleep / blocking wait outside the cdk's executor (during package initialization, or in a program without the cdk): nothing can wake it, a canister cannot block; wait in a goroutine started by a method, a timer or cdk.Go (std timers then fire on the IC's global timer), or use icgo's icstd/time"
+	MsgAbort         = "the Go program aborted: an unrecovered panic or a fatal runtime error (see the canister log for the message and the stack trace)"
 )
 
 const (
@@ -201,7 +222,13 @@ type proc struct {
 
 	// globals added
 	gFill, gFd, gInit, gRng uint32
-	flush                   uint32 // function: emit the partial line
+	// random_get's CSPRNG and mode (see randomGetCode), and the idle probe
+	// (see pollOneoffCode).
+	gRandMode, gRandKeyed, gRandPos, gRandRefused uint32
+	gRandCtr                                      uint32 // i64 block counter
+	gIdleReady, gIdleDeadline                     uint32 // i32, i64
+	chachaBlock                                   uint32 // function
+	flush                                         uint32 // function: emit the partial line
 
 	strs    []byte // contents of the region after the line buffer
 	strAddr map[string]uint32
@@ -300,8 +327,8 @@ func (p *proc) planImports() error {
 			continue
 		case modWASI:
 		case abi.PseudoModule:
-			if im.Name != abi.PseudoStdoutFlush && !strings.HasPrefix(im.Name, abi.PseudoTableIndexPrefix) {
-				return fmt.Errorf("import %s.%s: unknown icgo pseudo-import (known: %s, %s<EXPORT>)", im.Module, im.Name, abi.PseudoStdoutFlush, abi.PseudoTableIndexPrefix)
+			if !knownPseudo(im.Name) {
+				return fmt.Errorf("import %s.%s: unknown icgo pseudo-import (known: %s, %s, %s, %s<EXPORT>)", im.Module, im.Name, abi.PseudoStdoutFlush, abi.PseudoRandMode, abi.PseudoRandSeed, abi.PseudoTableIndexPrefix)
 			}
 		default:
 			return fmt.Errorf("import %s.%s: only ic0, %s and %s imports can be processed", im.Module, im.Name, modWASI, abi.PseudoModule)
@@ -352,6 +379,7 @@ func (p *proc) planImports() error {
 // replacement.
 var wasiTypes = map[string]string{
 	"fd_write":            "(i32, i32, i32, i32) -> (i32)",
+	"fd_read":             "(i32, i32, i32, i32) -> (i32)",
 	"clock_time_get":      "(i32, i64, i32) -> (i32)",
 	"proc_exit":           "(i32) -> ()",
 	"random_get":          "(i32, i32) -> (i32)",
@@ -376,6 +404,8 @@ func (p *proc) checkStubType(im wasm.Import) error {
 		want = wasiTypes[im.Name]
 	case im.Name == abi.PseudoStdoutFlush:
 		want = typeVoid.String()
+	case im.Name == abi.PseudoRandMode || im.Name == abi.PseudoRandSeed:
+		want = typeMethod.String()
 	default:
 		want = typeRetI32.String()
 	}
@@ -383,6 +413,14 @@ func (p *proc) checkStubType(im wasm.Import) error {
 		return fmt.Errorf("import %s.%s has type %s, want %s", im.Module, im.Name, t, want)
 	}
 	return nil
+}
+
+func knownPseudo(name string) bool {
+	switch name {
+	case abi.PseudoStdoutFlush, abi.PseudoRandMode, abi.PseudoRandSeed:
+		return true
+	}
+	return strings.HasPrefix(name, abi.PseudoTableIndexPrefix)
 }
 
 // remap returns the new index of old function index f.
@@ -493,6 +531,14 @@ func (p *proc) addGlobals() error {
 	p.gInit = p.addGlobal(wasm.I32) // 1 while _initialize runs
 	p.gRng = p.addGlobal(wasm.I64)  // random_get state during _initialize
 	p.gPollNet = p.addGlobal(wasm.I32)
+	p.gRandMode = p.addGlobal(wasm.I32)
+	p.gRandKeyed = p.addGlobal(wasm.I32)
+	p.gRandPos = p.addGlobal(wasm.I32)
+	p.m.Globals[p.gRandPos].Init = constI32(64) // no keystream buffered
+	p.gRandRefused = p.addGlobal(wasm.I32)
+	p.gRandCtr = p.addGlobal(wasm.I64)
+	p.gIdleReady = p.addGlobal(wasm.I32)
+	p.gIdleDeadline = p.addGlobal(wasm.I64)
 	if !p.hasPollShim {
 		// Without the shim every poll with a timeout is a blocking wait.
 		p.m.Globals[p.gPollNet].Init = constI32(1)

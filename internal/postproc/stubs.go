@@ -10,9 +10,22 @@ import (
 
 // WASI errno values returned by the stubs.
 const (
-	errnoSuccess = 0
-	errnoBadF    = 8
-	errnoNoSys   = 52
+	errnoSuccess    = 0
+	errnoAgain      = 6
+	errnoBadF       = 8
+	errnoInval      = 28
+	errnoNoSys      = 52
+	errnoNotCapable = 76
+)
+
+// Why random_get refused bytes (gRandRefused): the message the Go
+// program's crash (crypto/rand's fatal error, ending in proc_exit or
+// runtime.abort) traps with instead of the generic one.
+const (
+	refusedNone = iota
+	refusedInit
+	refusedNotSeeded
+	refusedQuery
 )
 
 // addStubs appends the flush helper and one function per replaced import,
@@ -21,6 +34,15 @@ func (p *proc) addStubs() error {
 	if f := p.addFunc("icgo:stdout_flush", typeVoid, p.flushCode()); f != p.flush {
 		return fmt.Errorf("internal error: flush function at %d, planned %d", f, p.flush)
 	}
+	// The ChaCha20 block function comes after the stubs and the poll shim.
+	needChaCha := false
+	for _, s := range p.stubs {
+		needChaCha = needChaCha || s.name == "random_get"
+	}
+	p.chachaBlock = p.flush + 1 + uint32(len(p.stubs))
+	if p.hasPollShim {
+		p.chachaBlock++
+	}
 	for _, s := range p.stubs {
 		var c wasm.Code
 		var err error
@@ -28,9 +50,14 @@ func (p *proc) addStubs() error {
 		case modWASI:
 			c = p.wasiCode(s.name, p.m.Types[s.typ])
 		case abi.PseudoModule:
-			if s.name == abi.PseudoStdoutFlush {
+			switch {
+			case s.name == abi.PseudoStdoutFlush:
 				c = (&asm{}).call(p.flush).code()
-			} else {
+			case s.name == abi.PseudoRandMode:
+				c = (&asm{}).get(0).gset(p.gRandMode).i32(refusedNone).gset(p.gRandRefused).code()
+			case s.name == abi.PseudoRandSeed:
+				c = p.randSeedCode()
+			default:
 				c, err = p.tableIndexCode(strings.TrimPrefix(s.name, abi.PseudoTableIndexPrefix))
 			}
 		}
@@ -56,10 +83,17 @@ func (p *proc) addStubs() error {
 		}
 		p.stats.PollShim = true
 	}
+	if needChaCha {
+		if f := p.addFunc("icgo:chacha20_block", typeVoid, p.chachaBlockCode()); f != p.chachaBlock {
+			return fmt.Errorf("internal error: chacha20 block function at %d, planned %d", f, p.chachaBlock)
+		}
+	}
 	// runtime.abort is the end of every fatal path in c-shared builds
 	// (fatalpanic crashes, morestack failures): give it a message.
 	if f, ok := p.oldByName["runtime.abort"]; ok && int(f) >= p.oldNImp && f-uint32(p.oldNImp) < p.nDef {
-		p.m.Code[f-uint32(p.oldNImp)].Body = p.trap((&asm{}).call(p.flush), MsgAbort).code().Body
+		a := (&asm{}).call(p.flush)
+		p.randRefusedTrap(a)
+		p.m.Code[f-uint32(p.oldNImp)].Body = p.trap(a, MsgAbort).code().Body
 		p.stats.AbortReplaced = true
 	}
 	return nil
@@ -144,6 +178,8 @@ func (p *proc) wasiCode(name string, t wasm.FuncType) wasm.Code {
 	switch name {
 	case "fd_write":
 		return p.fdWriteCode()
+	case "fd_read":
+		return p.fdReadCode()
 	case "clock_time_get": // (id, precision, out) -> errno
 		return a.get(2).call(p.ic0["time"]).mem(opI64Store, 3, 0).i32(errnoSuccess).code()
 	case "proc_exit":
@@ -162,6 +198,16 @@ func (p *proc) wasiCode(name string, t wasm.FuncType) wasm.Code {
 	case "fd_prestat_get", "fd_prestat_dir_name", "fd_close":
 		return a.i32(errnoBadF).code()
 	case "fd_fdstat_get": // (fd, *fdstat) -> errno; fdstat is 24 bytes: filetype u8, flags u16 at 2, rights u64 at 8 and 16
+		a.get(0).i32(abi.IdleFD).op(wasm.OpI32Eq).if_()
+		{
+			// The idle probe: a non-blocking character device, so that
+			// os.NewFile registers it with the runtime's poller.
+			a.get(1).i32(0).i32(24).memoryFill()
+			a.get(1).i32(2).mem(opI32Store8, 0, 0)
+			a.get(1).i32(4).mem(opI32Store8, 0, 2) // FDFLAG_NONBLOCK
+			a.i32(errnoSuccess).ret()
+		}
+		a.end()
 		a.get(0).i32(2).op(wasm.OpI32GtU).if_().i32(errnoBadF).ret().end()
 		a.get(1).i32(0).i32(24).memoryFill()
 		a.get(1).i32(2).mem(opI32Store8, 0, 0) // character device
@@ -241,6 +287,7 @@ func (p *proc) procExitCode() wasm.Code {
 	sufAddr, sufLen := p.str(suffix)
 	a := &asm{}
 	a.call(p.flush)
+	p.randRefusedTrap(a)
 	a.i32(LineBufStart).i32(preAddr).i32(preLen).memoryCopy()
 	// digits = number of decimal digits of code (unsigned)
 	a.get(code).set(n)
@@ -263,20 +310,73 @@ func (p *proc) procExitCode() wasm.Code {
 	return a.code(i32Locals(3))
 }
 
-// randomGetCode: (buf, len) -> errno. The Go runtime reads random bytes
-// once, at the very start of _initialize (runtime.schedinit seeds its hash
-// and scheduler randomness), before any package init runs. That one call
-// gets deterministic bytes (splitmix64 seeded from ic0.time): they are not
-// secret and the runtime does not need them to be. Every other call traps,
-// including crypto/rand reads from package init functions, so that no
-// program is ever handed predictable bytes as if they were secret.
+// randomGetCode: (buf, len) -> errno.
+//
+// The Go runtime reads random bytes once, at the very start of
+// _initialize (runtime.schedinit seeds its hash and scheduler randomness),
+// before any package init runs: that read gets splitmix64 bytes seeded from
+// ic0.time, not secret, which the runtime does not need them to be.
+//
+// Every other read (crypto/rand, which everything secret in Go reads) is
+// served from a ChaCha20 keystream (chachaBlockCode) once the cdk has keyed
+// it from raw_rand (abi.PseudoRandSeed), except in a query
+// (abi.PseudoRandMode 2), whose state changes are discarded so that the
+// same bytes would be handed out again. Before the key, and in queries, the
+// read fails with ENOTCAPABLE: crypto/rand then crashes the program with
+// its stack trace in the canister log (naming the reader), and the crash
+// traps with the message gRandRefused selects (randRefusedTrap). With
+// Options.InitRandPublic, reads while initializing get public splitmix64
+// bytes instead.
 func (p *proc) randomGetCode() wasm.Code {
-	const buf, n, i, z = 0, 1, 2, 3
+	const buf, n, i, k, z = 0, 1, 2, 3, 4
 	a := &asm{}
-	// gRng is zero until the first call seeds it.
-	a.gget(p.gInit).op(wasm.OpI32Eqz).gget(p.gRng).op(opI64Eqz).op(wasm.OpI32Eqz).op(opI32Or).if_()
-	p.trap(a, MsgRandom)
+	// The runtime's first read, during _initialize (gRng is zero until then).
+	a.gget(p.gInit).gget(p.gRng).op(opI64Eqz).op(wasm.OpI32And).if_()
+	p.splitmix(a)
+	a.i32(errnoSuccess).ret()
 	a.end()
+	a.gget(p.gRandMode).i32(int32(2)).op(wasm.OpI32Eq).if_()
+	a.i32(refusedQuery).gset(p.gRandRefused).i32(errnoNotCapable).ret()
+	a.end()
+	a.gget(p.gRandKeyed).if_()
+	{
+		a.block().loop()
+		a.get(i).get(n).op(wasm.OpI32GeU).brIf(1)
+		a.gget(p.gRandPos).i32(64).op(wasm.OpI32GeU).if_()
+		a.call(p.chachaBlock).i32(0).gset(p.gRandPos)
+		a.end()
+		// k = min(64 - pos, n - i)
+		a.i32(64).gget(p.gRandPos).op(wasm.OpI32Sub).tee(k)
+		a.get(n).get(i).op(wasm.OpI32Sub).tee(z).get(k).get(z).op(wasm.OpI32LtU).op(opSelect).set(k)
+		a.get(buf).get(i).op(wasm.OpI32Add)
+		a.gget(p.gRandPos).i32(randBlockAddr).op(wasm.OpI32Add)
+		a.get(k).memoryCopy()
+		a.get(i).get(k).op(wasm.OpI32Add).set(i)
+		a.gget(p.gRandPos).get(k).op(wasm.OpI32Add).gset(p.gRandPos)
+		a.br(0)
+		a.end().end()
+		a.i32(errnoSuccess).ret()
+	}
+	a.end()
+	a.gget(p.gRandMode).op(wasm.OpI32Eqz).if_()
+	if p.opt.InitRandPublic {
+		p.splitmix(a)
+		a.i32(errnoSuccess).ret()
+	} else {
+		a.i32(refusedInit).gset(p.gRandRefused).i32(errnoNotCapable).ret()
+	}
+	a.end()
+	a.i32(refusedNotSeeded).gset(p.gRandRefused)
+	a.i32(errnoNotCapable)
+	return a.code(i32Locals(3), i64Locals(1))
+}
+
+// splitmix appends a loop that fills (buf, len), locals 0 and 1, with
+// splitmix64 bytes seeded once from ic0.time (gRng); it uses randomGetCode's
+// i32 local 2 and i64 local 5.
+func (p *proc) splitmix(a *asm) {
+	const buf, n, i, z = 0, 1, 2, 5
+	a.i32(0).set(i)
 	a.gget(p.gRng).op(opI64Eqz).if_().call(p.ic0["time"]).i64(0x2545F4914F6CDD1D).op(opI64Xor).gset(p.gRng).end()
 	a.block().loop()
 	a.get(i).get(n).op(wasm.OpI32GeU).brIf(1)
@@ -301,8 +401,111 @@ func (p *proc) randomGetCode() wasm.Code {
 	a.get(i).i32(1).op(wasm.OpI32Add).set(i)
 	a.br(0)
 	a.end().end()
-	a.i32(errnoSuccess)
-	return a.code(i32Locals(1), i64Locals(1))
+}
+
+// randSeedCode: (key) -> (). XORs the 32 bytes at key into the ChaCha20
+// key (so the key never gets weaker, and the block counter goes on, so
+// that no (key, counter) pair is used twice even if a key recurred) and
+// discards the buffered keystream.
+func (p *proc) randSeedCode() wasm.Code {
+	a := &asm{}
+	for w := uint32(0); w < 8; w++ {
+		a.i32(randKeyAddr)
+		a.i32(randKeyAddr).mem(opI32Load, 2, 4*w)
+		a.get(0).mem(opI32Load, 0, 4*w)
+		a.op(opI32Xor)
+		a.mem(opI32Store, 2, 4*w)
+	}
+	a.i32(64).gset(p.gRandPos)
+	a.i32(1).gset(p.gRandKeyed)
+	return a.code()
+}
+
+// chachaBlockCode: () -> (). Writes the ChaCha20 block (RFC 8439, section
+// 2.3, with the original 64-bit block counter in words 12-13 and a zero
+// nonce) of the key at randKeyAddr and counter gRandCtr to randBlockAddr,
+// and increments the counter.
+func (p *proc) chachaBlockCode() wasm.Code {
+	const round = 16 // locals 0-15: the working state; 16: the round counter
+	a := &asm{}
+	initial := func(w uint32) {
+		switch {
+		case w < 4:
+			a.i32(int32([4]uint32{0x61707865, 0x3320646e, 0x79622d32, 0x6b206574}[w]))
+		case w < 12:
+			a.i32(randKeyAddr).mem(opI32Load, 2, 4*(w-4))
+		case w == 12:
+			a.gget(p.gRandCtr).op(wasm.OpI32WrapI64)
+		case w == 13:
+			a.gget(p.gRandCtr).i64(32).op(wasm.OpI64ShrU).op(wasm.OpI32WrapI64)
+		default:
+			a.i32(0)
+		}
+	}
+	for w := uint32(0); w < 16; w++ {
+		initial(w)
+		a.set(w)
+	}
+	qr := func(x, y, z, t uint32) {
+		step := func(x, y, t uint32, rot int32) { // x += y; t ^= x; t <<<= rot
+			a.get(x).get(y).op(wasm.OpI32Add).set(x)
+			a.get(t).get(x).op(opI32Xor).i32(rot).op(opI32Rotl).set(t)
+		}
+		step(x, y, t, 16)
+		step(z, t, y, 12)
+		step(x, y, t, 8)
+		step(z, t, y, 7)
+	}
+	a.i32(10).set(round)
+	a.loop()
+	qr(0, 4, 8, 12)
+	qr(1, 5, 9, 13)
+	qr(2, 6, 10, 14)
+	qr(3, 7, 11, 15)
+	qr(0, 5, 10, 15)
+	qr(1, 6, 11, 12)
+	qr(2, 7, 8, 13)
+	qr(3, 4, 9, 14)
+	a.get(round).i32(1).op(wasm.OpI32Sub).tee(round).brIf(0)
+	a.end()
+	for w := uint32(0); w < 16; w++ {
+		a.i32(randBlockAddr).get(w)
+		initial(w)
+		a.op(wasm.OpI32Add).mem(opI32Store, 2, 4*w)
+	}
+	a.gget(p.gRandCtr).i64(1).op(wasm.OpI64Add).gset(p.gRandCtr)
+	return a.code(i32Locals(17))
+}
+
+// randRefusedTrap appends: if random_get refused bytes in this execution,
+// trap with the message that says why (the Go program is crashing because
+// of it: crypto/rand's fatal error).
+func (p *proc) randRefusedTrap(a *asm) {
+	for _, c := range []struct {
+		why int32
+		msg string
+	}{{refusedInit, MsgRandom}, {refusedNotSeeded, MsgRandNotSeeded}, {refusedQuery, MsgRandQuery}} {
+		a.gget(p.gRandRefused).i32(c.why).op(wasm.OpI32Eq).if_()
+		p.trap(a, c.msg)
+		a.end()
+	}
+}
+
+// fdReadCode: (fd, iovs, iovs_len, nread) -> errno. Only the idle probe
+// (abi.IdleFD) can be read: EAGAIN until poll_oneoff found the runtime idle,
+// then 8 bytes, the deadline of the runtime's next timer (0: none). Other
+// fds: ENOSYS (a canister has no files).
+func (p *proc) fdReadCode() wasm.Code {
+	const fd, iovs, iovsLen, nread = 0, 1, 2, 3
+	a := &asm{}
+	a.get(fd).i32(abi.IdleFD).op(wasm.OpI32Ne).if_().i32(errnoNoSys).ret().end()
+	a.gget(p.gIdleReady).op(wasm.OpI32Eqz).if_().i32(errnoAgain).ret().end()
+	a.get(iovsLen).op(wasm.OpI32Eqz).if_().i32(errnoInval).ret().end()
+	a.get(iovs).mem(opI32Load, 2, 4).i32(8).op(wasm.OpI32LtU).if_().i32(errnoInval).ret().end()
+	a.get(iovs).mem(opI32Load, 2, 0).gget(p.gIdleDeadline).mem(opI64Store, 0, 0)
+	a.get(nread).i32(8).mem(opI32Store, 2, 0)
+	a.i32(0).gset(p.gIdleReady)
+	return a.i32(errnoSuccess).code()
 }
 
 // environ returns the number of variables and the size of their
@@ -401,24 +604,76 @@ func (p *proc) tableIndex(f uint32) (uint32, error) {
 	return idx, nil
 }
 
-// pollOneoffCode: (in, out, nsubscriptions, nevents) -> errno. Every clock
-// subscription fires at once (ic0.time does not move during a message);
-// descriptor subscriptions never fire (there are none on the IC). A poll
-// marked by the netpoll shim (gPollNet) with a non-zero timeout is a
-// blocking wait: it traps.
+// pollOneoffCode: (in, out, nsubscriptions, nevents) -> errno.
+//
+// The idle probe: a poll with a read subscription for abi.IdleFD comes from
+// runtime.netpoll while the cdk's executor waits for the runtime to have
+// nothing to run. When it may block (no clock subscription, or one with a
+// timeout), the runtime is idle: the stub records the deadline of its next
+// timer (now + the clock timeout; 0 without a clock) for the probe's read
+// and answers with the probe's read event, which wakes the executor; the
+// canister then returns to the IC, and the cdk arms the global timer for
+// that deadline. A poll with a zero timeout is the runtime's non-blocking
+// check: its clock fires at once.
+//
+// Any other poll: every clock subscription fires at once (ic0.time does not
+// move during a message); descriptor subscriptions never fire (there are
+// none on the IC). A poll marked by the netpoll shim (gPollNet) with a
+// non-zero timeout and no probe is a blocking wait outside the executor
+// (package initialization, a program without the cdk): it traps.
 func (p *proc) pollOneoffCode() wasm.Code {
 	const (
 		in, out, nsubs, nevents = 0, 1, 2, 3
-		i, n, sub, ev           = 4, 5, 6, 7
+		i, n, sub, ev, probe    = 4, 5, 6, 7, 8
+		hasClock, tmin          = 9, 10 // i32, i64
 	)
 	const subSize, evSize = 48, 32
 	a := &asm{}
+	// First pass: the probe's subscription and the smallest clock timeout.
+	a.i64(-1).set(tmin)
+	a.block().loop()
+	a.get(i).get(nsubs).op(wasm.OpI32GeU).brIf(1)
+	a.get(in).get(i).i32(subSize).op(wasm.OpI32Mul).op(wasm.OpI32Add).tee(sub)
+	a.mem(opI32Load8U, 0, 8).op(wasm.OpI32Eqz).if_()
+	{
+		a.i32(1).set(hasClock)
+		a.get(sub).mem(opI64Load, 3, 24).get(tmin).get(sub).mem(opI64Load, 3, 24).get(tmin).op(wasm.OpI64LtU).op(opSelect).set(tmin)
+	}
+	a.else_()
+	{
+		a.get(sub).mem(opI32Load8U, 0, 8).i32(1).op(wasm.OpI32Eq)
+		a.get(sub).mem(opI32Load, 2, 16).i32(abi.IdleFD).op(wasm.OpI32Eq).op(wasm.OpI32And).if_()
+		a.get(sub).set(probe)
+		a.end()
+	}
+	a.end()
+	a.get(i).i32(1).op(wasm.OpI32Add).set(i)
+	a.br(0)
+	a.end().end()
+	// The runtime is idle: answer the probe.
+	a.get(probe).op(wasm.OpI32Eqz).op(wasm.OpI32Eqz).get(hasClock).op(wasm.OpI32Eqz).get(tmin).op(opI64Eqz).op(wasm.OpI32Eqz).op(opI32Or).op(wasm.OpI32And).if_()
+	{
+		a.i64(0).gset(p.gIdleDeadline)
+		a.get(hasClock).if_()
+		a.call(p.ic0["time"]).get(tmin).op(wasm.OpI64Add).gset(p.gIdleDeadline)
+		a.end()
+		a.i32(1).gset(p.gIdleReady)
+		a.get(out).i32(0).i32(evSize).memoryFill()
+		a.get(out).get(probe).mem(opI64Load, 3, 0).mem(opI64Store, 3, 0) // userdata
+		a.get(out).i32(1).mem(opI32Store8, 0, 10)                        // type fd_read
+		a.get(out).i64(8).mem(opI64Store, 3, 16)                         // nbytes
+		a.get(nevents).i32(1).mem(opI32Store, 2, 0)
+		a.i32(errnoSuccess).ret()
+	}
+	a.end()
+	a.i32(0).set(i)
 	a.block().loop()
 	a.get(i).get(nsubs).op(wasm.OpI32GeU).brIf(1)
 	a.get(in).get(i).i32(subSize).op(wasm.OpI32Mul).op(wasm.OpI32Add).tee(sub)
 	a.mem(opI32Load8U, 0, 8).op(wasm.OpI32Eqz).if_() // eventtype clock
 	{
-		a.gget(p.gPollNet).get(sub).mem(opI64Load, 3, 24).op(opI64Eqz).op(wasm.OpI32Eqz).op(wasm.OpI32And).if_()
+		a.gget(p.gPollNet).get(probe).op(wasm.OpI32Eqz).op(wasm.OpI32And)
+		a.get(sub).mem(opI64Load, 3, 24).op(opI64Eqz).op(wasm.OpI32Eqz).op(wasm.OpI32And).if_()
 		p.trap(a, MsgSleep)
 		a.end()
 		a.get(out).get(n).i32(evSize).op(wasm.OpI32Mul).op(wasm.OpI32Add).tee(ev)
@@ -431,5 +686,5 @@ func (p *proc) pollOneoffCode() wasm.Code {
 	a.br(0)
 	a.end().end()
 	a.get(nevents).get(n).mem(opI32Store, 2, 0)
-	return a.i32(errnoSuccess).code(i32Locals(4))
+	return a.i32(errnoSuccess).code(i32Locals(6), i64Locals(1))
 }

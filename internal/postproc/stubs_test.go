@@ -42,7 +42,10 @@ func stubModule() []byte {
 		{modWASI, "sched_yield", ft("", "i")},
 		{modWASI, "poll_oneoff", ft("iiii", "i")},
 		{modWASI, "path_open", ft("iiiiiIIii", "i")},
+		{modWASI, "fd_read", ft("iiii", "i")},
 		{abi.PseudoModule, abi.PseudoStdoutFlush, tVoid},
+		{abi.PseudoModule, abi.PseudoRandMode, tI32},
+		{abi.PseudoModule, abi.PseudoRandSeed, tI32},
 		{abi.PseudoModule, abi.PseudoTableIndexPrefix + abi.ExportCallbackReply, tRetI32},
 		{abi.PseudoModule, abi.PseudoTableIndexPrefix + "in_table", tRetI32},
 	}
@@ -162,22 +165,148 @@ func TestRandomGet(t *testing.T) {
 	ic2, mod2 := stubInstance(t, Options{})
 	mustCall(t, mod2, "canister_init")
 	require.Equal(t, first, mem(t, mod2, randomAtInit, 16))
-	ic3, mod3 := stubInstance(t, Options{})
-	ic3.now++
+	_, mod3 := stubInstance(t, Options{})
 	mustCall(t, mod3, "canister_post_upgrade")
-	require.NotEqual(t, first, mem(t, mod3, randomAtInit, 16), "another time, other bytes")
+	require.Equal(t, first, mem(t, mod3, randomAtInit, 16))
+	ic4, mod4 := stubInstance(t, Options{})
+	ic4.now++
+	mustCall(t, mod4, "canister_post_upgrade")
+	require.NotEqual(t, first, mem(t, mod4, randomAtInit, 16), "another time, other bytes")
 
 	// Only the runtime's first read gets bytes: a second read, even during
-	// _initialize (a package init calling crypto/rand), traps.
-	_, err := call(mod2, "canister_post_upgrade")
+	// _initialize (a package init calling crypto/rand), is refused, and
+	// the crash that follows (crypto/rand's fatal error) traps naming the
+	// way out.
+	require.Equal(t, []uint64{errnoNotCapable}, mustCall(t, mod2, "call_random_get", scratch, 8))
+	_, err := call(mod2, "call_proc_exit", 2)
 	require.Error(t, err)
 	require.Equal(t, []string{MsgRandom}, ic2.traps)
+	require.Contains(t, MsgRandom, "-init-rand=public")
 
-	// Outside _initialize: a trap naming the replacement.
-	_, err = call(mod, "call_random_get", scratch, 8)
+	// After initialization, before the key: refused, naming the seed.
+	mustCall(t, mod, "call_rand_mode", 1)
+	require.Equal(t, []uint64{errnoNotCapable}, mustCall(t, mod, "call_random_get", scratch, 8))
+	_, err = call(mod, "call_proc_exit", 2)
 	require.Error(t, err)
-	require.Equal(t, []string{MsgRandom}, ic.traps)
-	require.Contains(t, MsgRandom, "icstd/rand")
+	require.Equal(t, []string{MsgRandNotSeeded}, ic.traps)
+}
+
+// With -init-rand=public, reads while initializing get public bytes; once
+// the mode says the execution keeps its state, they are refused again.
+func TestRandomGetInitPublic(t *testing.T) {
+	_, mod := stubInstance(t, Options{InitRandPublic: true})
+	mustCall(t, mod, "canister_init")
+	require.Equal(t, []uint64{0}, mustCall(t, mod, "call_random_get", scratch, 24))
+	require.NotEqual(t, make([]byte, 24), mem(t, mod, scratch, 24))
+	mustCall(t, mod, "call_rand_mode", 1)
+	require.Equal(t, []uint64{errnoNotCapable}, mustCall(t, mod, "call_random_get", scratch, 8))
+}
+
+// Once keyed, random_get is the ChaCha20 keystream of the key (64-bit
+// block counter from 0, zero nonce), across reads of any size; a reseed
+// XORs the new bytes into the key and the counter goes on; queries never
+// get bytes.
+func TestRandomGetKeyed(t *testing.T) {
+	ic, mod := stubInstance(t, Options{})
+	mustCall(t, mod, "canister_init")
+	var key, seed2 [32]byte
+	for i := range key {
+		key[i] = byte(i*7 + 1)
+		seed2[i] = byte(200 - i)
+	}
+	require.True(t, mod.Memory().Write(scratch, key[:]))
+	mustCall(t, mod, "call_rand_seed", scratch)
+	mustCall(t, mod, "call_rand_mode", 1)
+	want := chacha20Stream(key, 0, 5*64)
+	var got []byte
+	for _, n := range []int{1, 63, 64, 100, 0, 92} {
+		require.Equal(t, []uint64{0}, mustCall(t, mod, "call_random_get", scratch+100, uint64(n)))
+		got = append(got, mem(t, mod, scratch+100, uint32(n))...)
+	}
+	require.Equal(t, want[:len(got)], got)
+
+	// Reseed: key XOR seed2; blocks 0-4 were used (the last partly), so the
+	// keystream goes on with block 5 of the new key.
+	require.True(t, mod.Memory().Write(scratch, seed2[:]))
+	mustCall(t, mod, "call_rand_seed", scratch)
+	var k2 [32]byte
+	for i := range k2 {
+		k2[i] = key[i] ^ seed2[i]
+	}
+	require.Equal(t, []uint64{0}, mustCall(t, mod, "call_random_get", scratch+100, 80))
+	require.Equal(t, chacha20Stream(k2, 5, 80), mem(t, mod, scratch+100, 80))
+
+	mustCall(t, mod, "call_rand_mode", 2)
+	require.Equal(t, []uint64{errnoNotCapable}, mustCall(t, mod, "call_random_get", scratch, 8))
+	_, err := call(mod, "call_proc_exit", 2)
+	require.Error(t, err)
+	require.Equal(t, []string{MsgRandQuery}, ic.traps)
+}
+
+// chacha20Block is the RFC 8439 block function (section 2.3), the
+// reference for the wasm one.
+func chacha20Block(key [32]byte, counter uint32, nonce [12]byte) [64]byte {
+	var s [16]uint32
+	s[0], s[1], s[2], s[3] = 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
+	for i := range 8 {
+		s[4+i] = binary.LittleEndian.Uint32(key[4*i:])
+	}
+	s[12] = counter
+	for i := range 3 {
+		s[13+i] = binary.LittleEndian.Uint32(nonce[4*i:])
+	}
+	x := s
+	rotl := func(v uint32, n uint) uint32 { return v<<n | v>>(32-n) }
+	qr := func(a, b, c, d int) {
+		x[a] += x[b]
+		x[d] = rotl(x[d]^x[a], 16)
+		x[c] += x[d]
+		x[b] = rotl(x[b]^x[c], 12)
+		x[a] += x[b]
+		x[d] = rotl(x[d]^x[a], 8)
+		x[c] += x[d]
+		x[b] = rotl(x[b]^x[c], 7)
+	}
+	for range 10 {
+		qr(0, 4, 8, 12)
+		qr(1, 5, 9, 13)
+		qr(2, 6, 10, 14)
+		qr(3, 7, 11, 15)
+		qr(0, 5, 10, 15)
+		qr(1, 6, 11, 12)
+		qr(2, 7, 8, 13)
+		qr(3, 4, 9, 14)
+	}
+	var out [64]byte
+	for i := range 16 {
+		binary.LittleEndian.PutUint32(out[4*i:], x[i]+s[i])
+	}
+	return out
+}
+
+// chacha20Stream is n bytes of keystream from block `from` on, with the
+// 64-bit counter in words 12-13 and a zero nonce (the wasm layout).
+func chacha20Stream(key [32]byte, from uint64, n int) []byte {
+	var out []byte
+	for b := from; len(out) < n; b++ {
+		var nonce [12]byte
+		binary.LittleEndian.PutUint32(nonce[:], uint32(b>>32))
+		blk := chacha20Block(key, uint32(b), nonce)
+		out = append(out, blk[:]...)
+	}
+	return out[:n]
+}
+
+func TestChaCha20Reference(t *testing.T) {
+	// RFC 8439, section 2.3.2.
+	var key [32]byte
+	for i := range key {
+		key[i] = byte(i)
+	}
+	nonce := [12]byte{0, 0, 0, 9, 0, 0, 0, 0x4a}
+	blk := chacha20Block(key, 1, nonce)
+	require.Equal(t, "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"+
+		"d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e", fmt.Sprintf("%x", blk))
 }
 
 func TestClock(t *testing.T) {
@@ -416,4 +545,86 @@ func TestAbort(t *testing.T) {
 
 	_, st, _ = process(t, pollModule(false), Options{})
 	require.False(t, st.AbortReplaced)
+}
+
+func fdReadSubscription(t *testing.T, mod api.Module, p uint32, userdata uint64, fd uint32) {
+	t.Helper()
+	b := make([]byte, 48)
+	binary.LittleEndian.PutUint64(b[0:], userdata)
+	b[8] = 1 // fd_read
+	binary.LittleEndian.PutUint32(b[16:], fd)
+	require.True(t, mod.Memory().Write(p, b))
+}
+
+// The executor's idle probe: a poll that includes a read of abi.IdleFD and
+// may block records the runtime's next deadline and answers with the read
+// event; the probe's read then returns the deadline once. A poll with a
+// zero timeout is non-blocking: its clock fires, the probe does not.
+func TestIdleProbe(t *testing.T) {
+	const in, evs, nev, buf, iov, nread = scratch, scratch + 200, scratch + 400, scratch + 500, scratch + 520, scratch + 540
+	read := func(t *testing.T, mod api.Module) (uint64, []byte) {
+		require.True(t, mod.Memory().WriteUint32Le(iov, buf))
+		require.True(t, mod.Memory().WriteUint32Le(iov+4, 8))
+		r := mustCall(t, mod, "call_fd_read", abi.IdleFD, iov, 1, nread)
+		return r[0], mem(t, mod, buf, 8)
+	}
+	for _, c := range []struct {
+		name      string
+		clock     bool
+		timeout   uint64
+		wantProbe bool
+		deadline  uint64
+	}{
+		{"idle with a timer", true, 5e9, true, fakeTime + 5e9},
+		{"idle without timers", false, 0, true, 0},
+		{"non-blocking poll", true, 0, false, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ic, mod := stubInstance(t, Options{})
+			errno, _ := read(t, mod)
+			require.Equal(t, uint64(errnoAgain), errno, "nothing to read before the poll")
+			n := uint64(0)
+			if c.clock {
+				subscription(t, mod, in, 0x1122, c.timeout)
+				n++
+			}
+			fdReadSubscription(t, mod, in+48*uint32(n), 0x3344, abi.IdleFD)
+			n++
+			require.Equal(t, []uint64{0}, mustCall(t, mod, "call_poll_oneoff", in, evs, n, nev))
+			got, _ := mod.Memory().ReadUint32Le(nev)
+			require.Equal(t, uint32(1), got)
+			ev := mem(t, mod, evs, 32)
+			errno, b := read(t, mod)
+			if !c.wantProbe {
+				require.Equal(t, uint64(0x1122), binary.LittleEndian.Uint64(ev))
+				require.Equal(t, byte(0), ev[10])
+				require.Equal(t, uint64(errnoAgain), errno)
+				return
+			}
+			require.Equal(t, uint64(0x3344), binary.LittleEndian.Uint64(ev))
+			require.Equal(t, byte(1), ev[10], "fd_read event")
+			require.Equal(t, uint64(0), errno)
+			require.Equal(t, c.deadline, binary.LittleEndian.Uint64(b))
+			nr, _ := mod.Memory().ReadUint32Le(nread)
+			require.Equal(t, uint32(8), nr)
+			errno, _ = read(t, mod)
+			require.Equal(t, uint64(errnoAgain), errno, "one read per idle poll")
+			require.Empty(t, ic.traps)
+		})
+	}
+	t.Run("a blocking wait without the probe traps", func(t *testing.T) {
+		ic, mod := stubInstance(t, Options{})
+		subscription(t, mod, in, 1, 1e9)
+		_, err := call(mod, "call_poll_oneoff", in, evs, 1, nev)
+		require.Error(t, err)
+		require.Equal(t, []string{MsgSleep}, ic.traps)
+	})
+	t.Run("the probe's fd is a non-blocking character device; others are not readable", func(t *testing.T) {
+		_, mod := stubInstance(t, Options{})
+		require.Equal(t, []uint64{0}, mustCall(t, mod, "call_fd_fdstat_get", abi.IdleFD, scratch))
+		st := mem(t, mod, scratch, 4)
+		require.Equal(t, byte(2), st[0])
+		require.Equal(t, byte(4), st[2])
+		require.Equal(t, []uint64{errnoNoSys}, mustCall(t, mod, "call_fd_read", 0, iov, 1, nread))
+	})
 }

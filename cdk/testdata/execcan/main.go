@@ -3,9 +3,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"runtime/metrics"
+	stdsync "sync"
 	stdtime "time"
 
 	"github.com/icgo/icgo/cdk"
@@ -52,8 +54,36 @@ func init() {
 		return s
 	})
 
-	// Unported time.Sleep: traps naming icstd/time.
-	cdk.Update("std_sleep", func() { stdtime.Sleep(stdtime.Second) })
+	// The standard library's timers, unported: they fire on the IC's
+	// global timer.
+	cdk.Update("std_sleep", func(secs uint64) int64 {
+		t0 := stdtime.Now()
+		stdtime.Sleep(stdtime.Duration(secs) * stdtime.Second)
+		return int64(stdtime.Since(t0) / stdtime.Second)
+	})
+	cdk.Update("ctx_timeout", func(secs uint64) string {
+		ctx, cancel := context.WithTimeout(context.Background(), stdtime.Duration(secs)*stdtime.Second)
+		defer cancel()
+		t0 := stdtime.Now()
+		<-ctx.Done()
+		return ctx.Err().Error() + " after " + itoa(int(stdtime.Since(t0)/stdtime.Second)) + "s"
+	})
+	cdk.Update("std_timers", func(n int, everySecs uint64) {
+		d := stdtime.Duration(everySecs) * stdtime.Second
+		stdtime.AfterFunc(d, func() { events = append(events, "afterfunc") })
+		tk := stdtime.NewTicker(d)
+		timer := stdtime.NewTimer(d / 2)
+		go func() {
+			<-timer.C
+			events = append(events, "timer")
+			for i := range n {
+				<-tk.C
+				events = append(events, "std tick "+itoa(i))
+			}
+			tk.Stop()
+		}()
+	})
+	cdk.Query("std_sleep_query", func() { stdtime.Sleep(stdtime.Second) })
 
 	// Fan-out: n calls to inc on target, each from its own goroutine;
 	// results gathered in order.
@@ -124,6 +154,9 @@ func init() {
 	cdk.CompositeQuery("composite_with_cycles", func(target principal.Principal, lo uint64) string {
 		return callWithCycles(target, "echo_query", 0, lo)
 	})
+	cdk.Query("call_in_query_is", func(target principal.Principal) bool {
+		return errors.Is(cdk.Call(target, "echo", []any{uint64(1)}), cdk.ErrCallNotAllowed)
+	})
 	cdk.Query("call_in_query", func(target principal.Principal) string {
 		err := cdk.Call(target, "echo", []any{uint64(1)})
 		return err.Error()
@@ -192,13 +225,45 @@ func init() {
 		}
 	})
 	cdk.Query("fired", func() []uint32 { return fired })
+	// rearm_zero: a timer that re-arms itself with no delay, n times, next
+	// to an ordinary timer.
+	cdk.Update("rearm_zero", func(n int) {
+		var f func()
+		f = func() {
+			rearms++
+			if rearms < n {
+				cdk.SetTimer(0, f)
+			}
+		}
+		cdk.SetTimer(0, f)
+		cdk.SetTimer(time.Second, func() { events = append(events, "other timer") })
+	})
+	cdk.Query("rearms", func() int { return rearms })
 	cdk.Query("fired_count", func() int { return len(fired) })
+	// many_std_timers: n std time.AfterFunc timers at decreasing
+	// deadlines, 1 ms apart, each recording its index when it fires.
+	cdk.Update("many_std_timers", func(n int) {
+		for i := range n {
+			d := stdtime.Duration(n-i) * stdtime.Millisecond
+			stdtime.AfterFunc(d, func() {
+				// Goroutines may be parked inside append (a GC assist):
+				// lock, as on any machine.
+				firedMu.Lock()
+				fired = append(fired, uint32(n-1-i))
+				firedMu.Unlock()
+			})
+		}
+	})
 	cdk.Update("one_timer", func() {
 		time.AfterFunc(time.Millisecond, func() { counter++ })
 	})
 }
 
-var fired []uint32
+var (
+	fired   []uint32
+	firedMu stdsync.Mutex
+	rearms  int
+)
 
 type errString string
 

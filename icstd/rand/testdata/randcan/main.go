@@ -2,6 +2,8 @@
 package main
 
 import (
+	crand "crypto/rand"
+
 	"github.com/icgo/icgo/cdk"
 	"github.com/icgo/icgo/icstd/rand"
 )
@@ -32,6 +34,26 @@ func init() {
 		return b, nil
 	})
 	cdk.Query("seeded", func() bool { return rand.Seeded() })
+	// crypto/rand, unported: served by the cdk's CSPRNG once seeded; a
+	// query traps.
+	cdk.Update("crypto", func(n uint32) []byte {
+		b := make([]byte, n)
+		crand.Read(b)
+		return b
+	})
+	cdk.Query("crypto_query", func() []byte {
+		b := make([]byte, 8)
+		crand.Read(b)
+		return b
+	})
+	// crypto_instructions reads n bytes of crypto/rand and returns the
+	// instructions it took.
+	cdk.Update("crypto_instructions", func(n uint32) uint64 {
+		b := make([]byte, n)
+		a := cdk.InstructionCounter()
+		crand.Read(b)
+		return cdk.InstructionCounter() - a
+	})
 	cdk.Query("init_error", func() string { return initErr })
 	cdk.Update("reseed", func() error { return rand.Reseed() })
 	// weak draws not-secret values; it works in queries too.

@@ -1,0 +1,25 @@
+//go:build !wasip1
+
+package cdk
+
+import (
+	"runtime"
+	"runtime/metrics"
+)
+
+// Outside a canister there is no idle probe: drive yields until the
+// scheduler's run queues are empty, and the standard library's timers
+// are not the executor's business.
+
+var runnableSample = []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}}
+
+func waitIdle() int64 {
+	for runtime.NumGoroutine()-1 != blockedKnown() {
+		runtime.Gosched()
+		metrics.Read(runnableSample)
+		if runnableSample[0].Value.Kind() != metrics.KindUint64 || runnableSample[0].Value.Uint64() == 0 {
+			break
+		}
+	}
+	return 0
+}
