@@ -12,8 +12,8 @@ func unmarshal(data []byte, ptrs []any) error { return candid.Unmarshal(data, pt
 
 // checkTypes checks that every type has a Candid mapping (recursive types
 // included, which need named definitions).
-func checkTypes(ts []reflect.Type) error {
-	if _, err := candid.ServiceText([]candid.Method{{Name: "m", Args: ts}}, nil); err != nil {
+func checkTypes(name string, ts []reflect.Type) error {
+	if _, err := candid.ServiceText([]candid.Method{{Name: name, Args: ts}}, nil); err != nil {
 		return err
 	}
 	// Compile the codecs now, during initialization, which is committed:

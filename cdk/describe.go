@@ -15,6 +15,7 @@ func acceptMessage() { ic0.AcceptMessage() }
 // describe renders the registry in the abi.DescribeHeader format, for the
 // build step.
 func describe() string {
+	registryClosed = true
 	var b strings.Builder
 	b.WriteString(abi.DescribeHeader + "\n")
 	for i, m := range methods {

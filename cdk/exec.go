@@ -73,6 +73,7 @@ var state struct {
 
 // begin starts an execution of kind k in call context c.
 func begin(k kind, c *callCtx) {
+	registryClosed = true
 	icctx.Begin(k)
 	state.ctx = c
 }

@@ -27,7 +27,11 @@ type handler struct {
 }
 
 var (
-	methods []method
+	// registryClosed is set by the first entry point: the module's exports
+	// were fixed by the build, so later registrations could never be
+	// called.
+	registryClosed bool
+	methods        []method
 	hooks   = map[string]*handler{}
 	inspect func(method string) bool
 	errType = reflect.TypeFor[error]()
@@ -76,6 +80,9 @@ func GlobalTimer(fn func()) { registerHook("global_timer", fn) }
 // Caller describe the rest of the message. It runs on one node without
 // consensus, so it is a filter against cost, not a security boundary.
 func InspectMessage(fn func(method string) bool) {
+	if registryClosed {
+		panic("cdk.InspectMessage" + errLate)
+	}
 	if inspect != nil {
 		panic("cdk.InspectMessage: registered twice")
 	}
@@ -83,8 +90,14 @@ func InspectMessage(fn func(method string) bool) {
 	hooks["inspect_message"] = &handler{}
 }
 
+// errLate explains a registration after package initialization.
+const errLate = ": registered after package initialization; the IC calls only the methods and hooks registered while the program initializes (in an init function or a package-level variable), which icgo build reads to make the canister's exports"
+
 func register(kind, name string, fn any) {
 	where := "cdk." + kindFunc(kind) + "(" + strconv.Quote(name) + ")"
+	if registryClosed {
+		panic(where + errLate)
+	}
 	if name == "" {
 		panic(where + ": the method name is empty")
 	}
@@ -93,7 +106,7 @@ func register(kind, name string, fn any) {
 			panic(where + ": a " + m.kind + " method with this name is already registered (the IC requires method names to be unique across queries, updates and composite queries)")
 		}
 	}
-	h, err := newHandler(fn)
+	h, err := newHandler(name, fn)
 	if err != nil {
 		panic(where + ": " + err.Error())
 	}
@@ -107,10 +120,13 @@ func registerInternal(kind, name string, fn func()) {
 
 func registerHook(hook string, fn any) {
 	where := "cdk." + hookFunc(hook)
+	if registryClosed {
+		panic(where + errLate)
+	}
 	if _, dup := hooks[hook]; dup {
 		panic(where + ": registered twice")
 	}
-	h, err := newHandler(fn)
+	h, err := newHandler(hook, fn)
 	if err != nil {
 		panic(where + ": " + err.Error())
 	}
@@ -120,7 +136,9 @@ func registerHook(hook string, fn any) {
 	hooks[hook] = h
 }
 
-func newHandler(fn any) (*handler, error) {
+// newHandler checks fn's signature; name (the method's, or the hook's)
+// labels the errors.
+func newHandler(name string, fn any) (*handler, error) {
 	v := reflect.ValueOf(fn)
 	if v.Kind() != reflect.Func || v.IsNil() {
 		return nil, errors.New("the handler must be a non-nil func, got " + typeName(fn))
@@ -154,7 +172,7 @@ func newHandler(fn any) (*handler, error) {
 	// Check every type now, so that an unsupported type fails the build
 	// (which runs this code) instead of the first call.
 	for _, ts := range [][]reflect.Type{h.args, h.results} {
-		if err := checkTypes(ts); err != nil {
+		if err := checkTypes(name, ts); err != nil {
 			return nil, err
 		}
 	}

@@ -48,6 +48,9 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "%s: %d bytes\n%s: %d bytes (gzip)\n%s: %d methods\n",
 		paths[0], len(res.Wasm), paths[1], len(res.Gzip), paths[2], len(res.Registry.Methods))
+	if len(res.Registry.Methods) == 0 {
+		fmt.Fprintf(stderr, "warning: %s registers no methods, so nothing can call it: register them with cdk.Query and cdk.Update in an init function\n", opt.Pkg)
+	}
 	if len(res.Gzip) > 2<<20 {
 		fmt.Fprintf(stderr, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n")
 	}

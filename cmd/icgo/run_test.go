@@ -134,3 +134,17 @@ func TestRunUpgradeWarnsOnBreakingInterface(t *testing.T) {
 	require.True(t, ok, out)
 	require.Equal(t, "upgraded\nwarning: the new interface breaks callers: method greet: arguments: field 1 is required but missing\nwarning: the new interface breaks callers: method inc is removed", out)
 }
+
+// A refused registration is the first line of the build's error, naming
+// the method; a canister without methods builds with a warning.
+func TestBuildRegistrationErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, errOut, code := icgo(t, "", "build", "-o", dir, "./cmd/icgo/testdata/badreg")
+	require.Equal(t, 1, code)
+	first, _, _ := strings.Cut(errOut, "\n")
+	require.Equal(t, `icgo: ./cmd/icgo/testdata/badreg: cdk.Update("bad"): candid: method "bad": Go type chan int: unsupported kind chan`, first)
+
+	_, errOut, code = icgo(t, "", "build", "-o", dir, "./cmd/icgo/testdata/nomethods")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "warning: ./cmd/icgo/testdata/nomethods registers no methods, so nothing can call it")
+}

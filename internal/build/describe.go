@@ -88,7 +88,7 @@ func DescribeTimeout(ctx context.Context, raw []byte, timeout time.Duration) (*R
 		return nil, timedOut(fmt.Errorf("instantiating the Go module: %w", err))
 	}
 	if _, err := mod.ExportedFunction(abi.ExportInitialize).Call(tctx); err != nil {
-		return nil, timedOut(fmt.Errorf("initializing the program (its init functions ran here to read the registered methods): %w\n%s", err, log.String()))
+		return nil, timedOut(initError(err, log.String()))
 	}
 	if _, err := mod.ExportedFunction(abi.ExportDescribe).Call(tctx); err != nil {
 		return nil, timedOut(fmt.Errorf("reading the registered methods: %w\n%s", err, log.String()))
@@ -221,4 +221,17 @@ func ParseDescribe(b []byte) (*Registry, error) {
 		}
 	}
 	return reg, nil
+}
+
+// initError explains a program whose initialization failed at build time:
+// the panic's message (a refused cdk registration, usually) comes first,
+// then the program's output and the wasm error.
+func initError(err error, log string) error {
+	const why = "initializing the program (its init functions ran here to read the registered methods)"
+	for _, line := range strings.Split(log, "\n") {
+		if msg, ok := strings.CutPrefix(line, "panic: "); ok {
+			return fmt.Errorf("%s\n%s failed:\n%s\n%w", msg, why, log, err)
+		}
+	}
+	return fmt.Errorf("%s: %w\n%s", why, err, log)
 }
