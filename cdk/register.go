@@ -32,9 +32,9 @@ var (
 	// called.
 	registryClosed bool
 	methods        []method
-	hooks   = map[string]*handler{}
-	inspect func(method string) bool
-	errType = reflect.TypeFor[error]()
+	hooks          = map[string]*handler{}
+	inspect        func(method string) bool
+	errType        = reflect.TypeFor[error]()
 )
 
 // Query registers fn as the query method name. Queries run without
