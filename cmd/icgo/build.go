@@ -19,6 +19,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	out := fs.String("o", "out", "directory for NAME.wasm, NAME.wasm.gz and NAME.did")
 	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
+	noSwap := fs.Bool("noswap", false, "ignore icgo.swap: build dependencies with their own imports")
 	var env, tags multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
@@ -26,16 +27,19 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return exitCode(2)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-noswap] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
-	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, NoSwap: *noSwap}
 	for _, t := range tags {
 		opt.Flags = append(opt.Flags, "-tags="+t)
 	}
 	res, err := build.Build(ctx, opt)
 	if err != nil {
 		return err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, "icgo:", n)
 	}
 	paths, err := res.Write(*out)
 	if err != nil {
