@@ -255,3 +255,24 @@ func TestRunUpgradeBadDid(t *testing.T) {
 	out, ok = s.exec(`greet ("world")`)
 	require.True(t, ok, out)
 }
+
+func TestPort(t *testing.T) {
+	out, errOut, code := icgo(t, "", "port", "./internal/port/testdata/queries")
+	require.Equal(t, 1, code)
+	want, err := os.ReadFile("../../internal/port/testdata/queries.golden")
+	require.NoError(t, err)
+	require.Equal(t, strings.ReplaceAll(string(want), "testdata/queries/", "internal/port/testdata/queries/"), out)
+	require.Equal(t, "icgo port: 4 uses cannot work in a canister (listed above)\n", errOut)
+
+	out, errOut, code = icgo(t, "", "port", "./internal/port/testdata/nethttpok")
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out)
+
+	_, errOut, code = icgo(t, "", "port", "-r", "os", "./internal/port/testdata/nethttpok")
+	require.Equal(t, 1, code)
+	require.Equal(t, "icgo: -r os: give OLD=NEW, or one of crypto/rand, math/rand/v2, sync, time\n", errOut)
+
+	_, errOut, code = icgo(t, "", "port")
+	require.Equal(t, 2, code)
+	require.Equal(t, "usage: icgo port [-w] [-r OLD=NEW]... PACKAGES\n", errOut)
+}

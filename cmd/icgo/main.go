@@ -3,12 +3,16 @@
 //
 // Usage:
 //
-//	icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
+//	icgo build [-o DIR] [-strip] [-noswap] [-env NAME=VALUE]... PKG
 //	icgo check FILE.wasm[.gz]
+//	icgo port [-w] [-r OLD=NEW]... PACKAGES
 //	icgo run [-hex] TARGET [METHOD [ARGS]]
 //
 // build writes DIR/NAME.wasm, DIR/NAME.wasm.gz and DIR/NAME.did and prints
-// their sizes. check applies the IC's module rules to any module. run
+// their sizes; it swaps the imports icgo.swap lists in dependencies (see
+// README, "Porting a library"). port rewrites imports in your own packages
+// and reports the uses that cannot work in a canister. check applies the
+// IC's module rules to any module. run
 // installs TARGET (a package, built first, or a .wasm[.gz] file) in a
 // fresh embedded replica and makes one call, or reads `METHOD ARGS` lines
 // from standard input. ARGS are Candid text such as ("world", 5 : nat), or
@@ -29,9 +33,12 @@ func main() {
 const usage = `icgo builds Go packages into Internet Computer canisters and runs them locally.
 
 Usage:
-  icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
+  icgo build [-o DIR] [-strip] [-noswap] [-env NAME=VALUE]... PKG
                                   build PKG into DIR/NAME.wasm, NAME.wasm.gz and NAME.did
   icgo check FILE.wasm[.gz]       check a module against the IC's module rules
+  icgo port [-w] [-r OLD=NEW]... PACKAGES
+                                  rewrite imports for canisters (a diff, or -w to write) and
+                                  list the uses that cannot work in a canister
   icgo run [-hex] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
@@ -48,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "build":
 		err = cmdBuild(ctx, args[1:], stdout, stderr)
+	case "port":
+		err = cmdPort(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "run":

@@ -133,8 +133,8 @@ type OverlayResult struct {
 	// net/http dials fail with a clear error.
 	NetHTTP bool
 	dir     string
-	pkgs    []listedPackage
-	byPath  map[string]*listedPackage
+	pkgs    []Package
+	byPath  map[string]*Package
 }
 
 // Close removes the overlay's files.
@@ -157,19 +157,46 @@ func (o *OverlayResult) Notes() []string {
 	return notes
 }
 
-// listedPackage is what Overlay reads from go list.
-type listedPackage struct {
-	ImportPath string
-	Name       string
-	Dir        string
-	GoFiles    []string
-	Standard   bool
-	DepOnly    bool
-	Module     *struct {
+// Package is what ListPackages reports of a package (for GOOS=wasip1).
+type Package struct {
+	ImportPath     string
+	Name           string
+	Dir            string
+	GoFiles        []string // the files the build compiles
+	CgoFiles       []string
+	IgnoredGoFiles []string // e.g. files that import "C" (cgo is off)
+	Standard       bool
+	DepOnly        bool // only a dependency of the patterns
+	Module         *struct {
 		Path string
 		Dir  string
 		Main bool
 	}
+}
+
+// ListPackages runs go list (with GOOS=wasip1 GOARCH=wasm and the go
+// build flags) in dir on the patterns, with -deps when deps is set.
+func ListPackages(ctx context.Context, dir string, deps bool, flags []string, patterns ...string) ([]Package, error) {
+	args := []string{"list", "-json=ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,Standard,DepOnly,Module"}
+	if deps {
+		args = append(args, "-deps")
+	}
+	args = append(append(args, flags...), patterns...)
+	out, err := goCommand(ctx, dir, args...)
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []Package
+	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
+		var p Package
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("reading go list output: %w", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
 }
 
 // Overlay prepares the go build -overlay for pkg (resolved in dir, with
@@ -183,23 +210,12 @@ func Overlay(ctx context.Context, dir, pkg string, flags ...string) (*OverlayRes
 }
 
 func overlay(ctx context.Context, dir, pkg string, swap bool, flags []string) (*OverlayResult, error) {
-	args := append([]string{"list", "-deps", "-json=ImportPath,Name,Dir,GoFiles,Standard,DepOnly,Module"}, flags...)
-	out, err := goCommand(ctx, dir, append(args, pkg)...)
+	pkgs, err := ListPackages(ctx, dir, true, flags, pkg)
 	if err != nil {
 		return nil, err
 	}
-	var pkgs []listedPackage
-	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
-		var p listedPackage
-		if err := dec.Decode(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("reading go list output: %w", err)
-		}
-		pkgs = append(pkgs, p)
-	}
-	var main *listedPackage
-	byPath := map[string]*listedPackage{}
+	var main *Package
+	byPath := map[string]*Package{}
 	for i := range pkgs {
 		byPath[pkgs[i].ImportPath] = &pkgs[i]
 		if !pkgs[i].DepOnly {
@@ -253,7 +269,7 @@ func overlay(ctx context.Context, dir, pkg string, swap bool, flags []string) (*
 }
 
 // readSwap reads icgo.swap at the root of main's module, if there is one.
-func readSwap(main *listedPackage) ([]SwapRule, error) {
+func readSwap(main *Package) ([]SwapRule, error) {
 	if main.Module == nil || main.Module.Dir == "" {
 		return nil, nil
 	}
@@ -269,7 +285,7 @@ func readSwap(main *listedPackage) ([]SwapRule, error) {
 
 // swapImports rewrites the files of the packages the rules match into
 // dir, adding them to replace.
-func swapImports(rules []SwapRule, pkgs []listedPackage, byPath map[string]*listedPackage, dir string, replace map[string]string) ([]Swapped, error) {
+func swapImports(rules []SwapRule, pkgs []Package, byPath map[string]*Package, dir string, replace map[string]string) ([]Swapped, error) {
 	var swapped []Swapped
 	for _, rule := range rules {
 		matched := 0
@@ -328,10 +344,17 @@ func swapImports(rules []SwapRule, pkgs []listedPackage, byPath map[string]*list
 
 // packageName is the name a file refers to the package path by when it
 // imports it without a name.
-func packageName(byPath map[string]*listedPackage, p string) string {
+func packageName(byPath map[string]*Package, p string) string {
 	if lp := byPath[p]; lp != nil && lp.Name != "" {
 		return lp.Name
 	}
+	return ImportName(p)
+}
+
+// ImportName is the usual name of the package with import path p: its last
+// element, or the one before a major version suffix (math/rand/v2 is
+// rand).
+func ImportName(p string) string {
 	base := path.Base(p)
 	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" {
 		base = path.Base(path.Dir(p)) // math/rand/v2 is package rand

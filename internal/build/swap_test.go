@@ -121,7 +121,7 @@ func TestSwapErrors(t *testing.T) {
 	require.EqualError(t, err, "icgo.swap:1: sync is in the standard library, whose imports icgo does not swap")
 }
 
-func listFixture(t *testing.T, ctx context.Context) ([]listedPackage, map[string]*listedPackage) {
+func listFixture(t *testing.T, ctx context.Context) ([]Package, map[string]*Package) {
 	t.Helper()
 	ov, err := overlay(ctx, swapApp, ".", false, nil)
 	require.NoError(t, err)
