@@ -49,6 +49,9 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		paths[0], len(res.Wasm), paths[1], len(res.Gzip), paths[2], len(res.Registry.Methods))
 	if len(res.Gzip) > 2<<20 {
 		fmt.Fprintf(stderr, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n")
+		if res.NetHTTP {
+			fmt.Fprintf(stderr, "warning: net/http is linked and adds about 1.3 MB (gzip); for outcalls alone, icstd/http has its API without its weight\n")
+		}
 	}
 	return nil
 }

@@ -44,6 +44,9 @@ type Result struct {
 	// icgo.swap, the net/http dial hook (see Overlay). icgo build prints
 	// them.
 	Notes []string
+	// NetHTTP is true when the program links net/http, which adds about
+	// 1.3 MB (gzip) to a canister.
+	NetHTTP bool
 }
 
 // Build compiles, describes, post-processes and validates a package. A
@@ -77,6 +80,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Name = name
 	res.Notes = ov.Notes()
+	res.NetHTTP = ov.LinksNetHTTP
 	return res, nil
 }
 

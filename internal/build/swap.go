@@ -132,9 +132,11 @@ type OverlayResult struct {
 	// the overlay adds a file importing it to the main package so that
 	// net/http dials fail with a clear error.
 	NetHTTP bool
-	dir     string
-	pkgs    []Package
-	byPath  map[string]*Package
+	// LinksNetHTTP is true when the program links net/http.
+	LinksNetHTTP bool
+	dir          string
+	pkgs         []Package
+	byPath       map[string]*Package
 }
 
 // Close removes the overlay's files.
@@ -246,7 +248,8 @@ func overlay(ctx context.Context, dir, pkg string, swap bool, flags []string) (*
 	if res.Swapped, err = swapImports(rules, pkgs, byPath, res.dir, replace); err != nil {
 		return fail(err)
 	}
-	if byPath["net/http"] != nil && byPath[NetHTTPPackage] == nil {
+	res.LinksNetHTTP = byPath["net/http"] != nil
+	if res.LinksNetHTTP && byPath[NetHTTPPackage] == nil {
 		res.NetHTTP = true
 		src := "// Code added by icgo build: net/http is linked.\n\npackage " + main.Name + "\n\nimport _ " + strconv.Quote(NetHTTPPackage) + "\n"
 		if err := addFile(res.dir, filepath.Join(main.Dir, "zz_icgo_nethttp.go"), []byte(src), replace); err != nil {

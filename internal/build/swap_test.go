@@ -133,6 +133,9 @@ func listFixture(t *testing.T, ctx context.Context) ([]Package, map[string]*Pack
 // The dependency works only with the swap: std time.Sleep cannot wait in
 // a canister (today; see RATIONALE.md, "Import swap"), icstd/time.Sleep
 // parks on the IC's timer. Two calls contend for the lock across awaits.
+// (Swapping sync changes no behavior: icstd/sync's types are std's, and a
+// std sync.Mutex held across an await works; it is listed to show several
+// imports swapped in one file.)
 func TestSwapOnReplica(t *testing.T) {
 	ctx := context.Background()
 	ov, err := Overlay(ctx, swapApp, ".")
