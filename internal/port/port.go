@@ -121,6 +121,13 @@ func (r *Result) file(base, abs string, rewrites map[string]string, built bool) 
 	if len(found) == 0 {
 		return nil
 	}
+	moved := map[string]bool{}
+	for _, old := range found {
+		moved[rewrites[old]] = isStd(old) && !isStd(rewrites[old])
+	}
+	if out, err = regroup(out, moved); err != nil {
+		return fmt.Errorf("%s: regrouping the imports: %w", rel, err)
+	}
 	if out, err = format.Source(out); err != nil {
 		return fmt.Errorf("%s: formatting the rewritten file: %w", rel, err)
 	}

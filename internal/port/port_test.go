@@ -56,7 +56,7 @@ func TestWrite(t *testing.T) {
 	require.NoError(t, res.Write())
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
-	require.Equal(t, "package w\n\nimport (\n\t\"fmt\"\n\tsy \"github.com/icgo/icgo/icstd/sync\"\n\t\"github.com/icgo/icgo/icstd/time\"\n)\n\nvar mu sy.Mutex\nvar _ = fmt.Sprint\nvar _ = time.Now\n", string(b))
+	require.Equal(t, "package w\n\nimport (\n\t\"fmt\"\n\n\tsy \"github.com/icgo/icgo/icstd/sync\"\n\t\"github.com/icgo/icgo/icstd/time\"\n)\n\nvar mu sy.Mutex\nvar _ = fmt.Sprint\nvar _ = time.Now\n", string(b))
 	st, err := os.Stat(file)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm())
