@@ -276,3 +276,14 @@ func TestPort(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Equal(t, "usage: icgo port [-w] [-r OLD=NEW]... PACKAGES\n", errOut)
 }
+
+// net/http makes hello too large for one ingress message: icgo build says
+// so (the replica installs it in chunks: icstd/http/nethttp's tests).
+func TestBuildNetHTTPWarns(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := icgo(t, "", "build", "-o", dir, "./icstd/http/nethttp/testdata/hellonet")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "hellonet.wasm.gz")
+	require.Equal(t, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n"+
+		"warning: net/http is linked and adds about 1.3 MB (gzip); for outcalls alone, icstd/http has its API without its weight\n", errOut)
+}

@@ -69,10 +69,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	raw, err := GoBuild(ctx, opt.Dir, opt.Pkg, false, flags...)
 	if err != nil {
-		if len(ov.Swapped) > 0 {
-			err = fmt.Errorf("%w\n(the build used the imports %s swaps: %s)", err, SwapFile, strings.Join(ov.Notes(), "; "))
-		}
-		return nil, err
+		return nil, ov.buildError(err)
 	}
 	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout)
 	if err != nil {

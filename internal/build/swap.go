@@ -135,6 +135,7 @@ type OverlayResult struct {
 	// LinksNetHTTP is true when the program links net/http.
 	LinksNetHTTP bool
 	dir          string
+	replace      map[string]string // original file -> overlay file
 	pkgs         []Package
 	byPath       map[string]*Package
 }
@@ -146,6 +147,30 @@ func (o *OverlayResult) Close() error {
 	}
 	return os.RemoveAll(o.dir)
 }
+
+// buildError explains a failed go build with the overlay: the compiler
+// names the overlay's copies, which are gone once the build ends, so
+// their paths become the original files', and the swaps used are listed.
+func (o *OverlayResult) buildError(err error) error {
+	if len(o.Swapped) == 0 {
+		return err
+	}
+	msg := err.Error()
+	for orig, tmp := range o.replace {
+		msg = strings.ReplaceAll(msg, tmp, orig)
+	}
+	msg += "\n(the build used the imports " + SwapFile + " swaps: " + strings.Join(o.Notes(), "; ") + ")"
+	return &wrappedError{msg: msg, err: err}
+}
+
+// wrappedError is an error with its text rewritten.
+type wrappedError struct {
+	msg string
+	err error
+}
+
+func (e *wrappedError) Error() string { return e.msg }
+func (e *wrappedError) Unwrap() error { return e.err }
 
 // Notes returns the lines icgo build prints about the overlay.
 func (o *OverlayResult) Notes() []string {
@@ -252,10 +277,11 @@ func overlay(ctx context.Context, dir, pkg string, swap bool, flags []string) (*
 	if res.LinksNetHTTP && byPath[NetHTTPPackage] == nil {
 		res.NetHTTP = true
 		src := "// Code added by icgo build: net/http is linked.\n\npackage " + main.Name + "\n\nimport _ " + strconv.Quote(NetHTTPPackage) + "\n"
-		if err := addFile(res.dir, filepath.Join(main.Dir, "zz_icgo_nethttp.go"), []byte(src), replace); err != nil {
+		if err := addFile(res.dir, newFileName(main.Dir, "zz_icgo_nethttp"), []byte(src), replace); err != nil {
 			return fail(err)
 		}
 	}
+	res.replace = replace
 	if len(replace) == 0 {
 		return res, nil
 	}
@@ -363,6 +389,21 @@ func ImportName(p string) string {
 		base = path.Base(path.Dir(p)) // math/rand/v2 is package rand
 	}
 	return base
+}
+
+// newFileName returns a path in dir for a file the overlay adds, one that
+// does not exist (the overlay would replace it).
+func newFileName(dir, stem string) string {
+	for i := 0; ; i++ {
+		name := stem + ".go"
+		if i > 0 {
+			name = stem + strconv.Itoa(i) + ".go"
+		}
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+	}
 }
 
 // addFile writes a replacement for file into dir and records it.

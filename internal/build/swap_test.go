@@ -207,3 +207,26 @@ func mustMarshal(t *testing.T, args ...any) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// A swap that does not compile fails the build, and the error says which
+// swaps the build used.
+func TestSwapCompileError(t *testing.T) {
+	dir := t.TempDir()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	app, err := filepath.Abs(swapApp)
+	require.NoError(t, err)
+	for _, f := range []string{"main.go", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(app, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+	}
+	mod := "module example.com/swapapp\n\ngo 1.26.0\n\nrequire (\n\texample.com/lockdep v0.0.0\n\tgithub.com/icgo/icgo v0.0.0\n)\n\n" +
+		"replace (\n\texample.com/lockdep => " + filepath.Join(app, "lockdep") + "\n\tgithub.com/icgo/icgo => " + root + "\n)\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, SwapFile), []byte("example.com/lockdep time=github.com/icgo/icgo/icstd/sync\n"), 0o644))
+
+	_, err = Build(context.Background(), Options{Dir: dir, Pkg: "."})
+	require.ErrorContains(t, err, filepath.Join(app, "lockdep", "lockdep.go")+":")
+	require.ErrorContains(t, err, "(the build used the imports icgo.swap swaps: swapped imports (icgo.swap:1) in example.com/lockdep [lockdep.go]: time -> github.com/icgo/icgo/icstd/sync)")
+}
