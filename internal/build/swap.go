@@ -400,7 +400,7 @@ func newFileName(dir, stem string) string {
 			name = stem + strconv.Itoa(i) + ".go"
 		}
 		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Lstat(p); err != nil {
 			return p
 		}
 	}
