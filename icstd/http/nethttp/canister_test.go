@@ -130,6 +130,10 @@ func TestAPIClientOverOutcalls(t *testing.T) {
 	require.Equal(t, "ICP 12.50", got)
 	require.Positive(t, n.Load())
 
+	got, rej = call(t, r, id, false, "quote_timeout", srv.URL, "ETH")
+	require.Nil(t, rej)
+	require.Equal(t, "ETH 12.50", got)
+
 	got, rej = call(t, r, id, false, "quote_default", srv.URL, "BTC")
 	require.Nil(t, rej)
 	require.Equal(t, "BTC 12.50", got)

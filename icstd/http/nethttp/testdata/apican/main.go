@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/icgo/icgo/cdk"
 	ichttp "github.com/icgo/icgo/icstd/http"
@@ -20,6 +21,16 @@ func init() {
 	client := &http.Client{Transport: nethttp.Transport{MaxResponseBytes: 4096, Transform: "strip"}}
 	cdk.Update("quote", func(base, symbol string) (string, error) {
 		api := &quoteapi.Client{HTTP: client, BaseURL: base, APIKey: "k1"}
+		q, err := api.Quote(context.Background(), symbol)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s %.2f", q.Symbol, q.Price), nil
+	})
+	// A client with a timeout, as many libraries set one.
+	timed := &http.Client{Transport: nethttp.Transport{MaxResponseBytes: 4096, Transform: "strip"}, Timeout: 30 * time.Second}
+	cdk.Update("quote_timeout", func(base, symbol string) (string, error) {
+		api := &quoteapi.Client{HTTP: timed, BaseURL: base, APIKey: "k3"}
 		q, err := api.Quote(context.Background(), symbol)
 		if err != nil {
 			return "", err
