@@ -20,6 +20,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("o", "out", "directory for NAME.wasm, NAME.wasm.gz and NAME.did")
 	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
 	initRand := fs.String("init-rand", "", "`public`: crypto/rand gets public, predictable bytes during initialization (package init, init, post_upgrade), for libraries that seed non-secret generators there; by default such reads trap")
+	noSwap := fs.Bool("noswap", false, "ignore icgo.swap: build dependencies with their own imports")
 	var env, tags multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
@@ -27,20 +28,23 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-init-rand=public] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-noswap] [-init-rand=public] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
 	if *initRand != "" && *initRand != "public" {
 		fmt.Fprintf(stderr, "icgo build: -init-rand=%s: the only value is public\n", *initRand)
 		return exitCode(2)
 	}
-	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, InitRandPublic: *initRand == "public", CacheDir: userCacheDir("build")}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, InitRandPublic: *initRand == "public", NoSwap: *noSwap, CacheDir: userCacheDir("build")}
 	for _, t := range tags {
 		opt.Flags = append(opt.Flags, "-tags="+t)
 	}
 	res, err := build.Build(ctx, opt)
 	if err != nil {
 		return err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, "icgo:", n)
 	}
 	paths, err := res.Write(*out)
 	if err != nil {
@@ -53,6 +57,9 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(res.Gzip) > 2<<20 {
 		fmt.Fprintf(stderr, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n")
+		if res.NetHTTP {
+			fmt.Fprintf(stderr, "warning: net/http is linked and adds about 1.3 MB (gzip); for outcalls alone, icstd/http has its API without its weight\n")
+		}
 	}
 	return nil
 }

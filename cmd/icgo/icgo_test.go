@@ -259,3 +259,35 @@ func TestRunUpgradeBadDid(t *testing.T) {
 	out, ok = s.exec(`greet ("world")`)
 	require.True(t, ok, out)
 }
+
+func TestPort(t *testing.T) {
+	out, errOut, code := icgo(t, "", "port", "./internal/port/testdata/queries")
+	require.Equal(t, 1, code)
+	want, err := os.ReadFile("../../internal/port/testdata/queries.golden")
+	require.NoError(t, err)
+	require.Equal(t, strings.ReplaceAll(string(want), "testdata/queries/", "internal/port/testdata/queries/"), out)
+	require.Equal(t, "icgo port: 4 uses cannot work in a canister (listed above)\n", errOut)
+
+	out, errOut, code = icgo(t, "", "port", "./internal/port/testdata/nethttpok")
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out)
+
+	_, errOut, code = icgo(t, "", "port", "-r", "os", "./internal/port/testdata/nethttpok")
+	require.Equal(t, 1, code)
+	require.Equal(t, "icgo: -r os: give OLD=NEW, or one of crypto/rand, math/rand/v2, sync, time\n", errOut)
+
+	_, errOut, code = icgo(t, "", "port")
+	require.Equal(t, 2, code)
+	require.Equal(t, "usage: icgo port [-w] [-r OLD=NEW]... PACKAGES\n", errOut)
+}
+
+// net/http makes hello too large for one ingress message: icgo build says
+// so (the replica installs it in chunks: icstd/http/nethttp's tests).
+func TestBuildNetHTTPWarns(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := icgo(t, "", "build", "-o", dir, "./icstd/http/nethttp/testdata/hellonet")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "hellonet.wasm.gz")
+	require.Equal(t, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n"+
+		"warning: net/http is linked and adds about 1.3 MB (gzip); for outcalls alone, icstd/http has its API without its weight\n", errOut)
+}

@@ -3,14 +3,18 @@
 //
 // Usage:
 //
-//	icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
+//	icgo build [-o DIR] [-strip] [-noswap] [-env NAME=VALUE]... PKG
 //	icgo check FILE.wasm[.gz]
+//	icgo port [-w] [-r OLD=NEW]... PACKAGES
 //	icgo run [flags] TARGET [METHOD [ARGS]]
 //	icgo bind [-o FILE.go] [-pkg NAME] FILE.did
 //	icgo version
 //
 // build writes DIR/NAME.wasm, DIR/NAME.wasm.gz and DIR/NAME.did and prints
-// their sizes. check applies the IC's module rules to any module. run
+// their sizes; it swaps the imports icgo.swap lists in dependencies (see
+// README, "Porting a library"). port rewrites imports in your own packages
+// and reports the uses that cannot work in a canister. check applies the
+// IC's module rules to any module. run
 // installs TARGET (a package, built first, or a .wasm[.gz] file) in a
 // fresh embedded replica and makes one call, or reads `METHOD ARGS` lines
 // from standard input. ARGS are Candid text such as ("world", 5 : nat), or
@@ -34,9 +38,12 @@ func main() {
 const usage = `icgo builds Go packages into Internet Computer canisters and runs them locally.
 
 Usage:
-  icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG
+  icgo build [-o DIR] [-strip] [-noswap] [-env NAME=VALUE]... PKG
                                   build PKG into DIR/NAME.wasm, NAME.wasm.gz and NAME.did
   icgo check FILE.wasm[.gz]       check a module against the IC's module rules
+  icgo port [-w] [-r OLD=NEW]... PACKAGES
+                                  rewrite imports for canisters (a diff, or -w to write) and
+                                  list the uses that cannot work in a canister
   icgo run [flags] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
@@ -48,7 +55,7 @@ Run 'icgo COMMAND -h' for a command's flags.
 `
 
 // commands are the subcommands, for suggestions.
-var commands = []string{"build", "check", "run", "bind", "version", "help"}
+var commands = []string{"build", "check", "port", "run", "bind", "version", "help"}
 
 // versionLine is what icgo version prints: icgo's module version and the
 // Go toolchain that built it.
@@ -69,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "build":
 		err = cmdBuild(ctx, args[1:], stdout, stderr)
+	case "port":
+		err = cmdPort(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "run":

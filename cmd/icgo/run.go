@@ -58,7 +58,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "icgo run: -env only applies when TARGET is a package (a built module already holds its environment)")
 		return exitCode(2)
 	}
-	module, did, err := loadTarget(ctx, target, env)
+	module, did, err := loadTarget(ctx, target, env, stderr)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	s.reload = func() ([]byte, string, error) { return loadTarget(ctx, target, env) }
+	s.reload = func() ([]byte, string, error) { return loadTarget(ctx, target, env, stderr) }
 	defer s.close()
 	if fs.NArg() >= 2 {
 		line := strings.Join(fs.Args()[1:], " ")
@@ -128,8 +128,9 @@ func isModuleFile(target string) bool {
 	return strings.HasSuffix(target, ".wasm") || strings.HasSuffix(target, ".wasm.gz")
 }
 
-// loadTarget reads a .wasm[.gz] file or builds a package.
-func loadTarget(ctx context.Context, target string, env []string) (module []byte, did string, err error) {
+// loadTarget reads a .wasm[.gz] file or builds a package, printing the
+// build's notes (swapped imports) to notes.
+func loadTarget(ctx context.Context, target string, env []string, notes io.Writer) (module []byte, did string, err error) {
 	if isModuleFile(target) {
 		module, err = os.ReadFile(target)
 		if err != nil {
@@ -151,6 +152,9 @@ func loadTarget(ctx context.Context, target string, env []string) (module []byte
 	res, err := build.Build(ctx, build.Options{Pkg: target, Env: env, CacheDir: userCacheDir("build")})
 	if err != nil {
 		return nil, "", err
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(notes, "icgo:", n)
 	}
 	return res.Gzip, res.Did, nil
 }

@@ -22,6 +22,9 @@ type Options struct {
 	Strip bool     // drop the name section and DWARF (smaller, no function names in traps)
 	Env   []string // NAME=VALUE pairs served to os.Getenv in the canister
 	Flags []string // extra go build flags, e.g. -tags
+	// NoSwap ignores icgo.swap (see Overlay): dependencies are built with
+	// their own imports.
+	NoSwap bool
 	// DescribeTimeout bounds the build-time run of the program's init
 	// functions (Describe); 0 means DefaultDescribeTimeout.
 	DescribeTimeout time.Duration
@@ -44,6 +47,15 @@ type Result struct {
 	Registry *Registry
 	Report   *validate.Report
 	Stats    *postproc.Stats
+	// Notes are what the build changed on its own: imports swapped by
+	// icgo.swap, the net/http dial hook (see Overlay). icgo build prints
+	// them.
+	Notes []string
+	// NetHTTP is true when the program links net/http, which adds about
+	// 1.3 MB (gzip) to a canister.
+	NetHTTP bool
+
+	fromCache bool
 }
 
 // Build compiles, describes, post-processes and validates a package. A
@@ -55,26 +67,39 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	// The post-processor finds runtime functions by name, so names are
 	// dropped after it, not by the linker.
-	raw, err := GoBuild(ctx, opt.Dir, opt.Pkg, false, opt.Flags...)
+	ov, err := overlay(ctx, opt.Dir, opt.Pkg, !opt.NoSwap, opt.Flags)
 	if err != nil {
 		return nil, err
 	}
+	defer ov.Close()
+	flags := opt.Flags[:len(opt.Flags):len(opt.Flags)]
+	if ov.Flag != "" {
+		flags = append(flags, ov.Flag)
+	}
+	raw, err := GoBuild(ctx, opt.Dir, opt.Pkg, false, flags...)
+	if err != nil {
+		return nil, ov.buildError(err)
+	}
+	var res *Result
 	var key string
 	if opt.CacheDir != "" {
 		key = cacheKey(raw, opt)
-		if res, ok := loadCached(opt.CacheDir, key, raw); ok {
-			res.Name = name
-			return res, nil
+		if cached, ok := loadCached(opt.CacheDir, key, raw); ok {
+			res = cached
 		}
 	}
-	res, err := fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout, opt.InitRandPublic)
+	if res == nil {
+		res, err = fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout, opt.InitRandPublic)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
 	}
-	if key != "" {
+	if key != "" && !res.fromCache {
 		storeCached(opt.CacheDir, key, res)
 	}
 	res.Name = name
+	res.Notes = ov.Notes()
+	res.NetHTTP = ov.LinksNetHTTP
 	return res, nil
 }
 

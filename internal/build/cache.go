@@ -55,7 +55,7 @@ func loadCached(dir, key string, raw []byte) (*Result, bool) {
 	if err != nil || report.Err() != nil {
 		return nil, false
 	}
-	return &Result{Raw: raw, Wasm: c.Wasm, Gzip: c.Gzip, Did: c.Did, Registry: c.Registry, Report: report, Stats: c.Stats}, true
+	return &Result{Raw: raw, Wasm: c.Wasm, Gzip: c.Gzip, Did: c.Did, Registry: c.Registry, Report: report, Stats: c.Stats, fromCache: true}, true
 }
 
 // storeCached writes atomically (a temporary file renamed), so concurrent

@@ -1,0 +1,3 @@
+module example.com/lockdep
+
+go 1.26.0
