@@ -21,7 +21,7 @@ func describe() string {
 	for i, m := range methods {
 		b.WriteString("method " + m.kind + " " + itoa(i) + " " + m.name + "\n")
 	}
-	for _, k := range []string{"init", "post_upgrade", "pre_upgrade", "inspect_message", "heartbeat", "global_timer"} {
+	for _, k := range []string{"init", "post_upgrade", "pre_upgrade", "inspect_message", "heartbeat", "global_timer", "on_low_wasm_memory"} {
 		// The executor's timers need canister_global_timer even when no
 		// GlobalTimer hook is registered.
 		if hooks[k] != nil || k == "global_timer" {

@@ -37,6 +37,7 @@
 //	PreUpgrade(fn)           canister_pre_upgrade
 //	InspectMessage(fn)       canister_inspect_message         (accepts the ingress message when fn returns true)
 //	Heartbeat(fn)            canister_heartbeat
+//	OnLowWasmMemory(fn)      canister_on_low_wasm_memory
 //	GlobalTimer(fn)          canister_global_timer            (always exported: the cdk's timers use it)
 //
 // Registration must happen during package initialization (init functions

@@ -39,6 +39,9 @@ func icgoPreUpgrade() { entryHook("pre_upgrade", kindPreUpgrade) }
 //go:wasmexport icgo_heartbeat
 func icgoHeartbeat() { entryHook("heartbeat", kindSystem) }
 
+//go:wasmexport icgo_on_low_wasm_memory
+func icgoOnLowWasmMemory() { entryHook("on_low_wasm_memory", kindSystem) }
+
 //go:wasmexport icgo_global_timer
 func icgoGlobalTimer() { entryGlobalTimer() }
 

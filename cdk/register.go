@@ -68,6 +68,15 @@ func PreUpgrade(fn func()) { registerHook("pre_upgrade", fn) }
 // timers: a heartbeat costs cycles every round even when it does nothing.
 func Heartbeat(fn func()) { registerHook("heartbeat", fn) }
 
+// OnLowWasmMemory registers fn to run when the canister's free Wasm memory
+// falls below its wasm_memory_threshold setting (the IC's
+// canister_on_low_wasm_memory): the hook is scheduled after the message
+// that crossed the threshold, and runs again only once free memory has
+// risen above the threshold and fallen below it again (IC interface
+// specification, "Canister settings" and "Entry points"). Use it to drop
+// caches or to stop accepting data before the heap limit traps updates.
+func OnLowWasmMemory(fn func()) { registerHook("on_low_wasm_memory", fn) }
+
 // GlobalTimer registers fn to run, on a goroutine of its own, whenever the
 // canister's global timer fires, after the due timers of SetTimer (and
 // icstd/time). The cdk owns the global timer: fn must not call
@@ -200,5 +209,6 @@ func hookFunc(hook string) string {
 	return map[string]string{
 		"init": "Init", "post_upgrade": "PostUpgrade", "pre_upgrade": "PreUpgrade",
 		"heartbeat": "Heartbeat", "global_timer": "GlobalTimer", "inspect_message": "InspectMessage",
+		"on_low_wasm_memory": "OnLowWasmMemory",
 	}[hook]
 }
