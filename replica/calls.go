@@ -2,6 +2,8 @@ package replica
 
 import (
 	"fmt"
+
+	"github.com/icgo/icgo/principal"
 )
 
 // CallOption configures one Install, Update or Query.
@@ -14,8 +16,8 @@ type callConfig struct {
 
 // WithCaller sets the sender of the message (ic0.msg_caller_*); the
 // default is the anonymous principal.
-func WithCaller(principal []byte) CallOption {
-	return func(c *callConfig) { c.caller = append([]byte{}, principal...) }
+func WithCaller(p principal.Principal) CallOption {
+	return func(c *callConfig) { c.caller = p.Bytes() }
 }
 
 // maxIngressPayload is the ingress message limit: 2 MiB (reference 3.8).
@@ -29,7 +31,7 @@ func checkPayload(arg []byte) error {
 }
 
 func callConfigOf(opts []CallOption) (callConfig, error) {
-	cfg := callConfig{caller: AnonymousPrincipal}
+	cfg := callConfig{caller: principal.Anonymous.Bytes()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -299,7 +301,7 @@ func (r *Replica) deliverRequest(m *message) error {
 	}
 	c, ok := r.canisters[m.to]
 	if !ok {
-		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301",
+		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound,
 			Message: fmt.Sprintf("canister %s not found", m.to)}, m.cycles)
 		return nil
 	}

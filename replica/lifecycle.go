@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica/internal/instrument"
 	"github.com/icgo/icgo/replica/internal/stablemem"
 )
@@ -125,15 +126,17 @@ func (r *Replica) Delete(id CanisterID, opts ...CallOption) error {
 
 // SetControllers replaces the canister's controllers (update_settings with
 // controllers; at most 10). The sender must be a current controller.
-func (r *Replica) SetControllers(id CanisterID, controllers [][]byte, opts ...CallOption) error {
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { return r.setControllers(c, controllers) })
+func (r *Replica) SetControllers(id CanisterID, controllers []principal.Principal, opts ...CallOption) error {
+	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error {
+		return r.setControllers(c, principalBytes(controllers))
+	})
 }
 
 // CanisterInfo is a canister's status (canister_status).
 type CanisterInfo struct {
 	Status      CanisterStatus
-	ModuleHash  []byte   // SHA-256 of the uncompressed module; nil when empty
-	Controllers [][]byte // in the order they were set
+	ModuleHash  []byte                // SHA-256 of the uncompressed module; nil when empty
+	Controllers []principal.Principal // in the order they were set
 	// MemorySize is the canister's memory in bytes: Wasm memory, stable
 	// memory and the (uncompressed) module.
 	MemorySize      uint64
@@ -208,7 +211,7 @@ func (r *Replica) statusOf(c *canister) *CanisterInfo {
 		WasmMemoryLimit: c.wasmMemoryLimit,
 	}
 	for _, p := range c.controllers {
-		info.Controllers = append(info.Controllers, append([]byte{}, p...))
+		info.Controllers = append(info.Controllers, principal.FromBytes(p))
 	}
 	if c.code != nil {
 		info.ModuleHash = append([]byte{}, c.code.key.hash[:]...)
@@ -270,12 +273,12 @@ func (r *Replica) deleteCanister(c *canister) error {
 // setControllers is update_settings' controllers.
 func (r *Replica) setControllers(c *canister, controllers [][]byte) error {
 	if len(controllers) > maxControllers {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0408", Message: fmt.Sprintf("%d controllers; at most %d", len(controllers), maxControllers)}
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeInvalidManagementPayload, Message: fmt.Sprintf("%d controllers; at most %d", len(controllers), maxControllers)}
 	}
 	var ctls [][]byte
 	for _, p := range controllers {
 		if len(p) > maxPrincipalLen {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0408", Message: fmt.Sprintf("a controller of %d bytes is not a principal", len(p))}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeInvalidManagementPayload, Message: fmt.Sprintf("a controller of %d bytes is not a principal", len(p))}
 		}
 		ctls = append(ctls, append([]byte{}, p...))
 	}

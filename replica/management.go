@@ -99,7 +99,7 @@ func onlyCanisters(method string) *Reject {
 	if method == "create_canister" {
 		hint = "; users create canisters with provisional_create_canister_with_cycles"
 	}
-	return &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 		Message: fmt.Sprintf("management canister method %s can only be called by canisters%s", method, hint)}
 }
 
@@ -129,7 +129,7 @@ func (r *Replica) manage(m *message) error {
 // management canister: only canister_status is a query method.
 func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *Reject) {
 	if method != "canister_status" {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("management canister method %s cannot be called from a query (only canister_status can)", method)}
 	}
 	res := r.mgmtDispatch(&mgmtCall{caller: caller, method: method, arg: arg})
@@ -239,7 +239,7 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	case "http_request":
 		return r.mgmtHTTPRequest(call)
 	default:
-		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: "IC0302",
+		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeMethodNotFound,
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}
 		return res
 	}
@@ -282,7 +282,7 @@ func (r *Replica) mgmtTarget(v *candidtext.Value, field string) (*canister, erro
 	}
 	c, ok := r.canisters[CanisterID{string(p)}]
 	if !ok {
-		return nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301", Message: fmt.Sprintf("canister %s not found", principalText(p))}
+		return nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound, Message: fmt.Sprintf("canister %s not found", principalText(p))}
 	}
 	return c, nil
 }
@@ -332,14 +332,14 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 				return nil, refund, err
 			}
 			if _, taken := r.canisters[CanisterID{string(specified)}]; taken || len(specified) == 0 {
-				return nil, refund, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+				return nil, refund, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 					Message: fmt.Sprintf("specified_id %s is not available", principalText(specified))}
 			}
 		}
 	} else {
 		fee := u128{lo: canisterCreationFee}
 		if call.cycles.less(fee) {
-			return nil, refund, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+			return nil, refund, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 				Message: fmt.Sprintf("create_canister: %s cycles attached; the creation fee is %d (ic0.cost_create_canister)", call.cycles, canisterCreationFee)}
 		}
 		cycles, refund = call.cycles.sub(fee), u128{}
@@ -351,7 +351,7 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 	if err := applySettings(scratch, stored, settings); err != nil {
 		return nil, refund, err
 	}
-	id, err := r.createCanister(WithControllers(scratch.controllers...), WithWasmMemoryLimit(scratch.wasmMemoryLimit))
+	id, err := r.createCanister(func(c *canister) { c.controllers = scratch.controllers }, WithWasmMemoryLimit(scratch.wasmMemoryLimit))
 	if err != nil {
 		return nil, refund, err
 	}
@@ -379,7 +379,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 			return &argErr{"field controllers: expected a vector of principals"}
 		}
 		if len(ctl.Elems) > maxControllers {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("%d controllers; at most %d", len(ctl.Elems), maxControllers)}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("%d controllers; at most %d", len(ctl.Elems), maxControllers)}
 		}
 		nc.controllers = nil
 		for i := range ctl.Elems {
@@ -409,13 +409,13 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 		}
 	}
 	if ns.computeAllocation > 100 {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("compute_allocation %d: must be at most 100", ns.computeAllocation)}
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("compute_allocation %d: must be at most 100", ns.computeAllocation)}
 	}
 	if nc.wasmMemoryLimit == 0 {
 		nc.wasmMemoryLimit = DefaultWasmMemoryLimit // 0 means the default
 	}
 	if nc.wasmMemoryLimit > MaxWasmMemory {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("wasm_memory_limit %d: at most %d", nc.wasmMemoryLimit, uint64(MaxWasmMemory))}
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("wasm_memory_limit %d: at most %d", nc.wasmMemoryLimit, uint64(MaxWasmMemory))}
 	}
 	for _, vis := range []struct {
 		name string
@@ -430,7 +430,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 	}
 	if ev := optOf(fieldOf(v, "environment_variables")); ev != nil {
 		if len(ev.Elems) > maxEnvVars {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("%d environment variables; at most %d", len(ev.Elems), maxEnvVars)}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("%d environment variables; at most %d", len(ev.Elems), maxEnvVars)}
 		}
 		nc.envVars = nil
 		for i := range ev.Elems {
@@ -443,7 +443,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 				return err
 			}
 			if len(name) > maxEnvVarLen || len(value) > maxEnvVarLen {
-				return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("environment variable %q: name and value must be at most %d bytes", name, maxEnvVarLen)}
+				return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("environment variable %q: name and value must be at most %d bytes", name, maxEnvVarLen)}
 			}
 			nc.envVars = append(nc.envVars, envVar{name, value})
 		}
@@ -562,7 +562,7 @@ func (r *Replica) mgmtUploadChunk(call *mgmtCall) ([]byte, error) {
 		return nil, err
 	}
 	if len(chunk) > maxChunkSize {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("upload_chunk: a chunk of %d bytes exceeds the maximum of %d", len(chunk), maxChunkSize)}
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("upload_chunk: a chunk of %d bytes exceeds the maximum of %d", len(chunk), maxChunkSize)}
 	}
 	store := r.sched.mgmt.chunks[c.id]
 	if store == nil {
@@ -571,7 +571,7 @@ func (r *Replica) mgmtUploadChunk(call *mgmtCall) ([]byte, error) {
 	}
 	h := sha256.Sum256(chunk)
 	if _, ok := store[h]; !ok && len(store) >= maxStoreChunks {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("upload_chunk: the chunk store of canister %s is full (%d chunks)", c.id, maxStoreChunks)}
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("upload_chunk: the chunk store of canister %s is full (%d chunks)", c.id, maxStoreChunks)}
 	}
 	store[h] = append([]byte{}, chunk...)
 	return encodeMgmt(cvRecord(cvField("hash", cvBlob(h[:]))), "chunk_hash"), nil
@@ -624,13 +624,13 @@ func (r *Replica) mgmtInstallChunked(call *mgmtCall) ([]byte, error) {
 			chunk, ok = r.sched.mgmt.chunks[store.id][key]
 		}
 		if !ok {
-			return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+			return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 				Message: fmt.Sprintf("install_chunked_code: chunk %x is not in the chunk store of canister %s", h, store.id)}
 		}
 		module = append(module, chunk...)
 	}
 	if got := sha256.Sum256(module); !bytes.Equal(got[:], wantHash) {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("install_chunked_code: wasm_module_hash %x does not match the SHA-256 of the assembled module %x", wantHash, got)}
 	}
 	if err := r.installCode(target, mode, module, arg, call.caller, skip); err != nil {

@@ -124,7 +124,7 @@ func mgmtType(name string) *candidtext.Type {
 
 // badArg is the reject for an argument that does not decode.
 func badArg(method string, err error) *Reject {
-	return &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 		Message: fmt.Sprintf("management canister: %s: invalid argument: %v", method, err)}
 }
 

@@ -89,7 +89,7 @@ func (cm *codeModule) sortedMethods() []Method {
 // invalidWasm is the reject for a module the replica refuses (IC0505
 // CanisterInvalidWasm, reject code 5).
 func invalidWasm(format string, args ...any) *Reject {
-	return &Reject{Code: CanisterError, ErrorCode: "IC0505", Message: "invalid canister module: " + fmt.Sprintf(format, args...)}
+	return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterInvalidWasm, Message: "invalid canister module: " + fmt.Sprintf(format, args...)}
 }
 
 // decompress accepts a raw module (\0asm) or a gzip-compressed one

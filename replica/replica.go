@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/icgo/icgo/principal"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -232,13 +233,17 @@ type CanisterOption func(*canister)
 
 // WithControllers sets the canister's controllers (default: the anonymous
 // principal, the default sender, as in PocketIC). At most 10.
-func WithControllers(principals ...[]byte) CanisterOption {
-	return func(c *canister) {
-		c.controllers = nil
-		for _, p := range principals {
-			c.controllers = append(c.controllers, append([]byte{}, p...))
-		}
+func WithControllers(principals ...principal.Principal) CanisterOption {
+	return func(c *canister) { c.controllers = principalBytes(principals) }
+}
+
+// principalBytes converts principals to the raw form the replica keeps.
+func principalBytes(ps []principal.Principal) [][]byte {
+	out := make([][]byte, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Bytes())
 	}
+	return out
 }
 
 // WithCycles sets the initial cycle balance (default DefaultCycles).
@@ -283,7 +288,7 @@ func (r *Replica) createCanister(opts ...CanisterOption) (CanisterID, error) {
 		return CanisterID{}, ErrClosed
 	}
 	c := &canister{
-		controllers:     [][]byte{AnonymousPrincipal},
+		controllers:     [][]byte{principal.Anonymous.Bytes()},
 		cycles:          u128{lo: DefaultCycles},
 		wasmMemoryLimit: DefaultWasmMemoryLimit,
 	}

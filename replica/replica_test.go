@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -112,7 +113,7 @@ func TestCanisterIDs(t *testing.T) {
 	if _, err := ParseCanisterID("lxzze-o7777-77777-aaaaa-caj"); err == nil {
 		t.Error("bad checksum accepted")
 	}
-	if principalText(AnonymousPrincipal) != "2vxsx-fae" || principalText(nil) != "aaaaa-aa" {
+	if AnonymousPrincipal.String() != "2vxsx-fae" || principalText(nil) != "aaaaa-aa" {
 		t.Error("principal text of anonymous / management canister")
 	}
 }
@@ -529,11 +530,11 @@ func TestLogs(t *testing.T) {
 
 func TestCallerAndSelf(t *testing.T) {
 	r, id := installed(t)
-	if got := reply(t)(r.Query(id, "caller", nil)); !bytes.Equal(got, AnonymousPrincipal) {
+	if got := reply(t)(r.Query(id, "caller", nil)); !bytes.Equal(got, AnonymousPrincipal.Bytes()) {
 		t.Errorf("default caller % x", got)
 	}
 	alice := []byte{1, 2, 3}
-	if got := reply(t)(r.Query(id, "caller", nil, WithCaller(alice))); !bytes.Equal(got, alice) {
+	if got := reply(t)(r.Query(id, "caller", nil, WithCaller(principal.FromBytes(alice)))); !bytes.Equal(got, alice) {
 		t.Errorf("caller % x", got)
 	}
 	if got := reply(t)(r.Query(id, "self", nil)); !bytes.Equal(got, id.Bytes()) {

@@ -32,7 +32,12 @@ func (c RejectCode) String() string {
 // the implementation; the replica reports the same ones so that tools and
 // users see familiar codes.
 const (
+	ErrCodeCertifiedStateUnavailable  = "IC0208" // code 2: here, a response the replica dropped
+	ErrCodeCanisterNotFound           = "IC0301" // code 3
+	ErrCodeMethodNotFound             = "IC0302" // code 3: an unknown management canister method
 	ErrCodeCanisterRejectedMessage    = "IC0406" // code 4: msg_reject, or inspect_message refused
+	ErrCodeInvalidManagementPayload   = "IC0408" // code 4: a bad management canister argument
+	ErrCodeCanisterInvalidWasm        = "IC0505" // code 5: a module the replica refuses
 	ErrCodeCanisterTrapped            = "IC0502" // code 5: a Wasm trap
 	ErrCodeCanisterCalledTrap         = "IC0503" // code 5: ic0.trap
 	ErrCodeCanisterContractViolation  = "IC0504" // code 5: a System API misuse

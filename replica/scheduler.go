@@ -316,7 +316,7 @@ func (r *Replica) expireCalls() {
 		if !cb.delivered {
 			refund = cb.cycles
 		}
-		s.enqueueResponse(cb, nil, &Reject{Code: SysUnknown, ErrorCode: "IC0208",
+		s.enqueueResponse(cb, nil, &Reject{Code: SysUnknown, ErrorCode: ErrCodeCertifiedStateUnavailable,
 			Message: fmt.Sprintf("the call to %s method %q timed out: its deadline %v has passed", principalText([]byte(cb.callee.raw)), cb.method, time.Unix(0, int64(cb.deadline)).UTC())}, refund)
 	}
 }

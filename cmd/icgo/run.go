@@ -17,6 +17,7 @@ import (
 
 	"github.com/icgo/icgo/internal/build"
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/internal/validate"
 	"github.com/icgo/icgo/internal/wasm"
 	"github.com/icgo/icgo/replica"
 )
@@ -100,15 +101,9 @@ func loadTarget(ctx context.Context, target string, env []string) (module []byte
 		if err != nil {
 			return nil, "", err
 		}
-		plain, err := replica.Decompress(module)
+		plain, err := validate.Decompress(module)
 		if err != nil {
-			// A reject from the replica's loader: keep only its text.
-			msg := err.Error()
-			var rej *replica.Reject
-			if errors.As(err, &rej) {
-				msg = strings.TrimPrefix(rej.Message, "invalid canister module: ")
-			}
-			return nil, "", fmt.Errorf("%s is not a wasm module: %s", target, msg)
+			return nil, "", fmt.Errorf("%s is not a wasm module: %s", target, strings.TrimPrefix(err.Error(), "validate: "))
 		}
 		m, err := wasm.Decode(plain)
 		if err != nil {
@@ -139,7 +134,7 @@ type session struct {
 }
 
 func newSession(module []byte, did string, hexOut bool, logs io.Writer) (*session, error) {
-	plain, err := replica.Decompress(module)
+	plain, err := validate.Decompress(module)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +191,7 @@ func (s *session) setKinds(m *wasm.Module) {
 
 // readKinds decodes a module (raw or gzip) and records its methods.
 func (s *session) readKinds(module []byte) error {
-	plain, err := replica.Decompress(module)
+	plain, err := validate.Decompress(module)
 	if err != nil {
 		return err
 	}
