@@ -146,11 +146,23 @@ func (e *execution) classify(err error) *trapError {
 	if s, ok := strings.CutPrefix(msg, "wasm error: "); ok { // a Wasm trap
 		return &trapError{desc: s, errorCode: ErrCodeCanisterTrapped}
 	}
+	if msg == stackOverflow { // wazero's compiler returns its call-depth error bare
+		return &trapError{desc: msg, errorCode: ErrCodeCanisterTrapped}
+	}
 	// A panic in a host function that was not a deliberate trap: a bug in
 	// the replica, reported as a trap so that state is rolled back.
 	msg = strings.TrimSuffix(msg, " (recovered by wazero)")
-	return &trapError{desc: "internal error in the icgo replica: " + msg, errorCode: ErrCodeCanisterTrapped}
+	return &trapError{desc: internalError + ": " + msg, errorCode: ErrCodeCanisterTrapped}
 }
+
+// stackOverflow is the text of wazero's error for a call stack that is too
+// deep (the canister's own recursion): a Wasm trap, as on the IC ("Canister
+// trapped: stack overflow").
+const stackOverflow = "stack overflow"
+
+// internalError starts the text of every reject that a bug in the replica
+// causes, rather than the canister or its caller.
+const internalError = "internal error in the icgo replica"
 
 // log appends to the canister log and streams it.
 func (e *execution) log(msg string) {

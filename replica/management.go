@@ -141,6 +141,15 @@ func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *R
 
 func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	res.refund = call.cycles // unless a method keeps them
+	defer func() {
+		// Every argument is checked before use (FuzzManagementArgs); this
+		// keeps a replica bug from killing the host: the call is rejected
+		// and Tick reports the bug.
+		if p := recover(); p != nil {
+			res = mgmtResult{refund: call.cycles, rej: &Reject{Code: SysFatal,
+				Message: fmt.Sprintf("%s: management canister method %s panicked: %v", internalError, call.method, p)}}
+		}
+	}()
 	if canisterOnly[call.method] && !call.fromCanister && call.method != "canister_status" {
 		res.rej = onlyCanisters(call.method)
 		return res
@@ -148,6 +157,12 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	var err error
 	switch call.method {
 	case "raw_rand":
+		// raw_rand : () -> (blob): its argument is Candid with no values
+		// required (IC interface specification, "IC method raw_rand").
+		if _, derr := candidtext.DecodeValues(call.arg, nil); derr != nil {
+			res.rej = badArg(call.method, derr)
+			return res
+		}
 		var b [32]byte
 		r.sched.rng.Read(b[:])
 		res.reply, res.later = encodeMgmt(cvBlob(b[:]), "raw_rand_result"), true
@@ -228,10 +243,9 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 			err = lerr
 			break
 		}
-		n, nerr := natOf(fieldOf(v, "amount"), "amount")
-		amount, ok := u128OfBig(orZero(n, nerr))
-		if nerr != nil || !ok {
-			res.rej = badArg(call.method, fmt.Errorf("field amount: expected a natural number below 2^128"))
+		amount, aerr := u128Of(fieldOf(v, "amount"), "amount")
+		if aerr != nil {
+			res.rej = badArg(call.method, aerr)
 			return res
 		}
 		c.cycles = addU128(c.cycles, amount)
@@ -259,8 +273,6 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	}
 	return res
 }
-
-func orZero[T any](v T, err error) T { return v }
 
 func encodeMgmtVec(vs []candidtext.Value) []byte {
 	b, err := candidtext.Encode([]candidtext.Value{cvVec(vs...)}, []*candidtext.Type{candidtext.Vec(mgmtType("chunk_hash"))})
@@ -318,13 +330,8 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 	var specified []byte
 	if provisional {
 		if a := optOf(fieldOf(v, "amount")); a != nil {
-			n, err := natOf(a, "amount")
-			if err != nil {
+			if cycles, err = u128Of(a, "amount"); err != nil {
 				return nil, refund, err
-			}
-			var ok bool
-			if cycles, ok = u128OfBig(n); !ok {
-				return nil, refund, &argErr{"field amount: above 2^128"}
 			}
 		}
 		if s := optOf(fieldOf(v, "specified_id")); s != nil {

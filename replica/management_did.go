@@ -304,6 +304,19 @@ func cvVec(vs ...candidtext.Value) candidtext.Value {
 	return candidtext.Value{Kind: candidtext.KindVec, Elems: vs}
 }
 
+// u128Of reads a nat field that must fit in 128 bits (cycle amounts).
+func u128Of(v *candidtext.Value, name string) (u128, error) {
+	n, err := natOf(v, name)
+	if err != nil {
+		return u128{}, err
+	}
+	x, ok := u128OfBig(n)
+	if !ok {
+		return u128{}, &argErr{fmt.Sprintf("field %s: %s is not below 2^128", name, n)}
+	}
+	return x, nil
+}
+
 func u128OfBig(n *big.Int) (u128, bool) {
 	if n.Sign() < 0 || n.BitLen() > 128 {
 		return u128{}, false
