@@ -3,6 +3,7 @@ package replica
 import (
 	"testing"
 
+	"github.com/icgo/icgo/internal/wasm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,4 +23,82 @@ func TestStackOverflowIsCanisterTrap(t *testing.T) {
 	rej := reject(t, res, err, CanisterError, ErrCodeCanisterTrapped, "canister trapped: stack overflow")
 	require.NotContains(t, rej.Message, internalError)
 	require.Equal(t, []byte{0, 0, 0, 0}, reply(t)(r.Query(id, "get", nil)), "the trap rolls back")
+}
+
+// TestCompileWithoutLock: while a module compiles, for the Go API's
+// Install and for install_code through the management canister, the
+// replica answers queries and runs rounds for other canisters.
+func TestCompileWithoutLock(t *testing.T) {
+	r := newReplica(t)
+	other := installWat(t, r, calleeCanister)
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	testCompileHook = func() { started <- struct{}{}; <-release }
+	t.Cleanup(func() { testCompileHook = nil })
+
+	a, err := r.CreateCanister()
+	require.NoError(t, err)
+	b, err := r.CreateCanister()
+	require.NoError(t, err)
+	mod := wat(t, `(module (memory (export "memory") 1) (func (export "canister_update x")))`)
+	mod2 := wat(t, `(module (memory (export "memory") 1) (func (export "canister_update y")))`)
+	done := make(chan error, 2)
+	go func() { done <- r.Install(a, mod, nil) }()
+	go func() {
+		res, err := r.Update(ManagementCanister, "install_code", installArg("install", b, mod2, nil))
+		if err == nil {
+			err = res.Err()
+		}
+		done <- err
+	}()
+	<-started
+	<-started
+	// Both compilations are blocked: the replica still serves others.
+	require.Equal(t, []byte("hi"), reply(t)(r.Update(other, "echo", []byte("hi"))))
+	_, err = r.Query(other, "count", nil)
+	require.NoError(t, err)
+	close(release)
+	require.NoError(t, <-done)
+	require.NoError(t, <-done)
+	for _, id := range []CanisterID{a, b} {
+		info, err := r.Status(id)
+		require.NoError(t, err)
+		require.NotNil(t, info.ModuleHash)
+	}
+}
+
+// brTableModule is a module with one function (i32) -> () whose body is a
+// br_table of n targets.
+func brTableModule(n int) []byte {
+	body := []byte{0x00, wasm.OpBlock, 0x40, wasm.OpLocalGet, 0, wasm.OpBrTable}
+	body = wasm.AppendULEB(body, uint64(n))
+	body = append(body, make([]byte, n+1)...)
+	body = append(body, wasm.OpEnd, wasm.OpEnd)
+	m := &wasm.Module{Memories: []wasm.Limits{{Min: 1}}}
+	m.Funcs = []uint32{m.TypeIndex(wasm.FuncType{Params: []wasm.ValType{wasm.I32}})}
+	m.Code = []wasm.Code{{Body: body}}
+	return m.Encode()
+}
+
+// TestBrTableCompileBound: a module whose br_tables would take wazero too
+// long to compile is refused before compiling (IC0505), one of ordinary
+// size installs.
+func TestBrTableCompileBound(t *testing.T) {
+	r := newReplica(t)
+	for _, tc := range []struct {
+		targets int
+		want    string // "" for success
+	}{{2000, ""}, {maxBrTableTargetsAlone + 1, "too long to compile"}, {1_000_000, "br_table with 1000000 targets"}} {
+		id, err := r.CreateCanister()
+		require.NoError(t, err)
+		err = r.Install(id, brTableModule(tc.targets), nil)
+		if tc.want == "" {
+			require.NoError(t, err)
+			continue
+		}
+		var rej *Reject
+		require.ErrorAs(t, err, &rej)
+		require.Equal(t, ErrCodeCanisterInvalidWasm, rej.ErrorCode)
+		require.Contains(t, rej.Message, tc.want)
+	}
 }

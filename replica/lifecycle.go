@@ -91,9 +91,20 @@ func SkipPreUpgrade() CallOption { return func(c *callConfig) { c.skipPreUpgrade
 // was (module, heap, globals, stable memory, timer, cycles) and the trap
 // is returned as a *Reject. The sender (WithCaller) must be a controller.
 func (r *Replica) Upgrade(id CanisterID, wasmModule, arg []byte, opts ...CallOption) error {
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error {
+	return r.installCall(id, opts, func(c *canister, cfg callConfig) error {
 		return r.installCode(c, ModeUpgrade, wasmModule, arg, cfg.caller, cfg.skipPreUpgrade)
 	})
+}
+
+// installCall is lifecycleCall for an install: while the module compiles
+// (without r.mu, module.go), it waits and tries again.
+func (r *Replica) installCall(id CanisterID, opts []CallOption, fn func(*canister, callConfig) error) error {
+	for {
+		err := r.lifecycleCall(id, opts, fn)
+		if !waitCompiling(err) {
+			return err
+		}
+	}
 }
 
 // Uninstall removes a canister's code and state (uninstall_code): it
@@ -314,9 +325,9 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterWasmModuleNotFound,
 			Message: fmt.Sprintf("canister %s contains no Wasm module to upgrade", c.id)}
 	}
-	cm, rej := r.loadModule(wasmModule, c.wasmMemoryLimit)
-	if rej != nil {
-		return rej
+	cm, err := r.loadModule(wasmModule, c.wasmMemoryLimit)
+	if err != nil {
+		return err // a *Reject, or a *compilingError: retry without r.mu
 	}
 
 	stable := &stablemem.Memory{}

@@ -85,6 +85,9 @@ type mgmtResult struct {
 	refund u128
 	later  bool
 	err    error // an internal replica error: Tick (or the call) fails with it
+	// wait defers the request until its module is compiled (module.go):
+	// the next round runs it again.
+	wait *compileJob
 }
 
 // canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
@@ -116,6 +119,10 @@ func (r *Replica) manage(m *message) error {
 	res := r.mgmtDispatch(&mgmtCall{caller: m.from, fromCanister: m.cb != nil, method: m.method, arg: m.arg, cycles: m.cycles})
 	if res.err != nil {
 		return res.err
+	}
+	if res.wait != nil {
+		r.sched.compiling = append(r.sched.compiling, deferredMessage{m, res.wait})
+		return nil
 	}
 	if res.later && m.cb != nil {
 		r.sched.respondLater(m.cb, res.reply, res.rej, res.refund)
@@ -262,7 +269,10 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		var rej *Reject
 		var ae *argErr
 		var de *candidtext.DecodeError
+		var ce *compilingError
 		switch {
+		case errors.As(err, &ce):
+			res.wait, res.refund = ce.job, u128{}
 		case errors.As(err, &rej):
 			res.rej = rej
 		case errors.As(err, &ae), errors.As(err, &de):

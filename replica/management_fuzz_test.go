@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,7 +72,10 @@ func untyped(v candidtext.Value) []byte {
 func fuzzManagement(tb testing.TB) (r *Replica, caller, target CanisterID) {
 	r = newReplica(tb)
 	r.MockHTTP(func(*HTTPRequest, int) (*HTTPResponse, error) { return &HTTPResponse{Status: 200}, nil })
+	// Nobody the fuzzer speaks for controls the caller, so it stays
+	// installed and running whatever the arguments say.
 	caller = installWat(tb, r, callerCanister)
+	require.NoError(tb, r.SetControllers(caller, []principal.Principal{principal.FromBytes([]byte("fuzz"))}))
 	target, err := r.CreateCanister(WithControllers(AnonymousPrincipal, caller.Principal()))
 	require.NoError(tb, err)
 	return r, caller, target

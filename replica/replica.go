@@ -40,6 +40,8 @@ type Replica struct {
 	cache   wazero.CompilationCache   // nil: the process-wide shared cache
 	modules map[moduleKey]*codeModule // in use or in unused (module.go)
 	unused  []*codeModule             // compiled modules no canister uses, least recently used first
+	// compiling are the modules being compiled without r.mu (module.go).
+	compiling map[moduleKey]*compileJob
 
 	canisters  map[CanisterID]*canister
 	nextIndex  uint64
@@ -139,6 +141,7 @@ func New(opts ...Option) (*Replica, error) {
 		return nil, fmt.Errorf("replica: ic0 host module: %w", err)
 	}
 	r.modules = map[moduleKey]*codeModule{}
+	r.compiling = map[moduleKey]*compileJob{}
 	r.canisters = map[CanisterID]*canister{}
 	// The first id PocketIC hands out on its application subnet:
 	// lxzze-o7777-77777-aaaaa-cai.
@@ -148,7 +151,7 @@ func New(opts ...Option) (*Replica, error) {
 	r.logOut = cfg.logOut
 	r.randSeed = cfg.seed
 	r.subnetID = defaultSubnetID()
-	r.sched.init(cfg.sched, cfg.seed)
+	r.sched.init(cfg.sched, cfg.seed, &r.now)
 	r.meter = cfg.meter
 	r.meter.limits = r.meter.limits.withDefaults()
 	return r, nil
