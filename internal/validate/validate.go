@@ -65,9 +65,9 @@ const (
 	// MaxBrTableTargets is the most targets one br_table may have. The IC
 	// decodes modules with wasmparser, which refuses a longer br_table
 	// ("br_table size is out of bounds"; its MAX_WASM_BR_TABLE_SIZE).
-	MaxBrTableTargets = 128 * 1024
-	MaxICPSections          = 16
-	MaxICPSectionsSize      = 1 << 20 // names + contents of icp: sections
+	MaxBrTableTargets  = 128 * 1024
+	MaxICPSections     = 16
+	MaxICPSectionsSize = 1 << 20 // names + contents of icp: sections
 )
 
 // ErrTooLarge is wrapped by Bytes when a gzip'd module decompresses to more
