@@ -255,3 +255,15 @@ func TestRunUpgradeBadDid(t *testing.T) {
 	out, ok = s.exec(`greet ("world")`)
 	require.True(t, ok, out)
 }
+
+// TestCheckEndlessFile: check and run read at most the IC's module size
+// limit plus one byte of a file that never ends.
+func TestCheckEndlessFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	_, errOut, code := icgo(t, "", "check", "/dev/zero")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "/dev/zero")
+	require.Contains(t, errOut, "larger than 100 MiB")
+}

@@ -97,7 +97,7 @@ func isModuleFile(target string) bool {
 // loadTarget reads a .wasm[.gz] file or builds a package.
 func loadTarget(ctx context.Context, target string, env []string) (module []byte, did string, err error) {
 	if isModuleFile(target) {
-		module, err = os.ReadFile(target)
+		module, err = validate.ReadModuleFile(target)
 		if err != nil {
 			return nil, "", err
 		}
