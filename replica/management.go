@@ -88,6 +88,9 @@ type mgmtResult struct {
 	// wait defers the request until its module is compiled (module.go):
 	// the next round runs it again.
 	wait *compileJob
+	// outcall is an http_request in flight (http.go): a later round
+	// responds.
+	outcall *outcallJob
 }
 
 // canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
@@ -122,6 +125,11 @@ func (r *Replica) manage(m *message) error {
 	}
 	if res.wait != nil {
 		r.sched.compiling = append(r.sched.compiling, deferredMessage{m, res.wait})
+		return nil
+	}
+	if res.outcall != nil {
+		res.outcall.cb = m.cb
+		r.sched.outcalls = append(r.sched.outcalls, res.outcall)
 		return nil
 	}
 	if res.later && m.cb != nil {

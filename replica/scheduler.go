@@ -161,6 +161,10 @@ type scheduler struct {
 	// compiling are the management requests (install_code,
 	// install_chunked_code) waiting for their module's compilation.
 	compiling []deferredMessage
+	// outcalls are the http_requests in flight (http.go); client makes
+	// them (outcallClient).
+	outcalls []*outcallJob
+	client   *http.Client
 }
 
 // deferredMessage is a request that runs again once job is done.
@@ -175,6 +179,7 @@ func (s *scheduler) init(cfg schedConfig, seed uint64, now *uint64) {
 		cfg.maxRounds = DefaultMaxRounds
 	}
 	s.cfg = cfg
+	s.client = outcallClient(cfg.httpClient)
 	s.callbacks = map[uint64]*callback{}
 	s.contexts = map[uint64]*callContext{}
 	s.ingress = map[MessageID]*ingressMessage{}
@@ -270,7 +275,11 @@ func (r *Replica) replyToRequest(m *message, reply []byte, rej *Reject, refund u
 // An install request whose module is being compiled (without the
 // replica's lock, module.go) waits for it and runs in the first round
 // after the compilation is done.
+//
+// It first waits, without the lock, for the HTTPS outcalls in flight
+// (http.go): their responses are delivered in this round.
 func (r *Replica) Tick() error {
+	r.waitOutcalls()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -298,6 +307,9 @@ func (r *Replica) runRound() error {
 		}
 	}
 	r.resumeCompiled()
+	if err := r.finishOutcalls(); err != nil {
+		return err
+	}
 	later := s.later
 	s.later = nil
 	for _, m := range later {
