@@ -102,3 +102,45 @@ func TestBrTableCompileBound(t *testing.T) {
 		require.Contains(t, rej.Message, tc.want)
 	}
 }
+
+// TestStopCanisterRespondsWhenStopped: stop_canister responds only once the
+// canister is stopped, when its open call contexts have closed; a
+// start_canister meanwhile rejects the waiting stop.
+func TestStopCanisterRespondsWhenStopped(t *testing.T) {
+	r := newReplica(t)
+	id := installWat(t, r, calleeCanister)
+	// rand keeps its call context open until raw_rand answers, a round later.
+	_, err := r.SubmitUpdate(id, "rand", nil)
+	require.NoError(t, err)
+	stop, err := r.SubmitUpdate(ManagementCanister, "stop_canister", idArg(id))
+	require.NoError(t, err)
+	require.NoError(t, r.Tick())
+	_, done, err := r.IngressStatus(stop)
+	require.NoError(t, err)
+	require.False(t, done, "stop_canister answered while the canister is stopping")
+	info, err := r.Status(id)
+	require.NoError(t, err)
+	require.Equal(t, StatusStopping, info.Status)
+	require.NoError(t, r.Tick())
+	res, done, err := r.IngressStatus(stop)
+	require.NoError(t, err)
+	require.True(t, done)
+	require.Nil(t, res.Reject)
+	info, err = r.Status(id)
+	require.NoError(t, err)
+	require.Equal(t, StatusStopped, info.Status)
+
+	// start_canister while stopping cancels the stop.
+	require.NoError(t, r.Start(id))
+	_, err = r.SubmitUpdate(id, "rand", nil)
+	require.NoError(t, err)
+	stop, err = r.SubmitUpdate(ManagementCanister, "stop_canister", idArg(id))
+	require.NoError(t, err)
+	require.NoError(t, r.Tick())
+	reply(t)(r.Update(ManagementCanister, "start_canister", idArg(id)))
+	res, done, err = r.IngressStatus(stop)
+	require.NoError(t, err)
+	require.True(t, done)
+	require.NotNil(t, res.Reject)
+	require.Equal(t, ErrCodeCanisterStoppingCancelled, res.Reject.ErrorCode)
+}

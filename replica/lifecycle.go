@@ -51,6 +51,7 @@ const (
 	ErrCodeCanisterStopped           = "IC0508"
 	ErrCodeCanisterStopping          = "IC0509"
 	ErrCodeCanisterNotStopped        = "IC0510"
+	ErrCodeCanisterStoppingCancelled = "IC0511"
 	ErrCodeCanisterInvalidController = "IC0512"
 )
 
@@ -259,11 +260,28 @@ func (r *Replica) stop(c *canister) {
 func (r *Replica) finishStopping(c *canister) {
 	if c.runStatus() == StatusStopping && !r.hasOpenCallContexts(c) {
 		c.status = StatusStopped
+		r.answerStops(c, emptyReply, nil)
 	}
 }
 
-// start is start_canister.
-func (r *Replica) start(c *canister) { c.status = StatusRunning }
+// start is start_canister. The stop_canister calls still waiting for a
+// stopping canister are rejected (IC interface specification, "IC method
+// start_canister").
+func (r *Replica) start(c *canister) {
+	c.status = StatusRunning
+	r.answerStops(c, nil, &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterStoppingCancelled,
+		Message: fmt.Sprintf("stop_canister of canister %s was cancelled by start_canister", c.id)})
+}
+
+// answerStops responds to the stop_canister requests waiting for c
+// (management.go).
+func (r *Replica) answerStops(c *canister, reply []byte, rej *Reject) {
+	waiting := r.sched.mgmt.stops[c.id]
+	delete(r.sched.mgmt.stops, c.id)
+	for _, m := range waiting {
+		r.replyToRequest(m, reply, rej, m.cycles)
+	}
+}
 
 // deleteCanister is delete_canister.
 func (r *Replica) deleteCanister(c *canister) error {

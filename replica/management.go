@@ -49,12 +49,16 @@ func defaultSettings() *storedSettings {
 }
 
 type management struct {
+	// stops are the stop_canister requests waiting for their canister to
+	// stop (lifecycle.go, finishStopping and start).
+	stops    map[CanisterID][]*message
 	chunks   map[CanisterID]map[[32]byte][]byte
 	settings map[CanisterID]*storedSettings
 	http     httpState
 }
 
 func (m *management) init() {
+	m.stops = map[CanisterID][]*message{}
 	m.chunks = map[CanisterID]map[[32]byte][]byte{}
 	m.settings = map[CanisterID]*storedSettings{}
 }
@@ -91,6 +95,8 @@ type mgmtResult struct {
 	// outcall is an http_request in flight (http.go): a later round
 	// responds.
 	outcall *outcallJob
+	// stopping is the canister a stop_canister request waits for.
+	stopping *canister
 }
 
 // canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
@@ -125,6 +131,10 @@ func (r *Replica) manage(m *message) error {
 	}
 	if res.wait != nil {
 		r.sched.compiling = append(r.sched.compiling, deferredMessage{m, res.wait})
+		return nil
+	}
+	if res.stopping != nil {
+		r.sched.mgmt.stops[res.stopping.id] = append(r.sched.mgmt.stops[res.stopping.id], m)
 		return nil
 	}
 	if res.outcall != nil {
@@ -197,8 +207,14 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 			return emptyReply, nil
 		})
 	case "stop_canister":
+		// It responds once the canister is stopped: when its last call
+		// context closes (IC interface specification, "IC method
+		// stop_canister").
 		res.reply, err = r.mgmtOnCanister(call, "canister_id_args", func(c *canister) ([]byte, error) {
 			r.stop(c)
+			if c.runStatus() == StatusStopping {
+				res.stopping = c
+			}
 			return emptyReply, nil
 		})
 	case "delete_canister":
