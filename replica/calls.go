@@ -224,8 +224,8 @@ func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err erro
 // <method> (context NRQ) or canister_composite_query <method> (context CQ),
 // run at once, outside rounds. Every change it makes is discarded, whether
 // it traps or not. A composite query's calls run synchronously within it
-// (callcontext_query.go). Log entries are kept (mainnet drops a query's
-// logs; a development replica shows them).
+// (callcontext_query.go). Its debug_print output is streamed to
+// WithLogOutput but not kept in the canister log (non-replicated mode).
 func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOption) (*Result, error) {
 	cfg, err := callConfigOf(opts)
 	if err != nil {

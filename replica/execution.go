@@ -164,17 +164,35 @@ const stackOverflow = "stack overflow"
 // causes, rather than the canister or its caller.
 const internalError = "internal error in the icgo replica"
 
-// log appends to the canister log and streams it.
+// log streams msg and, in a replicated execution, appends it to the
+// canister log: logs are not collected in non-replicated mode (NRQ, CQ,
+// CRy, CRt, CC, F; IC interface specification, "IC method
+// fetch_canister_logs").
 func (e *execution) log(msg string) {
-	e.r.log(e.c, e.time, msg)
+	e.r.log(e.c, e.time, msg, e.ctx.keepsLogs())
 }
 
-func (r *Replica) log(c *canister, t uint64, msg string) {
-	c.logs.add(t, msg)
+// keepsLogs reports whether the canister log keeps what an execution in
+// this context logs.
+func (c execContext) keepsLogs() bool {
+	switch c {
+	case ctxNRQ, ctxCQ, ctxCRy, ctxCRt, ctxCC, ctxF:
+		return false
+	}
+	return true
+}
+
+func (r *Replica) log(c *canister, t uint64, msg string, keep bool) {
+	if keep {
+		c.logs.add(t, msg, int(min(r.sched.mgmt.settingsOf(c.id).logMemoryLimit, maxLogMemoryLimit)))
+	}
 	if r.logOut != nil {
 		fmt.Fprintf(r.logOut, "[%s] %s\n", c.id, msg)
 	}
 }
+
+// maxLogMemoryLimit caps the log_memory_limit setting the replica honours.
+const maxLogMemoryLimit = 1 << 20
 
 // rejectOf is the reject for a trapped execution (code 5, CANISTER_ERROR).
 func rejectOf(t *trapError) *Reject {

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/icgo/icgo/internal/wasm"
@@ -143,4 +144,59 @@ func TestStopCanisterRespondsWhenStopped(t *testing.T) {
 	require.True(t, done)
 	require.NotNil(t, res.Reject)
 	require.Equal(t, ErrCodeCanisterStoppingCancelled, res.Reject.ErrorCode)
+}
+
+// logCanister prints its method name in canister_init, canister_inspect_message,
+// an update and a query.
+const logCanister = `(module
+  (import "ic0" "debug_print" (func $print (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "accept_message" (func $accept))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "initinspectupdatequery")
+  (func (export "canister_init") (call $print (i32.const 0) (i32.const 4)))
+  (func (export "canister_inspect_message") (call $print (i32.const 4) (i32.const 7)) (call $accept))
+  (func (export "canister_update u") (call $print (i32.const 11) (i32.const 6)) (call $reply))
+  (func (export "canister_query q") (call $print (i32.const 17) (i32.const 5)) (call $reply)))`
+
+func logMessages(t *testing.T, r *Replica, id CanisterID) []string {
+	t.Helper()
+	logs, err := r.Logs(id)
+	require.NoError(t, err)
+	var out []string
+	for _, l := range logs {
+		out = append(out, l.Message)
+	}
+	return out
+}
+
+// TestCanisterLogs follows fetch_canister_logs: nothing from
+// non-replicated executions (inspect_message, queries), purged on
+// reinstall and uninstall, at most the log_memory_limit (4 KiB) of
+// messages.
+func TestCanisterLogs(t *testing.T) {
+	var out bytes.Buffer
+	r := newReplica(t, WithLogOutput(&out))
+	id := installWat(t, r, logCanister)
+	reply(t)(r.Update(id, "u", nil))
+	reply(t)(r.Query(id, "q", nil))
+	reply(t)(r.Update(id, "q", nil)) // a query run as an update is replicated
+	require.Equal(t, []string{"init", "update", "query"}, logMessages(t, r, id))
+	require.Contains(t, out.String(), "inspect", "WithLogOutput still streams everything")
+
+	require.NoError(t, r.Reinstall(id, wat(t, logCanister), nil))
+	require.Equal(t, []string{"init"}, logMessages(t, r, id), "reinstall purges the log")
+	require.NoError(t, r.Upgrade(id, wat(t, logCanister), nil))
+	require.Equal(t, []string{"init"}, logMessages(t, r, id), "upgrade keeps it")
+	require.NoError(t, r.Uninstall(id))
+	require.Empty(t, logMessages(t, r, id), "uninstall purges the log")
+
+	require.NoError(t, r.Install(id, wat(t, logCanister), nil))
+	for range 1000 {
+		reply(t)(r.Update(id, "u", nil))
+	}
+	logs, err := r.Logs(id)
+	require.NoError(t, err)
+	require.Len(t, logs, 4096/len("update"))
+	require.Equal(t, uint64(1000+4), logs[len(logs)-1].Index)
 }

@@ -326,6 +326,7 @@ func (r *Replica) uninstall(c *canister) error {
 	c.code, c.inst, c.globals, c.stable = nil, nil, nil, nil
 	c.snap = heapSnapshot{}
 	c.certifiedData, c.timer = nil, 0
+	c.logs.purgeBefore(c.logs.next)
 	c.version++
 	return nil
 }
@@ -348,6 +349,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		return err // a *Reject, or a *compilingError: retry without r.mu
 	}
 
+	logMark := c.logs.next // a reinstall purges the log before it
 	stable := &stablemem.Memory{}
 	if mode == ModeUpgrade {
 		stable = c.stable // kept; the execution works on a transaction
@@ -420,6 +422,9 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	// Commit.
 	if mode == ModeReinstall && c.code != nil {
 		r.rejectCallContexts(c, fmt.Sprintf("canister %s has been reinstalled", c.id))
+	}
+	if mode == ModeReinstall {
+		c.logs.purgeBefore(logMark)
 	}
 	if c.inst != nil {
 		c.inst.Close(context.Background())
