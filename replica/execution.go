@@ -118,13 +118,42 @@ func (e *execution) run(export string, params ...uint64) *trapError {
 	e.meterBegin()
 	_, err := fn.Call(ctx, params...)
 	e.meterEnd()
-	if err == nil {
-		return nil
+	var t *trapError
+	switch {
+	case err != nil:
+		t = e.classify(err)
+	default:
+		if t = e.memoryLimitTrap(); t == nil {
+			return nil
+		}
 	}
-	t := e.classify(err)
 	e.trap = t
 	e.log("[TRAP]: " + t.desc)
 	return t
+}
+
+// memoryLimitTrap is the trap of an execution that left the Wasm memory
+// above the canister's wasm_memory_limit, in the contexts that enforce it:
+// "an operation (update method, canister init, canister post_upgrade) that
+// causes the Wasm heap memory consumption to exceed this limit will trap;
+// the limit is ignored for query methods, response callback handlers,
+// global timers, heartbeats, and canister pre_upgrade" (IC interface
+// specification, "IC method create_canister", wasm_memory_limit). 0 means
+// no limit. Memory never shrinks, so checking at the end of the execution
+// is checking every memory.grow; the trap rolls everything back.
+func (e *execution) memoryLimitTrap() *trapError {
+	limit := e.c.wasmMemoryLimit
+	switch e.ctx {
+	case ctxU, ctxI, ctxS:
+	default:
+		return nil
+	}
+	size := uint64(memoryPages(memoryOf(e.inst))) * wasmPageSize
+	if limit == 0 || size <= limit {
+		return nil
+	}
+	return &trapError{errorCode: ErrCodeCanisterWasmMemoryLimitExceeded,
+		desc: fmt.Sprintf("the Wasm memory grew to %d bytes, above the canister's wasm_memory_limit of %d bytes; raise it with update_settings", size, limit)}
 }
 
 // classify turns an error from wazero into a trap.

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/icgo/icgo/internal/wasm"
@@ -199,4 +200,67 @@ func TestCanisterLogs(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, logs, 4096/len("update"))
 	require.Equal(t, uint64(1000+4), logs[len(logs)-1].Index)
+}
+
+// memLimitCanister grows its memory by 2 pages in an update, a query and
+// the export given by %s (a canister_* system method).
+const memLimitCanister = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (memory (export "memory") 1)
+  (func $grow (result i32) (memory.grow (i32.const 2)))
+  (func $grow_reply (i32.store (i32.const 0) (call $grow)) (call $append (i32.const 0) (i32.const 4)) (call $reply))
+  (func (export "canister_update grow") (call $grow_reply))
+  (func (export "canister_query qgrow") (call $grow_reply))
+  (func (export "%s") (if (i32.lt_u (memory.size) (i32.const 8)) (then (drop (call $grow))))))`
+
+// TestWasmMemoryLimitByContext: growing past wasm_memory_limit traps in
+// updates, canister_init and canister_post_upgrade (IC0539, rolled back),
+// and is allowed in queries, heartbeats and canister_pre_upgrade.
+func TestWasmMemoryLimitByContext(t *testing.T) {
+	r := newReplica(t)
+	limit := WithWasmMemoryLimit(2 * wasmPageSize)
+	mod := func(export string) []byte { return wat(t, fmt.Sprintf(memLimitCanister, export)) }
+	memory := func(id CanisterID) uint64 {
+		info, err := r.Status(id)
+		require.NoError(t, err)
+		return info.MemorySize
+	}
+
+	id, err := r.CreateCanister(limit)
+	require.NoError(t, err)
+	require.NoError(t, r.Install(id, mod("canister_pre_upgrade"), nil))
+	before := memory(id)
+	res, err := r.Update(id, "grow", nil)
+	reject(t, res, err, CanisterError, ErrCodeCanisterWasmMemoryLimitExceeded, "above the canister's wasm_memory_limit of 131072 bytes")
+	require.Equal(t, before, memory(id), "the trap rolls the growth back")
+	require.Equal(t, []byte{1, 0, 0, 0}, reply(t)(r.Query(id, "qgrow", nil)), "queries ignore the limit")
+	require.NoError(t, r.Upgrade(id, mod("canister_pre_upgrade"), nil), "pre_upgrade ignores the limit")
+
+	for _, export := range []string{"canister_init", "canister_post_upgrade"} {
+		id, err := r.CreateCanister(limit)
+		require.NoError(t, err)
+		if export == "canister_init" {
+			err = r.Install(id, mod(export), nil)
+		} else {
+			require.NoError(t, r.Install(id, mod("canister_heartbeat"), nil))
+			err = r.Upgrade(id, mod(export), nil)
+		}
+		var rej *Reject
+		require.ErrorAs(t, err, &rej, export)
+		require.Equal(t, ErrCodeCanisterWasmMemoryLimitExceeded, rej.ErrorCode, export)
+	}
+
+	hb, err := r.CreateCanister(limit)
+	require.NoError(t, err)
+	require.NoError(t, r.Install(hb, mod("canister_heartbeat"), nil))
+	before = memory(hb)
+	require.NoError(t, r.Tick())
+	require.Equal(t, before+2*wasmPageSize, memory(hb), "heartbeats ignore the limit")
+
+	// 0 is no limit.
+	free, err := r.CreateCanister(WithWasmMemoryLimit(0))
+	require.NoError(t, err)
+	require.NoError(t, r.Install(free, mod("canister_pre_upgrade"), nil))
+	require.Equal(t, []byte{1, 0, 0, 0}, reply(t)(r.Update(free, "grow", nil)))
 }

@@ -344,7 +344,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterWasmModuleNotFound,
 			Message: fmt.Sprintf("canister %s contains no Wasm module to upgrade", c.id)}
 	}
-	cm, err := r.loadModule(wasmModule, c.wasmMemoryLimit)
+	cm, err := r.loadModule(wasmModule, MaxWasmMemory) // wasm_memory_limit: execution.go, memoryLimitTrap
 	if err != nil {
 		return err // a *Reject, or a *compilingError: retry without r.mu
 	}
@@ -407,6 +407,10 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	if trap == nil && cm.exports[initExport] {
 		e.ctx, e.entry, step = ctxI, initExport, initExport
 		trap = e.run(initExport)
+	}
+	if trap == nil { // a module whose initial memory is above the limit
+		e.ctx = ctxI
+		trap = e.memoryLimitTrap()
 	}
 	if trap != nil {
 		inst.Close(context.Background())

@@ -452,9 +452,6 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 	if ns.computeAllocation > 100 {
 		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("compute_allocation %d: must be at most 100", ns.computeAllocation)}
 	}
-	if nc.wasmMemoryLimit == 0 {
-		nc.wasmMemoryLimit = DefaultWasmMemoryLimit // 0 means the default
-	}
 	if nc.wasmMemoryLimit > MaxWasmMemory {
 		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("wasm_memory_limit %d: at most %d", nc.wasmMemoryLimit, uint64(MaxWasmMemory))}
 	}

@@ -253,7 +253,10 @@ func principalBytes(ps []principal.Principal) [][]byte {
 func WithCycles(n uint64) CanisterOption { return func(c *canister) { c.cycles = u128{lo: n} } }
 
 // WithWasmMemoryLimit sets the wasm_memory_limit setting in bytes (default
-// DefaultWasmMemoryLimit; at most MaxWasmMemory): memory.grow past it fails.
+// DefaultWasmMemoryLimit; at most MaxWasmMemory; 0: no limit): an update,
+// canister_init or canister_post_upgrade that grows the Wasm memory past
+// it traps (IC0539); queries, callbacks, timers, heartbeats and
+// canister_pre_upgrade may exceed it.
 func WithWasmMemoryLimit(bytes uint64) CanisterOption {
 	return func(c *canister) { c.wasmMemoryLimit = bytes }
 }
@@ -306,8 +309,8 @@ func (r *Replica) createCanister(opts ...CanisterOption) (CanisterID, error) {
 			return CanisterID{}, fmt.Errorf("replica: controller of %d bytes is not a principal", len(p))
 		}
 	}
-	if c.wasmMemoryLimit == 0 || c.wasmMemoryLimit > MaxWasmMemory {
-		return CanisterID{}, fmt.Errorf("replica: wasm_memory_limit %d: must be in 1..%d", c.wasmMemoryLimit, uint64(MaxWasmMemory))
+	if c.wasmMemoryLimit > MaxWasmMemory {
+		return CanisterID{}, fmt.Errorf("replica: wasm_memory_limit %d: must be at most %d (0: no limit)", c.wasmMemoryLimit, uint64(MaxWasmMemory))
 	}
 	if len(c.envVars) > maxEnvVars {
 		return CanisterID{}, fmt.Errorf("replica: %d environment variables; at most %d", len(c.envVars), maxEnvVars)
