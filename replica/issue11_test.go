@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"testing"
 
@@ -263,4 +264,51 @@ func TestWasmMemoryLimitByContext(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Install(free, mod("canister_pre_upgrade"), nil))
 	require.Equal(t, []byte{1, 0, 0, 0}, reply(t)(r.Update(free, "grow", nil)))
+}
+
+// stableWriter's update "w" grows stable memory to 64 pages once and
+// writes size bytes at off, for each (off, size) i64 pair of its argument.
+const stableWriter = `(module
+  (import "ic0" "msg_arg_data_size" (func $arg_size (result i32)))
+  (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "stable64_size" (func $size (result i64)))
+  (import "ic0" "stable64_grow" (func $grow (param i64) (result i64)))
+  (import "ic0" "stable64_write" (func $write (param i64 i64 i64)))
+  (memory (export "memory") 40)
+  (func (export "canister_update w") (local $p i32) (local $end i32)
+    (if (i64.eqz (call $size)) (then (drop (call $grow (i64.const 64)))))
+    (call $arg_copy (i32.const 0) (i32.const 0) (call $arg_size))
+    (local.set $end (call $arg_size))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (call $write (i64.load (local.get $p)) (i64.const 65536) (i64.load (i32.add (local.get $p) (i32.const 8))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $next)))
+    (call $reply)))`
+
+func writes(pairs ...uint64) []byte {
+	var b []byte
+	for _, v := range pairs {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+// TestStableWriteLimit: an update that dirties more stable memory than the
+// per-message limit traps (IC0524) and rolls back; pages written twice
+// count once; the limit is per message.
+func TestStableWriteLimit(t *testing.T) {
+	r := newReplica(t)
+	const limit = 1 << 20
+	r.stableLimits[0] = limit
+	id := installWat(t, r, stableWriter)
+	reply(t)(r.Update(id, "w", writes(0, limit)))
+	reply(t)(r.Update(id, "w", writes(0, limit)))                                 // the limit is per message
+	reply(t)(r.Update(id, "w", writes(0, limit/2, 0, limit/2, limit/2, limit/2))) // a page written twice counts once
+	for _, arg := range [][]byte{writes(0, limit+64<<10), writes(0, limit/2, 1<<21, limit/2+4096)} {
+		res, err := r.Update(id, "w", arg)
+		reject(t, res, err, CanisterError, ErrCodeCanisterMemoryAccessLimitExceeded, "above the limit of 1048576 per message")
+	}
+	require.Equal(t, uint64(2<<30), uint64(maxStableWriteMessage))
 }

@@ -54,6 +54,10 @@ type Replica struct {
 	closed     bool
 	instanceNo uint64
 
+	// stableLimits are the stable memory write limits per message and per
+	// install (ic0.go); tests lower them.
+	stableLimits [2]uint64
+
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
 }
@@ -142,6 +146,7 @@ func New(opts ...Option) (*Replica, error) {
 	}
 	r.modules = map[moduleKey]*codeModule{}
 	r.compiling = map[moduleKey]*compileJob{}
+	r.stableLimits = [2]uint64{maxStableWriteMessage, maxStableWriteInstall}
 	r.canisters = map[CanisterID]*canister{}
 	// The first id PocketIC hands out on its application subnet:
 	// lxzze-o7777-77777-aaaaa-cai.
