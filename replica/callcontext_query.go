@@ -194,6 +194,9 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 func (r *Replica) queryCallee(qe *queryEval, oc *outCall, from *canister, depth int) ([]byte, *Reject, error) {
 	callee := CanisterID{string(oc.callee)}
 	if callee.IsZero() {
+		if oc.method == "fetch_canister_logs" {
+			return nil, logsOnlyByQuery(), nil
+		}
 		reply, rej := r.managementQuery(oc.method, oc.arg, []byte(from.id.raw))
 		return reply, rej, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/icgo/icgo/internal/wasm"
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -194,6 +195,16 @@ func TestCanisterLogs(t *testing.T) {
 	require.Empty(t, logMessages(t, r, id), "uninstall purges the log")
 
 	require.NoError(t, r.Install(id, wat(t, logCanister), nil))
+	fetched := decodeOne(t, reply(t)(r.Query(ManagementCanister, "fetch_canister_logs", idArg(id))), "fetch_canister_logs_result")
+	recs := fieldOf(fetched, "canister_log_records")
+	require.Len(t, recs.Elems, 1)
+	content, err := blobOf(fieldOf(&recs.Elems[0], "content"), "content")
+	require.NoError(t, err)
+	require.Equal(t, "init", string(content))
+	res, err := r.Query(ManagementCanister, "fetch_canister_logs", idArg(id), WithCaller(principal.FromBytes([]byte{7})))
+	reject(t, res, err, CanisterReject, ErrCodeCanisterRejectedMessage, "may not read the logs")
+	res, err = r.Update(ManagementCanister, "fetch_canister_logs", idArg(id))
+	reject(t, res, err, CanisterReject, ErrCodeCanisterRejectedMessage, "only be called by users, as a query")
 	for range 1000 {
 		reply(t)(r.Update(id, "u", nil))
 	}

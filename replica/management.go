@@ -153,6 +153,9 @@ func (r *Replica) manage(m *message) error {
 // managementQuery answers a query (or a composite query's call) to the
 // management canister: only canister_status is a query method.
 func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *Reject) {
+	if method == "fetch_canister_logs" {
+		return r.fetchCanisterLogs(arg, caller)
+	}
 	if method != "canister_status" {
 		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("management canister method %s cannot be called from a query (only canister_status can)", method)}
@@ -283,6 +286,9 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		res.reply = emptyReply
 	case "http_request":
 		return r.mgmtHTTPRequest(call)
+	case "fetch_canister_logs":
+		res.rej = logsOnlyByQuery()
+		return res
 	default:
 		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeMethodNotFound,
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}
@@ -751,4 +757,58 @@ func (r *Replica) mgmtStatus(c *canister) ([]byte, error) {
 		)),
 	)
 	return encodeMgmt(result, "canister_status_result"), nil
+}
+
+// fetchCanisterLogs is fetch_canister_logs, a query users call (not
+// canisters, nor replicated calls: IC interface specification, "IC method
+// fetch_canister_logs"). The log_visibility setting says who may read the
+// log: the controllers (the default), everyone, or the controllers and
+// allowed_viewers.
+func (r *Replica) fetchCanisterLogs(arg, caller []byte) ([]byte, *Reject) {
+	v, err := decodeMgmt(arg, "canister_id_args")
+	if err != nil {
+		return nil, badArg("fetch_canister_logs", err)
+	}
+	c, err := r.mgmtTarget(v, "canister_id")
+	if err != nil {
+		if rej, ok := err.(*Reject); ok {
+			return nil, rej
+		}
+		return nil, badArg("fetch_canister_logs", err)
+	}
+	if !r.mayReadLogs(c, caller) {
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+			Message: fmt.Sprintf("caller %s may not read the logs of canister %s (its log_visibility)", principalText(caller), c.id)}
+	}
+	var recs []candidtext.Value
+	for _, l := range c.logs.entries {
+		recs = append(recs, cvRecord(cvField("idx", cvNat64(l.Index)),
+			cvField("timestamp_nanos", cvNat64(uint64(l.Time.UnixNano()))), cvField("content", cvBlob([]byte(l.Message)))))
+	}
+	return encodeMgmt(cvRecord(cvField("canister_log_records", cvVec(recs...))), "fetch_canister_logs_result"), nil
+}
+
+func logsOnlyByQuery() *Reject {
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+		Message: "fetch_canister_logs can only be called by users, as a query (not by canisters, nor as an update)"}
+}
+
+func (r *Replica) mayReadLogs(c *canister, caller []byte) bool {
+	if isController(c, caller) {
+		return true
+	}
+	vis := r.sched.mgmt.settingsOf(c.id).logVisibility
+	name, viewers, err := variantOf(vis, "log_visibility", "controllers", "public", "allowed_viewers")
+	switch {
+	case err != nil || name == "controllers":
+		return false
+	case name == "public":
+		return true
+	}
+	for i := range viewers.Elems {
+		if string(viewers.Elems[i].Bytes) == string(caller) {
+			return true
+		}
+	}
+	return false
 }

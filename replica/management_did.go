@@ -103,6 +103,8 @@ type http_request_args = record {
 };
 type transform_args = record { response : http_request_result; context : blob };
 type raw_rand_result = blob;
+type canister_log_record = record { idx : nat64; timestamp_nanos : nat64; content : blob };
+type fetch_canister_logs_result = record { canister_log_records : vec canister_log_record };
 type empty_result = record {};
 `
 

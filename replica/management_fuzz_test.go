@@ -15,7 +15,7 @@ var managementMethods = []string{
 	"create_canister", "provisional_create_canister_with_cycles", "provisional_top_up_canister",
 	"install_code", "install_chunked_code", "uninstall_code", "upload_chunk", "stored_chunks",
 	"clear_chunk_store", "canister_status", "update_settings", "start_canister", "stop_canister",
-	"delete_canister", "deposit_cycles", "raw_rand", "http_request", "no_such_method",
+	"delete_canister", "deposit_cycles", "raw_rand", "http_request", "fetch_canister_logs", "no_such_method",
 }
 
 // emptyModule is the smallest wasm module.
@@ -51,7 +51,8 @@ func managementSeeds(id CanisterID) map[string][][]byte {
 		"raw_rand":        {emptyReply},
 		"http_request": {encodeMgmt(cvRecord(cvField("url", cvText("https://example.com")),
 			cvField("method", cvVariant("get", cvNull())), cvField("headers", cvVec())), "http_request_args")},
-		"no_such_method": {emptyReply},
+		"fetch_canister_logs": {idArg(id)},
+		"no_such_method":      {emptyReply},
 		"": {{}, []byte("DIDL"), []byte("DIDL\x01\x6c\x00\x01\x00"), []byte("DIDL\x00\x01\x71\x00"),
 			untyped(cvRecord(cvField("chunk_hashes_list", cvVec(cvRecord(cvField("hash", hash))))))},
 	}
@@ -98,6 +99,13 @@ func FuzzManagementArgs(f *testing.F) {
 			require.NoError(t, err, "ingress %s(%x)", m, arg)
 			if res.Reject != nil {
 				require.NotContains(t, res.Reject.Message, internalError, "ingress %s(%x)", m, arg)
+			}
+			if m == "canister_status" || m == "fetch_canister_logs" {
+				res, err := r.Query(ManagementCanister, m, arg)
+				require.NoError(t, err, "query %s(%x)", m, arg)
+				if res.Reject != nil {
+					require.NotContains(t, res.Reject.Message, internalError, "query %s(%x)", m, arg)
+				}
 			}
 			res, err = r.Update(caller, "call", callSpec{cycles: 1 << 40, timeout: -1, method: m, payload: arg}.arg())
 			o := parseOutcome(t, replyOf(t, res, err))
