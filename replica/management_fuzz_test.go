@@ -95,6 +95,9 @@ func FuzzManagementArgs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, arg []byte) {
 		for _, m := range managementMethods {
+			r.mu.Lock() // refill what create_canister, deposit_cycles and outcalls took
+			r.canisters[caller].cycles = u128{lo: DefaultCycles}
+			r.mu.Unlock()
 			res, err := r.Update(ManagementCanister, m, arg)
 			require.NoError(t, err, "ingress %s(%x)", m, arg)
 			if res.Reject != nil {
