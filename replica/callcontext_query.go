@@ -194,18 +194,21 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 func (r *Replica) queryCallee(qe *queryEval, oc *outCall, from *canister, depth int) ([]byte, *Reject, error) {
 	callee := CanisterID{string(oc.callee)}
 	if callee.IsZero() {
+		if oc.method == "fetch_canister_logs" {
+			return nil, logsOnlyByQuery(), nil
+		}
 		reply, rej := r.managementQuery(oc.method, oc.arg, []byte(from.id.raw))
 		return reply, rej, nil
 	}
 	c, ok := r.canisters[callee]
 	if !ok {
-		return nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301", Message: fmt.Sprintf("canister %s not found", callee)}, nil
+		return nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound, Message: fmt.Sprintf("canister %s not found", callee)}, nil
 	}
 	if rej := r.callRejectFor(c); rej != nil {
 		return nil, rej, nil
 	}
 	if c.code != nil && c.code.methods[oc.method] == MethodUpdate {
-		return nil, &Reject{Code: CanisterError, ErrorCode: "IC0527",
+		return nil, &Reject{Code: CanisterError, ErrorCode: ErrCodeCompositeQueryReplicated,
 			Message: fmt.Sprintf("composite query cannot call update method %q of canister %s", oc.method, c.id)}, nil
 	}
 	return r.query(qe, c, oc.method, oc.arg, []byte(from.id.raw), depth)

@@ -2,6 +2,8 @@ package replica
 
 import (
 	"fmt"
+
+	"github.com/icgo/icgo/principal"
 )
 
 // CallOption configures one Install, Update or Query.
@@ -14,8 +16,8 @@ type callConfig struct {
 
 // WithCaller sets the sender of the message (ic0.msg_caller_*); the
 // default is the anonymous principal.
-func WithCaller(principal []byte) CallOption {
-	return func(c *callConfig) { c.caller = append([]byte{}, principal...) }
+func WithCaller(p principal.Principal) CallOption {
+	return func(c *callConfig) { c.caller = p.Bytes() }
 }
 
 // maxIngressPayload is the ingress message limit: 2 MiB (reference 3.8).
@@ -29,7 +31,7 @@ func checkPayload(arg []byte) error {
 }
 
 func callConfigOf(opts []CallOption) (callConfig, error) {
-	cfg := callConfig{caller: AnonymousPrincipal}
+	cfg := callConfig{caller: principal.Anonymous.Bytes()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -62,7 +64,7 @@ func (r *Replica) install(id CanisterID, wasmModule, arg []byte, replace bool, o
 	if replace {
 		mode = ModeReinstall
 	}
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { // lifecycle.go
+	return r.installCall(id, opts, func(c *canister, cfg callConfig) error { // lifecycle.go
 		return r.installCode(c, mode, wasmModule, arg, cfg.caller, false)
 	})
 }
@@ -84,27 +86,37 @@ func (r *Replica) install(id CanisterID, wasmModule, arg []byte, replace bool, o
 // Traps, rejects and missing replies are a Result with Reject; the error is
 // only for misuse (an unknown canister, a closed replica) and ErrPending.
 func (r *Replica) Update(id CanisterID, method string, arg []byte, opts ...CallOption) (*Result, error) {
-	mid, err := r.SubmitUpdate(id, method, arg, opts...)
+	im, err := r.submit(id, method, arg, opts)
 	if err != nil {
 		return nil, err
 	}
-	return r.AwaitUpdate(mid)
+	return r.await(im)
 }
 
 // SubmitUpdate submits an ingress update call without running it: it runs
 // in the next round (Tick). AwaitUpdate or IngressStatus give its result.
 func (r *Replica) SubmitUpdate(id CanisterID, method string, arg []byte, opts ...CallOption) (MessageID, error) {
-	cfg, err := callConfigOf(opts)
+	im, err := r.submit(id, method, arg, opts)
 	if err != nil {
 		return 0, err
 	}
+	return im.id, nil
+}
+
+// submit is SubmitUpdate; Update keeps the message itself, so that its
+// result never depends on the ingress history.
+func (r *Replica) submit(id CanisterID, method string, arg []byte, opts []CallOption) (*ingressMessage, error) {
+	cfg, err := callConfigOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkPayload(arg); err != nil {
-		return 0, err
+		return nil, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return 0, ErrClosed
+		return nil, ErrClosed
 	}
 	im := &ingressMessage{id: MessageID(r.sched.next()), to: id, method: method, sched: &r.sched}
 	if id.IsZero() {
@@ -114,11 +126,11 @@ func (r *Replica) SubmitUpdate(id CanisterID, method string, arg []byte, opts ..
 	} else {
 		c, err := r.lookup(id)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		rej, err := r.ingressCheck(c, method, arg, cfg.caller)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if rej != nil {
 			im.finish(nil, rej)
@@ -128,7 +140,7 @@ func (r *Replica) SubmitUpdate(id CanisterID, method string, arg []byte, opts ..
 	if !im.done {
 		r.sched.queue = append(r.sched.queue, &message{from: cfg.caller, to: id, method: method, arg: arg, ingress: im})
 	}
-	return im.id, nil
+	return im, nil
 }
 
 // ingressCheck is what the replica checks before it accepts an ingress
@@ -152,39 +164,58 @@ func (r *Replica) ingressCheck(c *canister, method string, arg, caller []byte) (
 
 // AwaitUpdate runs rounds until the submitted call has a response, at most
 // WithMaxRounds rounds (then the error wraps ErrPending), and returns it.
+// Other callers may run rounds in between: the replica's lock is released
+// between rounds, and while a module compiles (Tick).
 func (r *Replica) AwaitUpdate(mid MessageID) (*Result, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	im, ok := r.sched.ingress[mid]
+	r.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("replica: unknown message id %d", mid)
 	}
-	for i := 0; !im.done; i++ {
-		if r.closed {
-			return nil, ErrClosed
+	return r.await(im)
+}
+
+func (r *Replica) await(im *ingressMessage) (*Result, error) {
+	for i := 0; ; i++ {
+		r.mu.Lock()
+		done, closed := im.done, r.closed
+		if done {
+			delete(r.sched.ingress, im.id)
 		}
-		if i == r.sched.cfg.maxRounds {
+		job := r.sched.idleCompiling()
+		r.mu.Unlock()
+		if job != nil && !done && !closed {
+			<-job.done // without the lock; no round is spent waiting
+			i--
+			continue
+		}
+		switch {
+		case done:
+			return im.result, nil
+		case closed:
+			return nil, ErrClosed
+		case i == r.sched.cfg.maxRounds:
 			return nil, fmt.Errorf("%w: update %q of %s has no response after %d rounds", ErrPending, im.method, principalText([]byte(im.to.raw)), i)
 		}
-		if err := r.runRound(); err != nil {
+		if err := r.Tick(); err != nil {
 			return nil, err
 		}
 	}
-	delete(r.sched.ingress, mid)
-	return im.result, nil
 }
 
 // IngressStatus returns the result of a submitted call without running any
 // round: done is false while the call is pending. A done status can be read
 // any number of times until the replica forgets it: once AwaitUpdate has
-// returned it, or once maxIngressHistory (1000) later ingress messages
-// have finished; then IngressStatus returns an "unknown message id" error.
+// returned it, or once it finished more than 5 minutes ago in replica time
+// (ingressHistoryAge); then IngressStatus returns an "unknown message id"
+// error.
 func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	im, ok := r.sched.ingress[mid]
 	if !ok {
-		return nil, false, fmt.Errorf("replica: unknown message id %d (or its result was already returned by AwaitUpdate, or is older than the last %d finished ingress messages)", mid, maxIngressHistory)
+		return nil, false, fmt.Errorf("replica: unknown message id %d (or its result was already returned by AwaitUpdate, or it finished more than %v ago)", mid, ingressHistoryAge)
 	}
 	return im.result, im.done, nil
 }
@@ -193,8 +224,8 @@ func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err erro
 // <method> (context NRQ) or canister_composite_query <method> (context CQ),
 // run at once, outside rounds. Every change it makes is discarded, whether
 // it traps or not. A composite query's calls run synchronously within it
-// (callcontext_query.go). Log entries are kept (mainnet drops a query's
-// logs; a development replica shows them).
+// (callcontext_query.go). Its debug_print output is streamed to
+// WithLogOutput but not kept in the canister log (non-replicated mode).
 func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOption) (*Result, error) {
 	cfg, err := callConfigOf(opts)
 	if err != nil {
@@ -299,7 +330,7 @@ func (r *Replica) deliverRequest(m *message) error {
 	}
 	c, ok := r.canisters[m.to]
 	if !ok {
-		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301",
+		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound,
 			Message: fmt.Sprintf("canister %s not found", m.to)}, m.cycles)
 		return nil
 	}

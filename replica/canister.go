@@ -48,10 +48,10 @@ type LogEntry struct {
 	Message string
 }
 
-// maxLogBytes bounds the messages kept per canister; older entries are
-// dropped first. (Mainnet keeps 4 KiB by default; a development replica
-// keeps more. Everything is still streamed to WithLogOutput.)
-const maxLogBytes = 1 << 20
+// The canister log keeps the most recent messages up to the canister's
+// log_memory_limit setting (default 4 KiB, counted in message bytes),
+// dropping the oldest first (IC interface specification, "IC method
+// fetch_canister_logs"). Everything is still streamed to WithLogOutput.
 
 type canisterLog struct {
 	entries []LogEntry
@@ -59,16 +59,27 @@ type canisterLog struct {
 	next    uint64
 }
 
-func (l *canisterLog) add(t uint64, msg string) LogEntry {
+func (l *canisterLog) add(t uint64, msg string, limit int) LogEntry {
 	e := LogEntry{Index: l.next, Time: time.Unix(0, int64(t)), Message: msg}
 	l.next++
 	l.entries = append(l.entries, e)
 	l.bytes += len(msg)
-	for l.bytes > maxLogBytes && len(l.entries) > 1 {
+	for l.bytes > limit && len(l.entries) > 0 {
 		l.bytes -= len(l.entries[0].Message)
+		l.entries[0] = LogEntry{}
 		l.entries = l.entries[1:]
 	}
 	return e
+}
+
+// purgeBefore drops the entries with an index below idx (reinstall and
+// uninstall purge the log; indices keep increasing).
+func (l *canisterLog) purgeBefore(idx uint64) {
+	for len(l.entries) > 0 && l.entries[0].Index < idx {
+		l.bytes -= len(l.entries[0].Message)
+		l.entries[0] = LogEntry{}
+		l.entries = l.entries[1:]
+	}
 }
 
 // instantiate creates a fresh instance of cm. wazero runs no start

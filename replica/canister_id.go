@@ -60,5 +60,14 @@ func ParseCanisterID(s string) (CanisterID, error) {
 }
 
 // AnonymousPrincipal is the anonymous principal (0x04, "2vxsx-fae"), the
-// default caller of ingress messages and the default controller.
-var AnonymousPrincipal = []byte{0x04}
+// default caller of ingress messages and the default controller. It is
+// principal.Anonymous, a value: no caller can change what another sees.
+var AnonymousPrincipal = principal.Anonymous
+
+// Principal returns c as a principal.Principal.
+func (c CanisterID) Principal() principal.Principal { return principal.FromBytes([]byte(c.raw)) }
+
+// CanisterIDFromPrincipal returns the canister id with p's bytes.
+func CanisterIDFromPrincipal(p principal.Principal) (CanisterID, error) {
+	return CanisterIDFromBytes(p.Bytes())
+}

@@ -21,7 +21,9 @@
 //     not allow traps with "ic0.<fn> called from <entry point>: not allowed
 //     in context <letter>". Memory ranges and blob ranges are checked
 //     (1.1); debug_print never traps.
-//   - Module acceptance (2.1): raw or gzip modules up to 100 MiB. The IC's
+//   - Module acceptance (2.1): raw or gzip modules up to 100 MiB (gzip
+//     output and module files are read up to that size plus one byte,
+//     never more). The IC's
 //     module rules (section 2) plug in at validateModule, the single hook for
 //     internal/validate.
 //   - Execution (3.1 to 3.3): update, query (replicated or not), composite
@@ -36,7 +38,13 @@
 //     increasing between executions; the clock is controlled (WithTime,
 //     AdvanceTime, SetTime).
 //   - Memory (2.6): the canister's wasm_memory_limit (default 3 GiB, at
-//     most 4 GiB) caps memory.grow.
+//     most 4 GiB, 0 for none): an update, canister_init or
+//     canister_post_upgrade that leaves the Wasm memory above it traps
+//     (IC0539, checked when the execution ends: memory never shrinks);
+//     queries, callbacks, timers, heartbeats and canister_pre_upgrade may
+//     exceed it. An execution may write (dirty, in 4 KiB pages) at most
+//     2 GiB of stable memory, an install or upgrade 8 GiB; past that it
+//     traps (IC0524).
 //   - Rounds (scheduler.go): Tick runs one round: management responses
 //     of earlier rounds, then bounded-wait timeouts, then heartbeats and
 //     due global timers canister by canister in id order (heartbeat
@@ -73,12 +81,20 @@
 //     install_code, install_chunked_code, upload_chunk, stored_chunks,
 //     clear_chunk_store, uninstall_code, canister_status, update_settings,
 //     start_canister, stop_canister, delete_canister, deposit_cycles,
-//     raw_rand and http_request, with ic.did's Candid types; a bad
+//     raw_rand, http_request and fetch_canister_logs (a query, by users,
+//     honouring log_visibility), with ic.did's Candid types; a bad
 //     argument is a CANISTER_REJECT naming the problem. Users reach the
 //     methods the spec allows through Update(ManagementCanister, ...).
 //     raw_rand answers in the next round with 32 bytes of a ChaCha8 tape
-//     (seeded by WithRandSeed, else by crypto/rand).
-//   - HTTPS outcalls (http.go): URL, method, header and size limits,
+//     (seeded by WithRandSeed, else by crypto/rand); like every method it
+//     requires a Candid argument. stop_canister responds once the canister
+//     is stopped (its last call context closed); a start_canister
+//     meanwhile rejects it (IC0511). Arguments are decoded and checked
+//     before use (FuzzManagementArgs); a panic in the management canister
+//     would be a SYS_FATAL reject naming the replica, not a crash.
+//   - HTTPS outcalls (http.go): URL, method, header and size limits (of
+//     the response too: 64 headers, 8 KiB each, 48 KiB in all, checked as
+//     it is read), no redirects followed (the 3xx response is the answer),
 //     user-agent, the fee of ic0.cost_http_request with the rest
 //     refunded, transforms in context TQ with caller aaaaa-aa, and
 //     consensus over 13 nodes' transformed responses (MockHTTP,
@@ -150,16 +166,39 @@
 //     instruction limit, with 50 M charged per call. The depth-limit
 //     reject is CANISTER_ERROR without an IC error code.
 //   - update_settings stores every setting and canister_status reports
-//     them, but only controllers, wasm_memory_limit (for the next install)
-//     and environment_variables have an effect. canister_status reports
-//     zero reserved cycles, idle burn and query stats. Snapshot, logs,
-//     info and bitcoin methods are not implemented (DESTINATION_INVALID
-//     naming the method).
+//     them, but only controllers, wasm_memory_limit, log_memory_limit (at
+//     most 1 MiB honoured), log_visibility and environment_variables have
+//     an effect. canister_status reports zero reserved cycles, idle burn
+//     and query stats. Snapshot, info and bitcoin
+//     methods are not implemented (DESTINATION_INVALID naming the method).
 //   - HTTPS outcalls: the replica makes one real request and gives every
-//     node that answer (mocks give per-node answers); the request blocks
-//     the replica while it is in flight; responses count body and headers
-//     against max_response_bytes; the non-replicated mode is priced like
-//     the replicated one.
+//     node that answer (mocks give per-node answers); it is made without
+//     the replica's lock (queries and other callers go on), but the next
+//     round (Tick) waits for it, up to 30 s; with WithHTTPClient the
+//     response headers are bounded only if its Transport is an
+//     *http.Transport; responses count body and headers against
+//     max_response_bytes; the non-replicated mode is priced like the
+//     replicated one.
+//   - Modules are compiled without the replica's lock: Install waits for
+//     its module, an install_code request runs in the first round after
+//     its compilation ends. The replica refuses modules whose br_tables
+//     have more than 32,768 targets in one function (precisely: the sum
+//     over functions of the square of their targets above 32,768²), which
+//     the IC accepts up to 131,072 per br_table: wazero's compile time
+//     grows with that square (131,072 targets take minutes).
+//   - A canister's own unbounded recursion traps with "stack overflow"
+//     (IC0502) at wazero's call-depth limit, not the IC's.
+//   - Ingress history: the status of a finished ingress message is kept
+//     for 5 minutes of replica time (the IC keeps it until the message's
+//     ingress expiry); AwaitUpdate forgets a status it returns, and Update
+//     never depends on the history.
+//   - Canister logs (Logs, as fetch_canister_logs gives them): kept up to
+//     the log_memory_limit setting (default 4 KiB of messages, oldest
+//     dropped first), not kept for non-replicated executions (queries,
+//     composite queries and their callbacks, inspect_message), purged by
+//     reinstall and uninstall, kept by upgrade. WithLogOutput still
+//     streams every message, including those the log does not keep. The
+//     Go API's Stop returns at once (the canister may still be stopping).
 //
 // # Results and errors
 //

@@ -118,13 +118,42 @@ func (e *execution) run(export string, params ...uint64) *trapError {
 	e.meterBegin()
 	_, err := fn.Call(ctx, params...)
 	e.meterEnd()
-	if err == nil {
-		return nil
+	var t *trapError
+	switch {
+	case err != nil:
+		t = e.classify(err)
+	default:
+		if t = e.memoryLimitTrap(); t == nil {
+			return nil
+		}
 	}
-	t := e.classify(err)
 	e.trap = t
 	e.log("[TRAP]: " + t.desc)
 	return t
+}
+
+// memoryLimitTrap is the trap of an execution that left the Wasm memory
+// above the canister's wasm_memory_limit, in the contexts that enforce it:
+// "an operation (update method, canister init, canister post_upgrade) that
+// causes the Wasm heap memory consumption to exceed this limit will trap;
+// the limit is ignored for query methods, response callback handlers,
+// global timers, heartbeats, and canister pre_upgrade" (IC interface
+// specification, "IC method create_canister", wasm_memory_limit). 0 means
+// no limit. Memory never shrinks, so checking at the end of the execution
+// is checking every memory.grow; the trap rolls everything back.
+func (e *execution) memoryLimitTrap() *trapError {
+	limit := e.c.wasmMemoryLimit
+	switch e.ctx {
+	case ctxU, ctxI, ctxS:
+	default:
+		return nil
+	}
+	size := uint64(memoryPages(memoryOf(e.inst))) * wasmPageSize
+	if limit == 0 || size <= limit {
+		return nil
+	}
+	return &trapError{errorCode: ErrCodeCanisterWasmMemoryLimitExceeded,
+		desc: fmt.Sprintf("the Wasm memory grew to %d bytes, above the canister's wasm_memory_limit of %d bytes; raise it with update_settings", size, limit)}
 }
 
 // classify turns an error from wazero into a trap.
@@ -146,23 +175,53 @@ func (e *execution) classify(err error) *trapError {
 	if s, ok := strings.CutPrefix(msg, "wasm error: "); ok { // a Wasm trap
 		return &trapError{desc: s, errorCode: ErrCodeCanisterTrapped}
 	}
+	if msg == stackOverflow { // wazero's compiler returns its call-depth error bare
+		return &trapError{desc: msg, errorCode: ErrCodeCanisterTrapped}
+	}
 	// A panic in a host function that was not a deliberate trap: a bug in
 	// the replica, reported as a trap so that state is rolled back.
 	msg = strings.TrimSuffix(msg, " (recovered by wazero)")
-	return &trapError{desc: "internal error in the icgo replica: " + msg, errorCode: ErrCodeCanisterTrapped}
+	return &trapError{desc: internalError + ": " + msg, errorCode: ErrCodeCanisterTrapped}
 }
 
-// log appends to the canister log and streams it.
+// stackOverflow is the text of wazero's error for a call stack that is too
+// deep (the canister's own recursion): a Wasm trap, as on the IC ("Canister
+// trapped: stack overflow").
+const stackOverflow = "stack overflow"
+
+// internalError starts the text of every reject that a bug in the replica
+// causes, rather than the canister or its caller.
+const internalError = "internal error in the icgo replica"
+
+// log streams msg and, in a replicated execution, appends it to the
+// canister log: logs are not collected in non-replicated mode (NRQ, CQ,
+// CRy, CRt, CC, F; IC interface specification, "IC method
+// fetch_canister_logs").
 func (e *execution) log(msg string) {
-	e.r.log(e.c, e.time, msg)
+	e.r.log(e.c, e.time, msg, e.ctx.keepsLogs())
 }
 
-func (r *Replica) log(c *canister, t uint64, msg string) {
-	c.logs.add(t, msg)
+// keepsLogs reports whether the canister log keeps what an execution in
+// this context logs.
+func (c execContext) keepsLogs() bool {
+	switch c {
+	case ctxNRQ, ctxCQ, ctxCRy, ctxCRt, ctxCC, ctxF:
+		return false
+	}
+	return true
+}
+
+func (r *Replica) log(c *canister, t uint64, msg string, keep bool) {
+	if keep {
+		c.logs.add(t, msg, int(min(r.sched.mgmt.settingsOf(c.id).logMemoryLimit, maxLogMemoryLimit)))
+	}
 	if r.logOut != nil {
 		fmt.Fprintf(r.logOut, "[%s] %s\n", c.id, msg)
 	}
 }
+
+// maxLogMemoryLimit caps the log_memory_limit setting the replica honours.
+const maxLogMemoryLimit = 1 << 20
 
 // rejectOf is the reject for a trapped execution (code 5, CANISTER_ERROR).
 func rejectOf(t *trapError) *Reject {

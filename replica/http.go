@@ -3,10 +3,12 @@ package replica
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,9 +18,11 @@ import (
 // HTTPS outcalls: the management canister's http_request (reference 4.2).
 //
 // The replica makes the request itself, once, with net/http (the client of
-// WithHTTPClient, or a default one with a 30 s timeout), while it runs the
-// management canister's request; the response reaches the canister in the
-// next round. Each of the subnet's 13 "nodes" gets the same answer, unless
+// WithHTTPClient, or a default one with a 30 s timeout), without its lock:
+// the management canister's request starts it, and the next round waits
+// for the answer (Tick waits without the lock), transforms it and
+// responds. Redirects are not followed (the canister gets the 3xx
+// response), and the response's limits are checked as it is read. Each of the subnet's 13 "nodes" gets the same answer, unless
 // a mock gives different ones (MockHTTP, QueueHTTPResponses): every node's
 // response goes through the canister's transform (context TQ, caller
 // aaaaa-aa, changes discarded), and the call succeeds only if at least
@@ -64,12 +68,12 @@ const (
 // (httptest.Server.Client()). The default is a client with a 30 s timeout
 // and the system's roots.
 //
-// Outcalls are fetched inside a round, with the replica locked: while a
-// real fetch is in flight every other method of the replica (Update,
-// Query, Tick, AdvanceTime, ...) blocks, for up to the client's timeout.
-// The client (its Transport, CheckRedirect, ...) must therefore never call
-// back into the replica, and neither may a test server's handler that it
-// reaches: such a call would deadlock.
+// Outcalls are fetched without the replica's lock: while one is in flight,
+// queries and the other methods of the replica go on; the next round
+// (Tick) waits for it. The replica uses a copy of c that never follows
+// redirects (its CheckRedirect is replaced) and, when c's Transport is an
+// *http.Transport, limits the response headers it reads to the IC's
+// 48 KiB.
 func WithHTTPClient(c *http.Client) Option { return func(cfg *config) { cfg.sched.httpClient = c } }
 
 // WithInsecureHTTPOutcalls lets canisters make outcalls to http:// URLs
@@ -141,27 +145,115 @@ func (r *Replica) mgmtHTTPRequest(call *mgmtCall) mgmtResult {
 		return res
 	}
 	res.refund = call.cycles.sub(fee)
-	res.later = true
-
 	nodes := subnetSize
 	if !req.Replicated {
 		nodes = 1
 	}
-	answers := r.outcallAnswers(req, nodes)
-	// Transform (or encode) each node's answer.
+	res.outcall = r.startOutcall(req, nodes)
+	res.outcall.caller, res.outcall.transform, res.outcall.tctx, res.outcall.refund = call.caller, transform, tctx, res.refund
+	return res
+}
+
+// outcallJob is an outcall in flight: its answers are fetched (or mocked)
+// without the replica's lock; the round after they arrive transforms them
+// and responds (finishOutcall).
+type outcallJob struct {
+	req       *HTTPRequest
+	caller    []byte
+	transform *candidtext.Value
+	tctx      []byte
+	refund    u128
+	cb        *callback // gets the response
+	done      chan struct{}
+	answers   []outcallAnswer
+}
+
+// startOutcall starts getting each node's answer: queued answers at once,
+// the mock or the network in a goroutine, without r.mu.
+func (r *Replica) startOutcall(req *HTTPRequest, nodes int) *outcallJob {
+	job := &outcallJob{req: req, done: make(chan struct{})}
+	hs := &r.sched.mgmt.http
+	if len(hs.queued) > 0 {
+		q := hs.queued[0]
+		hs.queued = hs.queued[1:]
+		job.answers = make([]outcallAnswer, nodes)
+		for i := range job.answers {
+			job.answers[i].resp = q[0]
+			if len(q) == subnetSize {
+				job.answers[i].resp = q[i]
+			}
+		}
+		checkAnswers(req, job.answers)
+		close(job.done)
+		return job
+	}
+	mock, client := hs.mock, r.sched.client
+	go func() {
+		defer close(job.done)
+		defer func() {
+			if p := recover(); p != nil { // a panicking mock: every node fails
+				job.answers = make([]outcallAnswer, nodes)
+				for i := range job.answers {
+					job.answers[i].rej = outcallReject(SysTransient, "request to %s failed: the mock panicked: %v", req.URL, p)
+				}
+			}
+		}()
+		job.answers = outcallAnswers(req, nodes, mock, client)
+	}()
+	return job
+}
+
+// waitOutcalls waits, without r.mu, for the outcalls in flight: a round
+// delivers the responses of the outcalls made in earlier rounds.
+func (r *Replica) waitOutcalls() {
+	r.mu.Lock()
+	var jobs []*outcallJob
+	jobs = append(jobs, r.sched.outcalls...)
+	r.mu.Unlock()
+	for _, j := range jobs {
+		<-j.done
+	}
+}
+
+// finishOutcalls responds to the outcalls whose answers have arrived.
+func (r *Replica) finishOutcalls() error {
+	s := &r.sched
+	pending := s.outcalls[:0]
+	var ready []*outcallJob
+	for _, j := range s.outcalls {
+		select {
+		case <-j.done:
+			ready = append(ready, j)
+		default:
+			pending = append(pending, j)
+		}
+	}
+	s.outcalls = pending
+	for _, j := range ready {
+		reply, rej, err := r.finishOutcall(j)
+		if err != nil {
+			return err
+		}
+		s.enqueueResponse(j.cb, reply, rej, j.refund)
+	}
+	return nil
+}
+
+// finishOutcall transforms each node's answer and applies consensus.
+func (r *Replica) finishOutcall(j *outcallJob) ([]byte, *Reject, error) {
+	nodes := len(j.answers)
 	results := make([][]byte, nodes)
 	var firstErr *Reject
-	for i, a := range answers {
+	for i, a := range j.answers {
 		if a.rej != nil {
 			if firstErr == nil {
 				firstErr = a.rej
 			}
 			continue
 		}
-		out, rej, err := r.transformOutcall(call.caller, transform, tctx, a.resp, req.MaxResponseBytes)
+		out, rej, err := r.transformOutcall(j.caller, j.transform, j.tctx, a.resp, j.req.MaxResponseBytes)
 		if err != nil { // an internal replica error, not the canister's fault (deliverRequest does the same)
-			res.err = err
-			return res
+			return nil, nil, err
 		}
 		if rej != nil {
 			if firstErr == nil {
@@ -176,30 +268,25 @@ func (r *Replica) mgmtHTTPRequest(call *mgmtCall) mgmtResult {
 	if nodes == 1 {
 		need = 1
 	}
+	votes := map[[32]byte]int{}
 	best, bestN := []byte(nil), 0
-	for i := range results {
-		if results[i] == nil {
+	for _, res := range results {
+		if res == nil {
 			continue
 		}
-		n := 0
-		for j := range results {
-			if results[j] != nil && bytes.Equal(results[i], results[j]) {
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = results[i], n
+		h := sha256.Sum256(res)
+		votes[h]++
+		if votes[h] > bestN {
+			best, bestN = res, votes[h]
 		}
 	}
 	switch {
 	case bestN >= need:
-		res.reply = best
+		return best, nil, nil
 	case bestN == 0 && firstErr != nil:
-		res.rej = firstErr
-	default:
-		res.rej = outcallReject(SysTransient, "no consensus could be reached: only %d of %d replicas got the same response (at least %d must); make the response deterministic with a transform function", bestN, nodes, need)
+		return nil, firstErr, nil
 	}
-	return res
+	return nil, outcallReject(SysTransient, "no consensus could be reached: only %d of %d replicas got the same response (at least %d must); make the response deterministic with a transform function", bestN, nodes, need), nil
 }
 
 // parseOutcall validates http_request_args (reference 4.2).
@@ -307,59 +394,70 @@ type outcallAnswer struct {
 	rej  *Reject
 }
 
-// outcallAnswers gets each node's answer: queued, mocked or from the network.
-func (r *Replica) outcallAnswers(req *HTTPRequest, nodes int) []outcallAnswer {
-	hs := &r.sched.mgmt.http
+// outcallAnswers gets each node's answer from the mock or the network. It
+// runs without r.mu.
+func outcallAnswers(req *HTTPRequest, nodes int, mock func(*HTTPRequest, int) (*HTTPResponse, error), client *http.Client) []outcallAnswer {
 	out := make([]outcallAnswer, nodes)
-	switch {
-	case len(hs.queued) > 0:
-		q := hs.queued[0]
-		hs.queued = hs.queued[1:]
+	if mock != nil {
 		for i := range out {
-			out[i].resp = q[0]
-			if len(q) == subnetSize {
-				out[i].resp = q[i]
-			}
-		}
-	case hs.mock != nil:
-		for i := range out {
-			resp, err := hs.mock(req, i)
+			resp, err := mock(req, i)
 			if err != nil {
 				out[i].rej = outcallReject(SysTransient, "request to %s failed: %v", req.URL, err)
 			} else {
 				out[i].resp = resp
 			}
 		}
-	default:
-		a := r.fetch(req)
+	} else {
+		a := fetch(client, req)
 		for i := range out {
 			out[i] = a
 		}
 	}
+	checkAnswers(req, out)
+	return out
+}
+
+// checkAnswers applies the response limits (reference 4.2: at most 64
+// headers, names and values of at most 8 KiB, 48 KiB of headers, and
+// max_response_bytes for headers and body) and sorts the headers of the
+// answers that pass. Its work is bounded: it stops at the 65th header.
+func checkAnswers(req *HTTPRequest, out []outcallAnswer) {
 	for i := range out {
 		if out[i].rej == nil && out[i].resp == nil {
 			out[i].rej = outcallReject(SysTransient, "no response from %s", req.URL)
 		}
-		if a := out[i]; a.rej == nil {
-			size := uint64(len(a.resp.Body))
-			for _, h := range a.resp.Headers {
-				size += uint64(len(h.Name) + len(h.Value))
-			}
-			if size > req.MaxResponseBytes {
-				out[i] = outcallAnswer{rej: outcallReject(SysFatal, "the response of %d bytes exceeds max_response_bytes = %d", size, req.MaxResponseBytes)}
+		if out[i].rej == nil {
+			if rej := checkResponse(out[i].resp, req.MaxResponseBytes); rej != nil {
+				out[i] = outcallAnswer{rej: rej}
 			}
 		}
 	}
-	return out
 }
 
-// fetch makes the request over the network.
-func (r *Replica) fetch(req *HTTPRequest) outcallAnswer {
-	client := r.sched.cfg.httpClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+func checkResponse(resp *HTTPResponse, maxBytes uint64) *Reject {
+	if len(resp.Headers) > maxOutcallHeaders {
+		return outcallReject(SysFatal, "the response has %d headers; at most %d", len(resp.Headers), maxOutcallHeaders)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	size, headers := uint64(len(resp.Body)), 0
+	for _, h := range resp.Headers {
+		if len(h.Name) > maxOutcallHeaderBytes || len(h.Value) > maxOutcallHeaderBytes {
+			return outcallReject(SysFatal, "response header %q: names and values must be at most %d bytes", printable([]byte(h.Name), 64), maxOutcallHeaderBytes)
+		}
+		headers += len(h.Name) + len(h.Value)
+	}
+	if headers > maxOutcallHeadersTotal {
+		return outcallReject(SysFatal, "the response headers total %d bytes; at most %d", headers, maxOutcallHeadersTotal)
+	}
+	if size += uint64(headers); size > maxBytes {
+		return outcallReject(SysFatal, "the response of %d bytes exceeds max_response_bytes = %d", size, maxBytes)
+	}
+	return nil
+}
+
+// fetch makes the request over the network, without r.mu. client never
+// follows redirects and limits the response headers (outcallClient).
+func fetch(client *http.Client, req *HTTPRequest) outcallAnswer {
+	ctx, cancel := context.WithTimeout(context.Background(), outcallTimeout)
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
@@ -373,26 +471,65 @@ func (r *Replica) fetch(req *HTTPRequest) outcallAnswer {
 		return outcallAnswer{rej: outcallReject(SysTransient, "connecting to %s: %v", req.URL, err)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(req.MaxResponseBytes)+1))
-	if err != nil {
-		return outcallAnswer{rej: outcallReject(SysTransient, "reading the response of %s: %v", req.URL, err)}
+	out := &HTTPResponse{Status: uint64(resp.StatusCode)}
+	n := 0
+	for _, values := range resp.Header {
+		n += len(values)
 	}
-	out := &HTTPResponse{Status: uint64(resp.StatusCode), Body: body}
+	if n > maxOutcallHeaders {
+		return outcallAnswer{rej: outcallReject(SysFatal, "the response of %s has %d headers; at most %d", req.URL, n, maxOutcallHeaders)}
+	}
 	for name, values := range resp.Header {
 		for _, v := range values {
 			out.Headers = append(out.Headers, HTTPHeader{strings.ToLower(name), v})
 		}
 	}
 	sortHeaders(out.Headers)
+	out.Body, err = io.ReadAll(io.LimitReader(resp.Body, int64(req.MaxResponseBytes)+1))
+	if err != nil {
+		return outcallAnswer{rej: outcallReject(SysTransient, "reading the response of %s: %v", req.URL, err)}
+	}
 	return outcallAnswer{resp: out}
 }
 
-func sortHeaders(hs []HTTPHeader) {
-	for i := 1; i < len(hs); i++ {
-		for j := i; j > 0 && (hs[j].Name < hs[j-1].Name || hs[j].Name == hs[j-1].Name && hs[j].Value < hs[j-1].Value); j-- {
-			hs[j], hs[j-1] = hs[j-1], hs[j]
-		}
+// outcallTimeout bounds a real outcall.
+const outcallTimeout = 30 * time.Second
+
+// outcallClient returns the client outcalls use: a copy of c (default: a
+// 30 s timeout and the system's roots) that never follows redirects (the
+// IC returns a 3xx response to the canister as it is) and whose transport,
+// when it is an *http.Transport, stops reading response headers past the
+// IC's limit.
+func outcallClient(c *http.Client) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	} else {
+		out.Timeout = outcallTimeout
 	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	t, ok := out.Transport.(*http.Transport)
+	if out.Transport == nil {
+		t, ok = http.DefaultTransport.(*http.Transport)
+	}
+	if ok {
+		t = t.Clone()
+		// Header bytes on the wire: names, values and per-header framing.
+		t.MaxResponseHeaderBytes = maxOutcallHeadersTotal + maxOutcallHeaders*64
+		out.Transport = t
+	}
+	return &out
+}
+
+// sortHeaders orders headers by name, then value: the network's header
+// map has no order, and every node must see the same response.
+func sortHeaders(hs []HTTPHeader) {
+	sort.Slice(hs, func(i, j int) bool {
+		if hs[i].Name != hs[j].Name {
+			return hs[i].Name < hs[j].Name
+		}
+		return hs[i].Value < hs[j].Value
+	})
 }
 
 func httpResultValue(resp *HTTPResponse) candidtext.Value {

@@ -1,7 +1,10 @@
 package replica
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -184,4 +187,126 @@ func TestHTTPOutcallLimits(t *testing.T) {
 	r2.MockHTTP(func(req *HTTPRequest, node int) (*HTTPResponse, error) { return &HTTPResponse{Status: 200}, nil })
 	o := mgmtViaCaller(t, r2, caller2, "http_request", outcall{url: "http://example.com/", method: "get"}.arg(), outcallCycles)
 	require.False(t, o.rejected, o.msg)
+}
+
+// TestHTTPOutcallNoRedirect: the IC does not follow redirects; the
+// canister gets the 3xx response (also for an https -> http redirect).
+func TestHTTPOutcallNoRedirect(t *testing.T) {
+	var followed atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		followed.Add(1)
+		fmt.Fprint(w, "followed")
+	}))
+	defer plain.Close()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/here" {
+			followed.Add(1)
+		}
+		target := plain.URL
+		if req.URL.Path == "/same" {
+			target = "/here"
+		}
+		http.Redirect(w, req, target, http.StatusFound)
+	}))
+	defer srv.Close()
+	r := newReplica(t, WithHTTPClient(srv.Client()))
+	caller := installWat(t, r, callerCanister)
+	for _, path := range []string{"/same", "/to-http"} {
+		o := mgmtViaCaller(t, r, caller, "http_request", outcall{url: srv.URL + path, method: "get", maxResponse: 10_000}.arg(), outcallCycles)
+		require.False(t, o.rejected, o.msg)
+		status, _ := httpResult(t, o.data)
+		require.Equal(t, uint64(http.StatusFound), status, path)
+	}
+	require.Zero(t, followed.Load(), "a redirect was followed")
+}
+
+// TestHTTPOutcallResponseLimits: a response breaking the IC's header limits
+// is refused, and a server that floods headers is cut off while they are
+// read, without holding up the replica.
+func TestHTTPOutcallResponseLimits(t *testing.T) {
+	many := make([]HTTPHeader, maxOutcallHeaders+1)
+	for i := range many {
+		many[i] = HTTPHeader{fmt.Sprintf("x-%d", i), "v"}
+	}
+	for _, tc := range []struct {
+		name string
+		resp *HTTPResponse
+		want string
+	}{
+		{"65 headers", &HTTPResponse{Status: 200, Headers: many}, "65 headers; at most 64"},
+		{"long value", &HTTPResponse{Status: 200, Headers: []HTTPHeader{{"x", strings.Repeat("v", maxOutcallHeaderBytes+1)}}}, "at most 8192 bytes"},
+		{"headers total", &HTTPResponse{Status: 200, Headers: []HTTPHeader{
+			{"a", strings.Repeat("v", 8000)}, {"b", strings.Repeat("v", 8000)}, {"c", strings.Repeat("v", 8000)},
+			{"d", strings.Repeat("v", 8000)}, {"e", strings.Repeat("v", 8000)}, {"f", strings.Repeat("v", 8000)},
+			{"g", strings.Repeat("v", 8000)}}}, "headers total 56007 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplica(t)
+			caller := installWat(t, r, callerCanister)
+			require.NoError(t, r.QueueHTTPResponses(tc.resp))
+			o := mgmtViaCaller(t, r, caller, "http_request", outcall{url: "https://example.com", method: "get"}.arg(), outcallCycles)
+			require.True(t, o.rejected)
+			require.Contains(t, o.msg, tc.want)
+		})
+	}
+
+	// A server sending 200,000 headers (1.6 MB): reading stops at the limit.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		go io.Copy(io.Discard, conn)
+		w := bufio.NewWriter(conn)
+		w.WriteString("HTTP/1.1 200 OK\r\n")
+		for i := range 200_000 {
+			fmt.Fprintf(w, "X-%d: v\r\n", i%10)
+		}
+		w.WriteString("Content-Length: 0\r\n\r\n")
+		w.Flush()
+	}()
+	r := newReplica(t, WithInsecureHTTPOutcalls())
+	caller := installWat(t, r, callerCanister)
+	o := mgmtViaCaller(t, r, caller, "http_request", outcall{url: "http://" + ln.Addr().String(), method: "get"}.arg(), outcallCycles)
+	require.True(t, o.rejected)
+	require.Contains(t, o.msg, "header")
+}
+
+// TestHTTPOutcallWithoutLock: while an outcall is in flight, the replica
+// answers queries and runs updates that do not need a round to wait for it.
+func TestHTTPOutcallWithoutLock(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		close(arrived)
+		<-release
+		fmt.Fprint(w, "late")
+	}))
+	defer srv.Close()
+	r := newReplica(t, WithInsecureHTTPOutcalls())
+	caller := installWat(t, r, callerCanister)
+	done := make(chan callOutcome, 1)
+	go func() {
+		res, err := r.Update(caller, "call", callSpec{cycles: outcallCycles, timeout: -1, method: "http_request",
+			payload: outcall{url: srv.URL, method: "get"}.arg()}.arg())
+		if err == nil && res.Reject == nil {
+			done <- parseOutcome(t, res.Reply)
+		}
+		close(done)
+	}()
+	<-arrived
+	_, err := r.Status(caller)
+	require.NoError(t, err)
+	res, err := r.Query(caller, "no_such_query", nil)
+	require.NoError(t, err)
+	require.NotNil(t, res.Reject)
+	close(release)
+	o, ok := <-done
+	require.True(t, ok, "the outcall's update failed")
+	require.False(t, o.rejected, o.msg)
+	_, body := httpResult(t, o.data)
+	require.Equal(t, "late", body)
 }

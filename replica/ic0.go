@@ -432,7 +432,35 @@ func (e *execution) stableWrite(m api.Module, fn string, off, src, size uint64) 
 	if !e.stable.InBounds(off, size) {
 		e.trapf("ic0.%s: range [%d, %d) is out of bounds of stable memory (%d bytes)", fn, off, off+size, e.stable.Size()*stablemem.PageSize)
 	}
+	if dirty := (uint64(e.stable.DirtyChunks()) + e.stable.NewChunks(off, size)) * stablemem.ChunkSize; dirty > e.r.stableWriteLimit(e.ctx) {
+		e.raise(ErrCodeCanisterMemoryAccessLimitExceeded, fmt.Sprintf(
+			"ic0.%s: the execution would write %d bytes of stable memory, above the limit of %d per %s",
+			fn, dirty, e.r.stableWriteLimit(e.ctx), stableLimitScope(e.ctx)))
+	}
 	e.stable.Write(off, e.heapRange(m, fn, src, size))
+}
+
+// Limits on the stable memory one execution may write (dirty 4 KiB pages):
+// 2 GiB per message, 8 GiB per install or upgrade (IC interface
+// specification, "Resource limits"; the reference sheet, section 2.6).
+const (
+	maxStableWriteMessage = 2 << 30
+	maxStableWriteInstall = 8 << 30
+)
+
+// stableWriteLimit is the limit on stable memory written in context ctx.
+func (r *Replica) stableWriteLimit(ctx execContext) uint64 {
+	if ctx == ctxI || ctx == ctxS || ctx == ctxG {
+		return r.stableLimits[1]
+	}
+	return r.stableLimits[0]
+}
+
+func stableLimitScope(ctx execContext) string {
+	if ctx == ctxI || ctx == ctxS || ctx == ctxG {
+		return "install or upgrade"
+	}
+	return "message"
 }
 
 func (e *execution) stableRead(m api.Module, fn string, dst, off, size uint64) {

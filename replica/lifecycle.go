@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica/internal/instrument"
 	"github.com/icgo/icgo/replica/internal/stablemem"
 )
@@ -50,6 +51,7 @@ const (
 	ErrCodeCanisterStopped           = "IC0508"
 	ErrCodeCanisterStopping          = "IC0509"
 	ErrCodeCanisterNotStopped        = "IC0510"
+	ErrCodeCanisterStoppingCancelled = "IC0511"
 	ErrCodeCanisterInvalidController = "IC0512"
 )
 
@@ -90,9 +92,20 @@ func SkipPreUpgrade() CallOption { return func(c *callConfig) { c.skipPreUpgrade
 // was (module, heap, globals, stable memory, timer, cycles) and the trap
 // is returned as a *Reject. The sender (WithCaller) must be a controller.
 func (r *Replica) Upgrade(id CanisterID, wasmModule, arg []byte, opts ...CallOption) error {
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error {
+	return r.installCall(id, opts, func(c *canister, cfg callConfig) error {
 		return r.installCode(c, ModeUpgrade, wasmModule, arg, cfg.caller, cfg.skipPreUpgrade)
 	})
+}
+
+// installCall is lifecycleCall for an install: while the module compiles
+// (without r.mu, module.go), it waits and tries again.
+func (r *Replica) installCall(id CanisterID, opts []CallOption, fn func(*canister, callConfig) error) error {
+	for {
+		err := r.lifecycleCall(id, opts, fn)
+		if !waitCompiling(err) {
+			return err
+		}
+	}
 }
 
 // Uninstall removes a canister's code and state (uninstall_code): it
@@ -125,15 +138,17 @@ func (r *Replica) Delete(id CanisterID, opts ...CallOption) error {
 
 // SetControllers replaces the canister's controllers (update_settings with
 // controllers; at most 10). The sender must be a current controller.
-func (r *Replica) SetControllers(id CanisterID, controllers [][]byte, opts ...CallOption) error {
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { return r.setControllers(c, controllers) })
+func (r *Replica) SetControllers(id CanisterID, controllers []principal.Principal, opts ...CallOption) error {
+	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error {
+		return r.setControllers(c, principalBytes(controllers))
+	})
 }
 
 // CanisterInfo is a canister's status (canister_status).
 type CanisterInfo struct {
 	Status      CanisterStatus
-	ModuleHash  []byte   // SHA-256 of the uncompressed module; nil when empty
-	Controllers [][]byte // in the order they were set
+	ModuleHash  []byte                // SHA-256 of the uncompressed module; nil when empty
+	Controllers []principal.Principal // in the order they were set
 	// MemorySize is the canister's memory in bytes: Wasm memory, stable
 	// memory and the (uncompressed) module.
 	MemorySize      uint64
@@ -208,7 +223,7 @@ func (r *Replica) statusOf(c *canister) *CanisterInfo {
 		WasmMemoryLimit: c.wasmMemoryLimit,
 	}
 	for _, p := range c.controllers {
-		info.Controllers = append(info.Controllers, append([]byte{}, p...))
+		info.Controllers = append(info.Controllers, principal.FromBytes(p))
 	}
 	if c.code != nil {
 		info.ModuleHash = append([]byte{}, c.code.key.hash[:]...)
@@ -245,11 +260,28 @@ func (r *Replica) stop(c *canister) {
 func (r *Replica) finishStopping(c *canister) {
 	if c.runStatus() == StatusStopping && !r.hasOpenCallContexts(c) {
 		c.status = StatusStopped
+		r.answerStops(c, emptyReply, nil)
 	}
 }
 
-// start is start_canister.
-func (r *Replica) start(c *canister) { c.status = StatusRunning }
+// start is start_canister. The stop_canister calls still waiting for a
+// stopping canister are rejected (IC interface specification, "IC method
+// start_canister").
+func (r *Replica) start(c *canister) {
+	c.status = StatusRunning
+	r.answerStops(c, nil, &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterStoppingCancelled,
+		Message: fmt.Sprintf("stop_canister of canister %s was cancelled by start_canister", c.id)})
+}
+
+// answerStops responds to the stop_canister requests waiting for c
+// (management.go).
+func (r *Replica) answerStops(c *canister, reply []byte, rej *Reject) {
+	waiting := r.sched.mgmt.stops[c.id]
+	delete(r.sched.mgmt.stops, c.id)
+	for _, m := range waiting {
+		r.replyToRequest(m, reply, rej, m.cycles)
+	}
+}
 
 // deleteCanister is delete_canister.
 func (r *Replica) deleteCanister(c *canister) error {
@@ -270,12 +302,12 @@ func (r *Replica) deleteCanister(c *canister) error {
 // setControllers is update_settings' controllers.
 func (r *Replica) setControllers(c *canister, controllers [][]byte) error {
 	if len(controllers) > maxControllers {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0408", Message: fmt.Sprintf("%d controllers; at most %d", len(controllers), maxControllers)}
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeInvalidManagementPayload, Message: fmt.Sprintf("%d controllers; at most %d", len(controllers), maxControllers)}
 	}
 	var ctls [][]byte
 	for _, p := range controllers {
 		if len(p) > maxPrincipalLen {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0408", Message: fmt.Sprintf("a controller of %d bytes is not a principal", len(p))}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeInvalidManagementPayload, Message: fmt.Sprintf("a controller of %d bytes is not a principal", len(p))}
 		}
 		ctls = append(ctls, append([]byte{}, p...))
 	}
@@ -294,6 +326,7 @@ func (r *Replica) uninstall(c *canister) error {
 	c.code, c.inst, c.globals, c.stable = nil, nil, nil, nil
 	c.snap = heapSnapshot{}
 	c.certifiedData, c.timer = nil, 0
+	c.logs.purgeBefore(c.logs.next)
 	c.version++
 	return nil
 }
@@ -311,11 +344,12 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterWasmModuleNotFound,
 			Message: fmt.Sprintf("canister %s contains no Wasm module to upgrade", c.id)}
 	}
-	cm, rej := r.loadModule(wasmModule, c.wasmMemoryLimit)
-	if rej != nil {
-		return rej
+	cm, err := r.loadModule(wasmModule, MaxWasmMemory) // wasm_memory_limit: execution.go, memoryLimitTrap
+	if err != nil {
+		return err // a *Reject, or a *compilingError: retry without r.mu
 	}
 
+	logMark := c.logs.next // a reinstall purges the log before it
 	stable := &stablemem.Memory{}
 	if mode == ModeUpgrade {
 		stable = c.stable // kept; the execution works on a transaction
@@ -374,6 +408,10 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		e.ctx, e.entry, step = ctxI, initExport, initExport
 		trap = e.run(initExport)
 	}
+	if trap == nil { // a module whose initial memory is above the limit
+		e.ctx = ctxI
+		trap = e.memoryLimitTrap()
+	}
 	if trap != nil {
 		inst.Close(context.Background())
 		if err := restoreOld(false); err != nil {
@@ -388,6 +426,9 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	// Commit.
 	if mode == ModeReinstall && c.code != nil {
 		r.rejectCallContexts(c, fmt.Sprintf("canister %s has been reinstalled", c.id))
+	}
+	if mode == ModeReinstall {
+		c.logs.purgeBefore(logMark)
 	}
 	if c.inst != nil {
 		c.inst.Close(context.Background())

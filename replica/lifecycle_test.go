@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -223,23 +224,23 @@ func TestStopStartDelete(t *testing.T) {
 
 func TestControllers(t *testing.T) {
 	r := newReplica(t)
-	alice, bob := []byte{1, 2, 3}, []byte{4, 5}
+	alice, bob := principal.FromBytes([]byte{1, 2, 3}), principal.FromBytes([]byte{4, 5})
 	id := installWat(t, r, upgradeSrc(upgradeHooks))
-	isCtl := func(p []byte) uint64 {
+	isCtl := func(p principal.Principal) uint64 {
 		return u64s(reply(t)(r.Query(id, "is_controller_caller", nil, WithCaller(p))))[0]
 	}
 	require.Equal(t, uint64(1), isCtl(AnonymousPrincipal))
 	require.Equal(t, uint64(0), isCtl(alice))
 
 	v := lcState(t, r, id)[4]
-	require.NoError(t, r.SetControllers(id, [][]byte{alice, bob}))
+	require.NoError(t, r.SetControllers(id, []principal.Principal{alice, bob}))
 	require.Equal(t, v+1, lcState(t, r, id)[4], "update_settings bumps the version")
 	require.Equal(t, uint64(0), isCtl(AnonymousPrincipal))
 	require.Equal(t, uint64(1), isCtl(alice))
 	require.Equal(t, uint64(1), isCtl(bob))
 	info, err := r.Status(id)
 	require.NoError(t, err)
-	require.Equal(t, [][]byte{alice, bob}, info.Controllers)
+	require.Equal(t, []principal.Principal{alice, bob}, info.Controllers)
 
 	// Only controllers manage the canister.
 	mod := upgradeCanister(t, upgradeHooks)
@@ -255,7 +256,7 @@ func TestControllers(t *testing.T) {
 		require.Equal(t, ErrCodeCanisterInvalidController, rej.ErrorCode)
 	}
 	require.NoError(t, r.Upgrade(id, mod, nil, WithCaller(bob)))
-	require.Error(t, r.SetControllers(id, make([][]byte, 11), WithCaller(alice)))
+	require.Error(t, r.SetControllers(id, make([]principal.Principal, 11), WithCaller(alice)))
 }
 
 func TestStatusAndUninstall(t *testing.T) {

@@ -49,12 +49,16 @@ func defaultSettings() *storedSettings {
 }
 
 type management struct {
+	// stops are the stop_canister requests waiting for their canister to
+	// stop (lifecycle.go, finishStopping and start).
+	stops    map[CanisterID][]*message
 	chunks   map[CanisterID]map[[32]byte][]byte
 	settings map[CanisterID]*storedSettings
 	http     httpState
 }
 
 func (m *management) init() {
+	m.stops = map[CanisterID][]*message{}
 	m.chunks = map[CanisterID]map[[32]byte][]byte{}
 	m.settings = map[CanisterID]*storedSettings{}
 }
@@ -85,6 +89,14 @@ type mgmtResult struct {
 	refund u128
 	later  bool
 	err    error // an internal replica error: Tick (or the call) fails with it
+	// wait defers the request until its module is compiled (module.go):
+	// the next round runs it again.
+	wait *compileJob
+	// outcall is an http_request in flight (http.go): a later round
+	// responds.
+	outcall *outcallJob
+	// stopping is the canister a stop_canister request waits for.
+	stopping *canister
 }
 
 // canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
@@ -99,7 +111,7 @@ func onlyCanisters(method string) *Reject {
 	if method == "create_canister" {
 		hint = "; users create canisters with provisional_create_canister_with_cycles"
 	}
-	return &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 		Message: fmt.Sprintf("management canister method %s can only be called by canisters%s", method, hint)}
 }
 
@@ -117,6 +129,19 @@ func (r *Replica) manage(m *message) error {
 	if res.err != nil {
 		return res.err
 	}
+	if res.wait != nil {
+		r.sched.compiling = append(r.sched.compiling, deferredMessage{m, res.wait})
+		return nil
+	}
+	if res.stopping != nil {
+		r.sched.mgmt.stops[res.stopping.id] = append(r.sched.mgmt.stops[res.stopping.id], m)
+		return nil
+	}
+	if res.outcall != nil {
+		res.outcall.cb = m.cb
+		r.sched.outcalls = append(r.sched.outcalls, res.outcall)
+		return nil
+	}
 	if res.later && m.cb != nil {
 		r.sched.respondLater(m.cb, res.reply, res.rej, res.refund)
 		return nil
@@ -128,8 +153,11 @@ func (r *Replica) manage(m *message) error {
 // managementQuery answers a query (or a composite query's call) to the
 // management canister: only canister_status is a query method.
 func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *Reject) {
+	if method == "fetch_canister_logs" {
+		return r.fetchCanisterLogs(arg, caller)
+	}
 	if method != "canister_status" {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("management canister method %s cannot be called from a query (only canister_status can)", method)}
 	}
 	res := r.mgmtDispatch(&mgmtCall{caller: caller, method: method, arg: arg})
@@ -141,6 +169,15 @@ func (r *Replica) managementQuery(method string, arg, caller []byte) ([]byte, *R
 
 func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	res.refund = call.cycles // unless a method keeps them
+	defer func() {
+		// Every argument is checked before use (FuzzManagementArgs); this
+		// keeps a replica bug from killing the host: the call is rejected
+		// and Tick reports the bug.
+		if p := recover(); p != nil {
+			res = mgmtResult{refund: call.cycles, rej: &Reject{Code: SysFatal,
+				Message: fmt.Sprintf("%s: management canister method %s panicked: %v", internalError, call.method, p)}}
+		}
+	}()
 	if canisterOnly[call.method] && !call.fromCanister && call.method != "canister_status" {
 		res.rej = onlyCanisters(call.method)
 		return res
@@ -148,6 +185,12 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	var err error
 	switch call.method {
 	case "raw_rand":
+		// raw_rand : () -> (blob): its argument is Candid with no values
+		// required (IC interface specification, "IC method raw_rand").
+		if _, derr := candidtext.DecodeValues(call.arg, nil); derr != nil {
+			res.rej = badArg(call.method, derr)
+			return res
+		}
 		var b [32]byte
 		r.sched.rng.Read(b[:])
 		res.reply, res.later = encodeMgmt(cvBlob(b[:]), "raw_rand_result"), true
@@ -167,8 +210,14 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 			return emptyReply, nil
 		})
 	case "stop_canister":
+		// It responds once the canister is stopped: when its last call
+		// context closes (IC interface specification, "IC method
+		// stop_canister").
 		res.reply, err = r.mgmtOnCanister(call, "canister_id_args", func(c *canister) ([]byte, error) {
 			r.stop(c)
+			if c.runStatus() == StatusStopping {
+				res.stopping = c
+			}
 			return emptyReply, nil
 		})
 	case "delete_canister":
@@ -228,10 +277,9 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 			err = lerr
 			break
 		}
-		n, nerr := natOf(fieldOf(v, "amount"), "amount")
-		amount, ok := u128OfBig(orZero(n, nerr))
-		if nerr != nil || !ok {
-			res.rej = badArg(call.method, fmt.Errorf("field amount: expected a natural number below 2^128"))
+		amount, aerr := u128Of(fieldOf(v, "amount"), "amount")
+		if aerr != nil {
+			res.rej = badArg(call.method, aerr)
 			return res
 		}
 		c.cycles = addU128(c.cycles, amount)
@@ -240,8 +288,11 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		return r.mgmtHTTPRequest(call)
 	case "ecdsa_public_key", "sign_with_ecdsa", "schnorr_public_key", "sign_with_schnorr", "vetkd_public_key", "vetkd_derive_key":
 		return r.mgmtThreshold(call)
+	case "fetch_canister_logs":
+		res.rej = logsOnlyByQuery()
+		return res
 	default:
-		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: "IC0302",
+		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeMethodNotFound,
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}
 		return res
 	}
@@ -250,7 +301,10 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		var rej *Reject
 		var ae *argErr
 		var de *candidtext.DecodeError
+		var ce *compilingError
 		switch {
+		case errors.As(err, &ce):
+			res.wait, res.refund = ce.job, u128{}
 		case errors.As(err, &rej):
 			res.rej = rej
 		case errors.As(err, &ae), errors.As(err, &de):
@@ -261,8 +315,6 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	}
 	return res
 }
-
-func orZero[T any](v T, err error) T { return v }
 
 func encodeMgmtVec(vs []candidtext.Value) []byte {
 	b, err := candidtext.Encode([]candidtext.Value{cvVec(vs...)}, []*candidtext.Type{candidtext.Vec(mgmtType("chunk_hash"))})
@@ -284,7 +336,7 @@ func (r *Replica) mgmtTarget(v *candidtext.Value, field string) (*canister, erro
 	}
 	c, ok := r.canisters[CanisterID{string(p)}]
 	if !ok {
-		return nil, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301", Message: fmt.Sprintf("canister %s not found", principalText(p))}
+		return nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound, Message: fmt.Sprintf("canister %s not found", principalText(p))}
 	}
 	return c, nil
 }
@@ -320,13 +372,8 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 	var specified []byte
 	if provisional {
 		if a := optOf(fieldOf(v, "amount")); a != nil {
-			n, err := natOf(a, "amount")
-			if err != nil {
+			if cycles, err = u128Of(a, "amount"); err != nil {
 				return nil, refund, err
-			}
-			var ok bool
-			if cycles, ok = u128OfBig(n); !ok {
-				return nil, refund, &argErr{"field amount: above 2^128"}
 			}
 		}
 		if s := optOf(fieldOf(v, "specified_id")); s != nil {
@@ -334,14 +381,14 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 				return nil, refund, err
 			}
 			if _, taken := r.canisters[CanisterID{string(specified)}]; taken || len(specified) == 0 {
-				return nil, refund, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+				return nil, refund, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 					Message: fmt.Sprintf("specified_id %s is not available", principalText(specified))}
 			}
 		}
 	} else {
 		fee := u128{lo: canisterCreationFee}
 		if call.cycles.less(fee) {
-			return nil, refund, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+			return nil, refund, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 				Message: fmt.Sprintf("create_canister: %s cycles attached; the creation fee is %d (ic0.cost_create_canister)", call.cycles, canisterCreationFee)}
 		}
 		cycles, refund = call.cycles.sub(fee), u128{}
@@ -353,7 +400,7 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 	if err := applySettings(scratch, stored, settings); err != nil {
 		return nil, refund, err
 	}
-	id, err := r.createCanister(WithControllers(scratch.controllers...), WithWasmMemoryLimit(scratch.wasmMemoryLimit))
+	id, err := r.createCanister(func(c *canister) { c.controllers = scratch.controllers }, WithWasmMemoryLimit(scratch.wasmMemoryLimit))
 	if err != nil {
 		return nil, refund, err
 	}
@@ -381,7 +428,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 			return &argErr{"field controllers: expected a vector of principals"}
 		}
 		if len(ctl.Elems) > maxControllers {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("%d controllers; at most %d", len(ctl.Elems), maxControllers)}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("%d controllers; at most %d", len(ctl.Elems), maxControllers)}
 		}
 		nc.controllers = nil
 		for i := range ctl.Elems {
@@ -411,13 +458,10 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 		}
 	}
 	if ns.computeAllocation > 100 {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("compute_allocation %d: must be at most 100", ns.computeAllocation)}
-	}
-	if nc.wasmMemoryLimit == 0 {
-		nc.wasmMemoryLimit = DefaultWasmMemoryLimit // 0 means the default
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("compute_allocation %d: must be at most 100", ns.computeAllocation)}
 	}
 	if nc.wasmMemoryLimit > MaxWasmMemory {
-		return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("wasm_memory_limit %d: at most %d", nc.wasmMemoryLimit, uint64(MaxWasmMemory))}
+		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("wasm_memory_limit %d: at most %d", nc.wasmMemoryLimit, uint64(MaxWasmMemory))}
 	}
 	for _, vis := range []struct {
 		name string
@@ -432,7 +476,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 	}
 	if ev := optOf(fieldOf(v, "environment_variables")); ev != nil {
 		if len(ev.Elems) > maxEnvVars {
-			return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("%d environment variables; at most %d", len(ev.Elems), maxEnvVars)}
+			return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("%d environment variables; at most %d", len(ev.Elems), maxEnvVars)}
 		}
 		nc.envVars = nil
 		for i := range ev.Elems {
@@ -445,7 +489,7 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 				return err
 			}
 			if len(name) > maxEnvVarLen || len(value) > maxEnvVarLen {
-				return &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("environment variable %q: name and value must be at most %d bytes", name, maxEnvVarLen)}
+				return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("environment variable %q: name and value must be at most %d bytes", name, maxEnvVarLen)}
 			}
 			nc.envVars = append(nc.envVars, envVar{name, value})
 		}
@@ -564,7 +608,7 @@ func (r *Replica) mgmtUploadChunk(call *mgmtCall) ([]byte, error) {
 		return nil, err
 	}
 	if len(chunk) > maxChunkSize {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("upload_chunk: a chunk of %d bytes exceeds the maximum of %d", len(chunk), maxChunkSize)}
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("upload_chunk: a chunk of %d bytes exceeds the maximum of %d", len(chunk), maxChunkSize)}
 	}
 	store := r.sched.mgmt.chunks[c.id]
 	if store == nil {
@@ -573,7 +617,7 @@ func (r *Replica) mgmtUploadChunk(call *mgmtCall) ([]byte, error) {
 	}
 	h := sha256.Sum256(chunk)
 	if _, ok := store[h]; !ok && len(store) >= maxStoreChunks {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: fmt.Sprintf("upload_chunk: the chunk store of canister %s is full (%d chunks)", c.id, maxStoreChunks)}
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage, Message: fmt.Sprintf("upload_chunk: the chunk store of canister %s is full (%d chunks)", c.id, maxStoreChunks)}
 	}
 	store[h] = append([]byte{}, chunk...)
 	return encodeMgmt(cvRecord(cvField("hash", cvBlob(h[:]))), "chunk_hash"), nil
@@ -626,13 +670,13 @@ func (r *Replica) mgmtInstallChunked(call *mgmtCall) ([]byte, error) {
 			chunk, ok = r.sched.mgmt.chunks[store.id][key]
 		}
 		if !ok {
-			return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+			return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 				Message: fmt.Sprintf("install_chunked_code: chunk %x is not in the chunk store of canister %s", h, store.id)}
 		}
 		module = append(module, chunk...)
 	}
 	if got := sha256.Sum256(module); !bytes.Equal(got[:], wantHash) {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("install_chunked_code: wasm_module_hash %x does not match the SHA-256 of the assembled module %x", wantHash, got)}
 	}
 	if err := r.installCode(target, mode, module, arg, call.caller, skip); err != nil {
@@ -715,4 +759,58 @@ func (r *Replica) mgmtStatus(c *canister) ([]byte, error) {
 		)),
 	)
 	return encodeMgmt(result, "canister_status_result"), nil
+}
+
+// fetchCanisterLogs is fetch_canister_logs, a query users call (not
+// canisters, nor replicated calls: IC interface specification, "IC method
+// fetch_canister_logs"). The log_visibility setting says who may read the
+// log: the controllers (the default), everyone, or the controllers and
+// allowed_viewers.
+func (r *Replica) fetchCanisterLogs(arg, caller []byte) ([]byte, *Reject) {
+	v, err := decodeMgmt(arg, "canister_id_args")
+	if err != nil {
+		return nil, badArg("fetch_canister_logs", err)
+	}
+	c, err := r.mgmtTarget(v, "canister_id")
+	if err != nil {
+		if rej, ok := err.(*Reject); ok {
+			return nil, rej
+		}
+		return nil, badArg("fetch_canister_logs", err)
+	}
+	if !r.mayReadLogs(c, caller) {
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+			Message: fmt.Sprintf("caller %s may not read the logs of canister %s (its log_visibility)", principalText(caller), c.id)}
+	}
+	var recs []candidtext.Value
+	for _, l := range c.logs.entries {
+		recs = append(recs, cvRecord(cvField("idx", cvNat64(l.Index)),
+			cvField("timestamp_nanos", cvNat64(uint64(l.Time.UnixNano()))), cvField("content", cvBlob([]byte(l.Message)))))
+	}
+	return encodeMgmt(cvRecord(cvField("canister_log_records", cvVec(recs...))), "fetch_canister_logs_result"), nil
+}
+
+func logsOnlyByQuery() *Reject {
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+		Message: "fetch_canister_logs can only be called by users, as a query (not by canisters, nor as an update)"}
+}
+
+func (r *Replica) mayReadLogs(c *canister, caller []byte) bool {
+	if isController(c, caller) {
+		return true
+	}
+	vis := r.sched.mgmt.settingsOf(c.id).logVisibility
+	name, viewers, err := variantOf(vis, "log_visibility", "controllers", "public", "allowed_viewers")
+	switch {
+	case err != nil || name == "controllers":
+		return false
+	case name == "public":
+		return true
+	}
+	for i := range viewers.Elems {
+		if string(viewers.Elems[i].Bytes) == string(caller) {
+			return true
+		}
+	}
+	return false
 }

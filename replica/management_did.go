@@ -103,6 +103,8 @@ type http_request_args = record {
 };
 type transform_args = record { response : http_request_result; context : blob };
 type raw_rand_result = blob;
+type canister_log_record = record { idx : nat64; timestamp_nanos : nat64; content : blob };
+type fetch_canister_logs_result = record { canister_log_records : vec canister_log_record };
 type empty_result = record {};
 `
 
@@ -124,7 +126,7 @@ func mgmtType(name string) *candidtext.Type {
 
 // badArg is the reject for an argument that does not decode.
 func badArg(method string, err error) *Reject {
-	return &Reject{Code: CanisterReject, ErrorCode: "IC0406",
+	return &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 		Message: fmt.Sprintf("management canister: %s: invalid argument: %v", method, err)}
 }
 
@@ -302,6 +304,19 @@ func cvOpt(v *candidtext.Value) candidtext.Value {
 
 func cvVec(vs ...candidtext.Value) candidtext.Value {
 	return candidtext.Value{Kind: candidtext.KindVec, Elems: vs}
+}
+
+// u128Of reads a nat field that must fit in 128 bits (cycle amounts).
+func u128Of(v *candidtext.Value, name string) (u128, error) {
+	n, err := natOf(v, name)
+	if err != nil {
+		return u128{}, err
+	}
+	x, ok := u128OfBig(n)
+	if !ok {
+		return u128{}, &argErr{fmt.Sprintf("field %s: %s is not below 2^128", name, n)}
+	}
+	return x, nil
 }
 
 func u128OfBig(n *big.Int) (u128, bool) {

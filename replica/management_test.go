@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,7 +53,7 @@ func TestManagementThroughCalls(t *testing.T) {
 	require.Equal(t, uint64(1_000_000_000_000-canisterCreationFee), bal)
 	info, err := r.Status(child)
 	require.NoError(t, err)
-	require.Equal(t, [][]byte{caller.Bytes()}, info.Controllers)
+	require.Equal(t, []principal.Principal{caller.Principal()}, info.Controllers)
 
 	// Too few cycles: rejected, all refunded.
 	o = mgmtViaCaller(t, r, caller, "create_canister", encodeMgmt(cvRecord(), "create_canister_args"), 1000)

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -75,6 +76,7 @@ type codeModule struct {
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
 	rawSize  int             // bytes of the uncompressed module (canister_status memory)
+	invalid  *Reject         // the module was refused (then nothing else is set)
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -89,7 +91,7 @@ func (cm *codeModule) sortedMethods() []Method {
 // invalidWasm is the reject for a module the replica refuses (IC0505
 // CanisterInvalidWasm, reject code 5).
 func invalidWasm(format string, args ...any) *Reject {
-	return &Reject{Code: CanisterError, ErrorCode: "IC0505", Message: "invalid canister module: " + fmt.Sprintf(format, args...)}
+	return &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterInvalidWasm, Message: "invalid canister module: " + fmt.Sprintf(format, args...)}
 }
 
 // decompress accepts a raw module (\0asm) or a gzip-compressed one
@@ -102,9 +104,34 @@ func decompress(b []byte) ([]byte, *Reject) {
 	return raw, nil
 }
 
-// loadModule turns install bytes into compiled code, from the replica's
-// cache when the same module was loaded before.
-func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Reject) {
+// Compiling a module can take long: wazero's compile time grows with the
+// square of the branch targets that lead to one block, and a module within
+// the IC's limits can take seconds. The replica therefore never compiles
+// with r.mu held: loadModule starts a compileJob and returns a
+// *compilingError; the caller releases the lock, waits for the job
+// (Tick waits for the jobs of deferred management messages, the Go
+// lifecycle methods for their own) and tries again, when the module is in
+// the cache.
+
+// compileJob is a module being decoded, validated, instrumented and
+// compiled without the replica's lock.
+type compileJob struct {
+	key  moduleKey
+	done chan struct{}
+}
+
+// compilingError says that the module of an install is being compiled:
+// wait for job.done without holding r.mu, then retry.
+type compilingError struct{ job *compileJob }
+
+func (e *compilingError) Error() string {
+	return "replica: the module is being compiled; retry when it is done"
+}
+
+// loadModule returns the compiled code of install bytes from the
+// replica's cache, or a *compilingError (as the error) after starting
+// its compilation. The caller holds r.mu.
+func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, error) {
 	raw, rej := decompress(b)
 	if rej != nil {
 		return nil, rej
@@ -115,8 +142,62 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 			r.unpark(cm)
 			r.park(cm)
 		}
+		if cm.invalid != nil {
+			return nil, cm.invalid
+		}
 		return cm, nil
 	}
+	job, ok := r.compiling[key]
+	if !ok {
+		job = &compileJob{key: key, done: make(chan struct{})}
+		r.compiling[key] = job
+		go r.compile(job, raw)
+	}
+	return nil, &compilingError{job}
+}
+
+// compile runs a compileJob, without r.mu, and caches its outcome (a
+// refused module too, so that a retry does not compile it again).
+func (r *Replica) compile(job *compileJob, raw []byte) {
+	if testCompileHook != nil {
+		testCompileHook()
+	}
+	cm, rej := r.buildModule(raw, job.key)
+	if rej != nil {
+		cm = &codeModule{key: job.key, invalid: rej}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	defer close(job.done)
+	delete(r.compiling, job.key)
+	if r.closed {
+		if cm.compiled != nil {
+			cm.compiled.Close(context.Background())
+		}
+		return
+	}
+	r.modules[job.key] = cm
+	r.park(cm) // unused until an install commits it (useModule)
+}
+
+// testCompileHook, if set by a test, runs at the start of every
+// compilation, without r.mu.
+var testCompileHook func()
+
+// waitCompiling waits, without r.mu, for the compilation err names, if
+// err is a *compilingError; it reports whether it waited.
+func waitCompiling(err error) bool {
+	var ce *compilingError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	<-ce.job.done
+	return true
+}
+
+// buildModule decodes, validates, instruments and compiles a module. It
+// does not touch the replica's state and runs without r.mu.
+func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) {
 	m, err := wasm.Decode(raw)
 	if err != nil {
 		return nil, invalidWasm("%v", err)
@@ -155,8 +236,6 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	}
 	cm.hasStart = res.HasStart
 	cm.compiled = compiled
-	r.modules[key] = cm
-	r.park(cm) // unused until an install commits it (useModule)
 	return cm, nil
 }
 
@@ -193,7 +272,9 @@ func (r *Replica) park(cm *codeModule) {
 		r.unused[0] = nil
 		r.unused = r.unused[1:]
 		delete(r.modules, old.key)
-		old.compiled.Close(context.Background())
+		if old.compiled != nil {
+			old.compiled.Close(context.Background())
+		}
 	}
 }
 
@@ -208,9 +289,34 @@ func (r *Replica) unpark(cm *codeModule) {
 // limits, custom sections, Wasm features) to the decoded, uncompressed
 // module before instrumentation; an error makes the install fail with
 // IC0505 CanisterInvalidWasm and lists every rule broken.
+//
+// Beyond the IC's rules, it refuses a module whose BrTableCost (the sum
+// over functions of the square of their br_table targets) exceeds
+// maxBrTableCost: wazero links every br_table target to its block in time
+// that grows with the square of the block's predecessors, so that one
+// br_table of 131,072 targets (the IC's limit) takes minutes to compile. A
+// deviation (replica/doc.go); Go canisters have at most about a thousand
+// targets per function.
 func validateModule(m *wasm.Module) error {
-	return validate.Module(m).Err()
+	rep := validate.Module(m)
+	if err := rep.Err(); err != nil {
+		return err
+	}
+	if rep.BrTableCost > maxBrTableCost {
+		return fmt.Errorf("the module's br_table targets would take the icgo replica too long to compile "+
+			"(sum over functions of targets squared %d, at most %d: e.g. %d targets in one function); "+
+			"the IC accepts up to %d targets per br_table, but this replica does not: dispatch in steps",
+			rep.BrTableCost, int64(maxBrTableCost), maxBrTableTargetsAlone, validate.MaxBrTableTargets)
+	}
+	return nil
 }
+
+// maxBrTableTargetsAlone is the most br_table targets one function may
+// have in the replica; maxBrTableCost is its square (validateModule).
+const (
+	maxBrTableTargetsAlone = 32 * 1024
+	maxBrTableCost         = maxBrTableTargetsAlone * maxBrTableTargetsAlone
+)
 
 // Decompress returns the wasm module in b, which may be raw (\0asm) or
 // gzip-compressed (1f 8b 08), as the IC accepts it (reference 2.1).

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/icgo/icgo/principal"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -39,6 +40,8 @@ type Replica struct {
 	cache   wazero.CompilationCache   // nil: the process-wide shared cache
 	modules map[moduleKey]*codeModule // in use or in unused (module.go)
 	unused  []*codeModule             // compiled modules no canister uses, least recently used first
+	// compiling are the modules being compiled without r.mu (module.go).
+	compiling map[moduleKey]*compileJob
 
 	canisters  map[CanisterID]*canister
 	nextIndex  uint64
@@ -50,6 +53,10 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
+
+	// stableLimits are the stable memory write limits per message and per
+	// install (ic0.go); tests lower them.
+	stableLimits [2]uint64
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
@@ -138,6 +145,8 @@ func New(opts ...Option) (*Replica, error) {
 		return nil, fmt.Errorf("replica: ic0 host module: %w", err)
 	}
 	r.modules = map[moduleKey]*codeModule{}
+	r.compiling = map[moduleKey]*compileJob{}
+	r.stableLimits = [2]uint64{maxStableWriteMessage, maxStableWriteInstall}
 	r.canisters = map[CanisterID]*canister{}
 	// The first id PocketIC hands out on its application subnet:
 	// lxzze-o7777-77777-aaaaa-cai.
@@ -147,7 +156,7 @@ func New(opts ...Option) (*Replica, error) {
 	r.logOut = cfg.logOut
 	r.randSeed = cfg.seed
 	r.subnetID = defaultSubnetID()
-	r.sched.init(cfg.sched, cfg.seed)
+	r.sched.init(cfg.sched, cfg.seed, &r.now)
 	r.meter = cfg.meter
 	r.meter.limits = r.meter.limits.withDefaults()
 	return r, nil
@@ -232,20 +241,27 @@ type CanisterOption func(*canister)
 
 // WithControllers sets the canister's controllers (default: the anonymous
 // principal, the default sender, as in PocketIC). At most 10.
-func WithControllers(principals ...[]byte) CanisterOption {
-	return func(c *canister) {
-		c.controllers = nil
-		for _, p := range principals {
-			c.controllers = append(c.controllers, append([]byte{}, p...))
-		}
+func WithControllers(principals ...principal.Principal) CanisterOption {
+	return func(c *canister) { c.controllers = principalBytes(principals) }
+}
+
+// principalBytes converts principals to the raw form the replica keeps.
+func principalBytes(ps []principal.Principal) [][]byte {
+	out := make([][]byte, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Bytes())
 	}
+	return out
 }
 
 // WithCycles sets the initial cycle balance (default DefaultCycles).
 func WithCycles(n uint64) CanisterOption { return func(c *canister) { c.cycles = u128{lo: n} } }
 
 // WithWasmMemoryLimit sets the wasm_memory_limit setting in bytes (default
-// DefaultWasmMemoryLimit; at most MaxWasmMemory): memory.grow past it fails.
+// DefaultWasmMemoryLimit; at most MaxWasmMemory; 0: no limit): an update,
+// canister_init or canister_post_upgrade that grows the Wasm memory past
+// it traps (IC0539); queries, callbacks, timers, heartbeats and
+// canister_pre_upgrade may exceed it.
 func WithWasmMemoryLimit(bytes uint64) CanisterOption {
 	return func(c *canister) { c.wasmMemoryLimit = bytes }
 }
@@ -283,7 +299,7 @@ func (r *Replica) createCanister(opts ...CanisterOption) (CanisterID, error) {
 		return CanisterID{}, ErrClosed
 	}
 	c := &canister{
-		controllers:     [][]byte{AnonymousPrincipal},
+		controllers:     [][]byte{principal.Anonymous.Bytes()},
 		cycles:          u128{lo: DefaultCycles},
 		wasmMemoryLimit: DefaultWasmMemoryLimit,
 	}
@@ -298,8 +314,8 @@ func (r *Replica) createCanister(opts ...CanisterOption) (CanisterID, error) {
 			return CanisterID{}, fmt.Errorf("replica: controller of %d bytes is not a principal", len(p))
 		}
 	}
-	if c.wasmMemoryLimit == 0 || c.wasmMemoryLimit > MaxWasmMemory {
-		return CanisterID{}, fmt.Errorf("replica: wasm_memory_limit %d: must be in 1..%d", c.wasmMemoryLimit, uint64(MaxWasmMemory))
+	if c.wasmMemoryLimit > MaxWasmMemory {
+		return CanisterID{}, fmt.Errorf("replica: wasm_memory_limit %d: must be at most %d (0: no limit)", c.wasmMemoryLimit, uint64(MaxWasmMemory))
 	}
 	if len(c.envVars) > maxEnvVars {
 		return CanisterID{}, fmt.Errorf("replica: %d environment variables; at most %d", len(c.envVars), maxEnvVars)

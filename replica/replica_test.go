@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
 )
 
@@ -112,7 +113,7 @@ func TestCanisterIDs(t *testing.T) {
 	if _, err := ParseCanisterID("lxzze-o7777-77777-aaaaa-caj"); err == nil {
 		t.Error("bad checksum accepted")
 	}
-	if principalText(AnonymousPrincipal) != "2vxsx-fae" || principalText(nil) != "aaaaa-aa" {
+	if AnonymousPrincipal.String() != "2vxsx-fae" || principalText(nil) != "aaaaa-aa" {
 		t.Error("principal text of anonymous / management canister")
 	}
 }
@@ -397,42 +398,26 @@ func TestRunawayLoopStopped(t *testing.T) {
 
 func TestWasmMemoryLimit(t *testing.T) {
 	r := newReplica(t)
-	grow := func(id CanisterID, pages uint32) int32 {
-		b := reply(t)(r.Update(id, "grow", binary.LittleEndian.AppendUint32(nil, pages)))
-		return int32(binary.LittleEndian.Uint32(b))
+	grow := func(id CanisterID, pages uint32) (*Result, error) {
+		return r.Update(id, "grow", binary.LittleEndian.AppendUint32(nil, pages))
 	}
 	small, _ := r.CreateCanister(WithWasmMemoryLimit(3 * wasmPageSize))
 	if err := r.Install(small, wat(t, testCanister), nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := grow(small, 2); got != 1 {
+	if got := reply(t)(grow(small, 2)); binary.LittleEndian.Uint32(got) != 1 {
 		t.Fatalf("grow to the limit returned %d", got)
 	}
-	if got := grow(small, 1); got != -1 {
-		t.Fatalf("grow past the limit returned %d, want -1", got)
-	}
-
-	// Default limit: 3 GiB. A module declaring a 4 GiB maximum still
-	// installs; growing past 3 GiB fails (without allocating anything).
-	def, _ := r.CreateCanister()
-	m := strings.Replace(testCanister, `(memory (export "memory") 1)`, `(memory (export "memory") 1 65536)`, 1)
-	if err := r.Install(def, wat(t, m), nil); err != nil {
-		t.Fatal(err)
-	}
-	if got := grow(def, DefaultWasmMemoryLimit/wasmPageSize); got != -1 {
-		t.Fatalf("grow to 3 GiB + 64 KiB returned %d, want -1", got)
-	}
-	if got := grow(def, 1); got != 1 {
-		t.Fatalf("grow by one page returned %d", got)
-	}
+	res, err := grow(small, 1)
+	reject(t, res, err, CanisterError, ErrCodeCanisterWasmMemoryLimitExceeded, "wasm_memory_limit")
 	if _, err := r.CreateCanister(WithWasmMemoryLimit(MaxWasmMemory + 1)); err == nil {
 		t.Fatal("a wasm_memory_limit above 4 GiB was accepted")
 	}
 	// A module whose initial memory exceeds the limit is refused.
 	tiny, _ := r.CreateCanister(WithWasmMemoryLimit(wasmPageSize))
-	err := r.Install(tiny, wat(t, strings.Replace(testCanister, `(memory (export "memory") 1)`, `(memory (export "memory") 2)`, 1)), nil)
+	err = r.Install(tiny, wat(t, strings.Replace(testCanister, `(memory (export "memory") 1)`, `(memory (export "memory") 2)`, 1)), nil)
 	var rj *Reject
-	if !errors.As(err, &rj) || rj.ErrorCode != "IC0505" || !strings.Contains(rj.Message, "exceeds the canister's wasm_memory_limit") {
+	if !errors.As(err, &rj) || rj.ErrorCode != ErrCodeCanisterWasmMemoryLimitExceeded || !strings.Contains(rj.Message, "wasm_memory_limit of 65536 bytes") {
 		t.Fatalf("install over the limit: %v", err)
 	}
 }
@@ -529,11 +514,11 @@ func TestLogs(t *testing.T) {
 
 func TestCallerAndSelf(t *testing.T) {
 	r, id := installed(t)
-	if got := reply(t)(r.Query(id, "caller", nil)); !bytes.Equal(got, AnonymousPrincipal) {
+	if got := reply(t)(r.Query(id, "caller", nil)); !bytes.Equal(got, AnonymousPrincipal.Bytes()) {
 		t.Errorf("default caller % x", got)
 	}
 	alice := []byte{1, 2, 3}
-	if got := reply(t)(r.Query(id, "caller", nil, WithCaller(alice))); !bytes.Equal(got, alice) {
+	if got := reply(t)(r.Query(id, "caller", nil, WithCaller(principal.FromBytes(alice)))); !bytes.Equal(got, alice) {
 		t.Errorf("caller % x", got)
 	}
 	if got := reply(t)(r.Query(id, "self", nil)); !bytes.Equal(got, id.Bytes()) {

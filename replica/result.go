@@ -32,16 +32,23 @@ func (c RejectCode) String() string {
 // the implementation; the replica reports the same ones so that tools and
 // users see familiar codes.
 const (
-	ErrCodeCanisterRejectedMessage    = "IC0406" // code 4: msg_reject, or inspect_message refused
-	ErrCodeCanisterTrapped            = "IC0502" // code 5: a Wasm trap
-	ErrCodeCanisterCalledTrap         = "IC0503" // code 5: ic0.trap
-	ErrCodeCanisterContractViolation  = "IC0504" // code 5: a System API misuse
-	ErrCodeCanisterDidNotReply        = "IC0506" // code 5
-	ErrCodeInstructionLimitExceeded   = "IC0522" // code 5: here, the wall-clock guard
-	ErrCodeCompositeQueryReplicated   = "IC0527" // code 5
-	ErrCodeCanisterMethodNotFound     = "IC0536" // code 5 (was IC0302, code 3)
-	ErrCodeCanisterWasmModuleNotFound = "IC0537" // code 5
-	ErrCodeCanisterAlreadyInstalled   = "IC0538" // code 5
+	ErrCodeCertifiedStateUnavailable         = "IC0208" // code 2: here, a response the replica dropped
+	ErrCodeCanisterNotFound                  = "IC0301" // code 3
+	ErrCodeMethodNotFound                    = "IC0302" // code 3: an unknown management canister method
+	ErrCodeCanisterRejectedMessage           = "IC0406" // code 4: msg_reject, or inspect_message refused
+	ErrCodeInvalidManagementPayload          = "IC0408" // code 4: a bad management canister argument
+	ErrCodeCanisterInvalidWasm               = "IC0505" // code 5: a module the replica refuses
+	ErrCodeCanisterTrapped                   = "IC0502" // code 5: a Wasm trap
+	ErrCodeCanisterCalledTrap                = "IC0503" // code 5: ic0.trap
+	ErrCodeCanisterContractViolation         = "IC0504" // code 5: a System API misuse
+	ErrCodeCanisterDidNotReply               = "IC0506" // code 5
+	ErrCodeInstructionLimitExceeded          = "IC0522" // code 5: here, the wall-clock guard
+	ErrCodeCanisterMemoryAccessLimitExceeded = "IC0524" // code 5: too much stable memory written
+	ErrCodeCompositeQueryReplicated          = "IC0527" // code 5
+	ErrCodeCanisterMethodNotFound            = "IC0536" // code 5 (was IC0302, code 3)
+	ErrCodeCanisterWasmModuleNotFound        = "IC0537" // code 5
+	ErrCodeCanisterAlreadyInstalled          = "IC0538" // code 5
+	ErrCodeCanisterWasmMemoryLimitExceeded   = "IC0539" // code 5
 )
 
 // Reject is a call's negative response. It implements error, so that

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -169,45 +170,85 @@ func TestCompositeQueryTrappedCallbackStable(t *testing.T) {
 	require.Equal(t, []byte{0}, got, "the trapped callback's stable write survived")
 }
 
-// Ingress results are kept for IngressStatus (any number of reads) until
-// maxIngressHistory later messages have finished.
-func TestIngressHistoryBounded(t *testing.T) {
+// Ingress results are kept for IngressStatus (any number of reads) for
+// ingressHistoryAge of replica time after they finish, however many
+// messages finish meanwhile.
+func TestIngressHistoryByAge(t *testing.T) {
 	r := newReplica(t)
 	empty, err := r.CreateCanister() // no code: every submission finishes at once
 	require.NoError(t, err)
-	var ids []MessageID
-	for range maxIngressHistory + 10 {
-		mid, err := r.SubmitUpdate(empty, "m", nil)
-		require.NoError(t, err)
-		ids = append(ids, mid)
+	submit := func(n int) []MessageID {
+		var ids []MessageID
+		for range n {
+			mid, err := r.SubmitUpdate(empty, "m", nil)
+			require.NoError(t, err)
+			ids = append(ids, mid)
+		}
+		return ids
 	}
-	for _, mid := range ids[:10] {
+	old := submit(10)
+	recent := submit(3000) // far more than a count-bounded history kept
+	for _, mid := range append(old[:1], recent[0]) {
+		for range 2 { // readable more than once
+			res, done, err := r.IngressStatus(mid)
+			require.NoError(t, err)
+			require.True(t, done)
+			require.NotNil(t, res.Reject)
+		}
+	}
+	require.NoError(t, r.AdvanceTime(ingressHistoryAge+time.Second))
+	submit(1)
+	for _, mid := range append(old, recent...) {
 		_, _, err := r.IngressStatus(mid)
 		require.ErrorContains(t, err, "unknown message id")
 	}
-	for range 2 { // readable more than once
-		res, done, err := r.IngressStatus(ids[10])
-		require.NoError(t, err)
-		require.True(t, done)
-		require.NotNil(t, res.Reject)
-	}
-	require.LessOrEqual(t, len(r.sched.ingress), maxIngressHistory)
-	require.LessOrEqual(t, len(r.sched.ingressDone), maxIngressHistory)
+	require.Len(t, r.sched.ingressDone, 1)
 
 	// Pending messages are never dropped; AwaitUpdate still forgets what it returns.
 	id := installWat(t, r, fanCanister)
 	mid, err := r.SubmitUpdate(id, "q0", nil)
 	require.NoError(t, err)
-	for range maxIngressHistory + 1 {
-		_, err := r.SubmitUpdate(empty, "m", nil)
-		require.NoError(t, err)
-	}
+	require.NoError(t, r.AdvanceTime(2*ingressHistoryAge))
+	submit(1)
 	_, done, err := r.IngressStatus(mid)
 	require.NoError(t, err)
 	require.False(t, done)
 	reply(t)(r.AwaitUpdate(mid))
 	_, _, err = r.IngressStatus(mid)
 	require.Error(t, err)
+}
+
+// Update returns its own result whatever other goroutines do meanwhile
+// (with a history bounded by count, some of 8 concurrent callers lost
+// theirs: "unknown message id").
+func TestConcurrentUpdatesGetTheirResults(t *testing.T) {
+	r := newReplica(t)
+	id := installWat(t, r, calleeCanister)
+	const goroutines, calls = 8, 500
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range calls {
+				arg := fmt.Appendf(nil, "%d/%d", g, i)
+				res, err := r.Update(id, "echo", arg)
+				if err == nil && !bytes.Equal(res.Reply, arg) {
+					err = fmt.Errorf("echo %q: got %+v", arg, res)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }
 
 // Compiled modules no canister uses are closed beyond a small LRU, and a

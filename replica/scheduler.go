@@ -117,18 +117,28 @@ func (im *ingressMessage) finish(reply []byte, rej *Reject) {
 	}
 }
 
-// maxIngressHistory is how many finished ingress messages the replica
-// keeps for IngressStatus: when one more finishes, the oldest finished one
-// is forgotten (mainnet likewise forgets an ingress status after a few
-// minutes). AwaitUpdate forgets the message it returns at once.
-const maxIngressHistory = 1000
+// ingressHistoryAge is how long, in replica time, the replica keeps the
+// status of a finished ingress message for IngressStatus: the IC keeps a
+// status until the message's ingress expiry, at most 5 minutes after
+// submission (IC interface specification, "Request status" and
+// "Authentication": ingress_expiry). AwaitUpdate forgets the message it
+// returns at once; Update never needs the history (it holds its message).
+const ingressHistoryAge = 5 * time.Minute
+
+// finishedIngress is a finished message in the ingress history.
+type finishedIngress struct {
+	id MessageID
+	at uint64 // replica time when it finished
+}
 
 // retireIngress records that ingress message id is done, and forgets the
-// oldest finished message beyond maxIngressHistory.
+// finished messages older than ingressHistoryAge.
 func (s *scheduler) retireIngress(id MessageID) {
-	s.ingressDone = append(s.ingressDone, id)
-	for len(s.ingressDone) > maxIngressHistory {
-		delete(s.ingress, s.ingressDone[0])
+	now := *s.now
+	s.ingressDone = append(s.ingressDone, finishedIngress{id, now})
+	for len(s.ingressDone) > 0 && now-s.ingressDone[0].at > uint64(ingressHistoryAge) {
+		delete(s.ingress, s.ingressDone[0].id)
+		s.ingressDone[0] = finishedIngress{}
 		s.ingressDone = s.ingressDone[1:]
 	}
 }
@@ -144,16 +154,32 @@ type scheduler struct {
 	ingress   map[MessageID]*ingressMessage
 	// ingressDone lists the finished messages still in ingress, oldest
 	// first (retireIngress); it may hold ids AwaitUpdate already deleted.
-	ingressDone []MessageID
+	ingressDone []finishedIngress
+	now         *uint64 // the replica's clock (Replica.now)
 	rng         *mrand.ChaCha8
 	mgmt        management
+	// compiling are the management requests (install_code,
+	// install_chunked_code) waiting for their module's compilation.
+	compiling []deferredMessage
+	// outcalls are the http_requests in flight (http.go); client makes
+	// them (outcallClient).
+	outcalls []*outcallJob
+	client   *http.Client
 }
 
-func (s *scheduler) init(cfg schedConfig, seed uint64) {
+// deferredMessage is a request that runs again once job is done.
+type deferredMessage struct {
+	m   *message
+	job *compileJob
+}
+
+func (s *scheduler) init(cfg schedConfig, seed uint64, now *uint64) {
+	s.now = now
 	if cfg.maxRounds <= 0 {
 		cfg.maxRounds = DefaultMaxRounds
 	}
 	s.cfg = cfg
+	s.client = outcallClient(cfg.httpClient)
 	s.callbacks = map[uint64]*callback{}
 	s.contexts = map[uint64]*callContext{}
 	s.ingress = map[MessageID]*ingressMessage{}
@@ -246,7 +272,14 @@ func (r *Replica) replyToRequest(m *message, reply []byte, rej *Reject, refund u
 }
 
 // Tick runs one round (see the package documentation on scheduling).
+// An install request whose module is being compiled (without the
+// replica's lock, module.go) waits for it and runs in the first round
+// after the compilation is done.
+//
+// It first waits, without the lock, for the HTTPS outcalls in flight
+// (http.go): their responses are delivered in this round.
 func (r *Replica) Tick() error {
+	r.waitOutcalls()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -272,6 +305,10 @@ func (r *Replica) runRound() error {
 		if w := time.Now().UnixNano(); w > 0 && uint64(w) > r.now {
 			r.now = uint64(w)
 		}
+	}
+	r.resumeCompiled()
+	if err := r.finishOutcalls(); err != nil {
+		return err
 	}
 	later := s.later
 	s.later = nil
@@ -299,6 +336,41 @@ func (r *Replica) runRound() error {
 	return nil
 }
 
+// idleCompiling returns a compilation that deferred requests wait for,
+// when nothing else is queued (await then waits for it rather than running
+// empty rounds), or nil.
+func (s *scheduler) idleCompiling() *compileJob {
+	if len(s.compiling) == 0 || len(s.queue) > 0 || len(s.later) > 0 {
+		return nil
+	}
+	for _, d := range s.compiling {
+		select {
+		case <-d.job.done: // ready: the next round runs it
+			return nil
+		default:
+		}
+	}
+	return s.compiling[0].job
+}
+
+// resumeCompiled puts the requests whose module is now compiled back at
+// the head of the queue, in their order.
+func (r *Replica) resumeCompiled() {
+	s := &r.sched
+	var ready []*message
+	waiting := s.compiling[:0]
+	for _, d := range s.compiling {
+		select {
+		case <-d.job.done:
+			ready = append(ready, d.m)
+		default:
+			waiting = append(waiting, d)
+		}
+	}
+	s.compiling = waiting
+	s.queue = append(ready, s.queue...)
+}
+
 // expireCalls answers bounded-wait calls past their deadline with
 // SYS_UNKNOWN (reference 3.3). A request that has not reached its callee
 // yet is dropped and its cycles are refunded; otherwise they are lost.
@@ -316,7 +388,7 @@ func (r *Replica) expireCalls() {
 		if !cb.delivered {
 			refund = cb.cycles
 		}
-		s.enqueueResponse(cb, nil, &Reject{Code: SysUnknown, ErrorCode: "IC0208",
+		s.enqueueResponse(cb, nil, &Reject{Code: SysUnknown, ErrorCode: ErrCodeCertifiedStateUnavailable,
 			Message: fmt.Sprintf("the call to %s method %q timed out: its deadline %v has passed", principalText([]byte(cb.callee.raw)), cb.method, time.Unix(0, int64(cb.deadline)).UTC())}, refund)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/icgo/icgo/internal/validate"
 )
@@ -17,7 +16,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: icgo check FILE.wasm[.gz]")
 		return exitCode(2)
 	}
-	b, err := os.ReadFile(args[0])
+	b, err := validate.ReadModuleFile(args[0])
 	if err != nil {
 		return err
 	}

@@ -291,3 +291,15 @@ func TestBuildNetHTTPWarns(t *testing.T) {
 	require.Equal(t, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n"+
 		"warning: net/http is linked and adds about 1.3 MB (gzip); for outcalls alone, icstd/http has its API without its weight\n", errOut)
 }
+
+// TestCheckEndlessFile: check and run read at most the IC's module size
+// limit plus one byte of a file that never ends.
+func TestCheckEndlessFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	_, errOut, code := icgo(t, "", "check", "/dev/zero")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "/dev/zero")
+	require.Contains(t, errOut, "larger than 100 MiB")
+}

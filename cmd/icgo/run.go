@@ -132,7 +132,7 @@ func isModuleFile(target string) bool {
 // build's notes (swapped imports) to notes.
 func loadTarget(ctx context.Context, target string, env []string, notes io.Writer) (module []byte, did string, err error) {
 	if isModuleFile(target) {
-		module, err = os.ReadFile(target)
+		module, err = validate.ReadModuleFile(target)
 		if err != nil {
 			return nil, "", err
 		}
@@ -297,7 +297,7 @@ func parseCaller(text string) (principal.Principal, error) {
 }
 
 func (s *session) callOpts() []replica.CallOption {
-	return []replica.CallOption{replica.WithCaller(s.caller.Bytes())}
+	return []replica.CallOption{replica.WithCaller(s.caller)}
 }
 
 func (s *session) close() { s.r.Close() }

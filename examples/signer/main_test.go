@@ -12,6 +12,7 @@ import (
 
 	"github.com/icgo/icgo/candid"
 	"github.com/icgo/icgo/internal/build"
+	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica"
 )
 
@@ -43,7 +44,7 @@ func update(t *testing.T, r *replica.Replica, id replica.CanisterID, caller []by
 	t.Helper()
 	arg, err := candid.Marshal(args)
 	require.NoError(t, err)
-	res, err := r.Update(id, method, arg, replica.WithCaller(caller))
+	res, err := r.Update(id, method, arg, replica.WithCaller(principal.FromBytes(caller)))
 	require.NoError(t, err)
 	require.Nil(t, res.Reject, "%s", method)
 	require.NoError(t, candid.Unmarshal(res.Reply, results))

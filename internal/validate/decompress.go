@@ -3,6 +3,8 @@ package validate
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/icgo/icgo/internal/wasm"
 )
@@ -35,4 +37,33 @@ func Decompress(b []byte) ([]byte, error) {
 		return raw, nil
 	}
 	return nil, fmt.Errorf("validate: neither a wasm module (\\0asm) nor gzip (1f 8b 08): starts with % x", b[:min(len(b), 4)])
+}
+
+// ReadModule reads a module file's bytes (raw or gzip, not decompressed)
+// from r, reading at most MaxModuleSize+1 bytes: more is an error wrapping
+// ErrTooLarge, so that an endless input (/dev/zero, a pipe) cannot
+// exhaust memory. The IC refuses a larger module in either form.
+func ReadModule(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxModuleSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxModuleSize {
+		return nil, fmt.Errorf("validate: %w: stopped reading at %d bytes", ErrTooLarge, MaxModuleSize)
+	}
+	return b, nil
+}
+
+// ReadModuleFile is ReadModule of the named file.
+func ReadModuleFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := ReadModule(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return b, nil
 }

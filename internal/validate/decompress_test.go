@@ -6,6 +6,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/icgo/icgo/internal/wasm"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDecompress(t *testing.T) {
@@ -42,4 +45,25 @@ func TestDecompress(t *testing.T) {
 	if _, err := Decompress(gz(big)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("gzip over the limit: %v", err)
 	}
+}
+
+// TestReadModuleBounded: reading a module stops after MaxModuleSize+1
+// bytes of an endless input.
+func TestReadModuleBounded(t *testing.T) {
+	src := &countingZeros{}
+	_, err := ReadModule(src)
+	require.ErrorIs(t, err, ErrTooLarge)
+	require.LessOrEqual(t, src.n, MaxModuleSize+1+64<<10)
+	b, err := ReadModule(bytes.NewReader(wasm.Magic))
+	require.NoError(t, err)
+	require.Equal(t, wasm.Magic, b)
+}
+
+// countingZeros is an endless reader of zeros that counts what it gave.
+type countingZeros struct{ n int }
+
+func (z *countingZeros) Read(p []byte) (int, error) {
+	clear(p)
+	z.n += len(p)
+	return len(p), nil
 }

@@ -62,8 +62,12 @@ const (
 	MaxCodeSectionSize      = 10 * 1024 * 1024
 	MaxFunctionInstructions = 1_000_000
 	MaxFunctionComplexity   = 1_000_000
-	MaxICPSections          = 16
-	MaxICPSectionsSize      = 1 << 20 // names + contents of icp: sections
+	// MaxBrTableTargets is the most targets one br_table may have. The IC
+	// decodes modules with wasmparser, which refuses a longer br_table
+	// ("br_table size is out of bounds"; its MAX_WASM_BR_TABLE_SIZE).
+	MaxBrTableTargets  = 128 * 1024
+	MaxICPSections     = 16
+	MaxICPSectionsSize = 1 << 20 // names + contents of icp: sections
 )
 
 // ErrTooLarge is wrapped by Bytes when a gzip'd module decompresses to more
@@ -98,6 +102,11 @@ type Report struct {
 	// instruction count and complexity (limits: 1,000,000 each).
 	MaxInstructions int
 	MaxComplexity   int64
+	// BrTableCost is the sum over functions of the square of the function's
+	// br_table targets: what a compiler that links every target to its
+	// block spends (the replica bounds it; its wazero compiler's time grows
+	// with it).
+	BrTableCost int64
 
 	Methods  []string // "canister_update <name>", "canister_query <name>", ... exports
 	System   []string // canister_init, canister_heartbeat, ... exports
@@ -670,7 +679,7 @@ func (c *checker) code() {
 		fwhere := c.funcWhere(fn)
 		at := func(pos int) string { return fmt.Sprintf("%s at body offset %d", fwhere, pos) }
 		n := 0
-		var cx int64
+		var cx, targets int64
 		bad := map[string]*hit{}
 		var badOrder []string
 		err := wasm.Walk(body.Body, func(in *wasm.Instr) error {
@@ -686,6 +695,12 @@ func (c *checker) code() {
 				h.count++
 			}
 			switch in.Op {
+			case wasm.OpBrTable:
+				nt := len(in.Labels) - 1 // without the default
+				targets += int64(nt)
+				if nt > MaxBrTableTargets {
+					c.add(RuleLimit, at(in.Pos), "br_table with %d targets; the IC's decoder allows at most %d, so dispatch in steps", nt, MaxBrTableTargets)
+				}
 			case wasm.OpCall, wasm.OpReturnCall:
 				c.checkFunc(at(in.Pos), in.Index, "call")
 			case wasm.OpRefFunc:
@@ -746,6 +761,7 @@ func (c *checker) code() {
 		if cx > c.r.MaxComplexity {
 			c.r.MaxComplexity = cx
 		}
+		c.r.BrTableCost += targets * targets
 		if n > MaxFunctionInstructions {
 			c.add(RuleLimit, fwhere, "%d instructions; the IC allows at most %d per function, so split the function", n, MaxFunctionInstructions)
 		}

@@ -15,7 +15,11 @@ package stablemem
 const PageSize = 1 << 16
 
 // chunkSize is the copy-on-write granularity.
-const chunkSize = 4096
+const chunkSize = ChunkSize
+
+// ChunkSize is the granularity of dirty stable memory: 4 KiB, as the IC's
+// OS pages.
+const ChunkSize = 4096
 
 // MaxPages is the stable memory limit: 500 GiB (reference 2.6, DOCS-LIM).
 const MaxPages = 500 << 30 / PageSize
@@ -56,6 +60,21 @@ func (t *Txn) Size() uint64 { return t.size }
 
 // DirtyChunks returns how many 4 KiB chunks this transaction has written.
 func (t *Txn) DirtyChunks() int { return len(t.dirty) }
+
+// NewChunks returns how many chunks a write of n bytes at off would dirty
+// that t has not written yet. Its work is proportional to n.
+func (t *Txn) NewChunks(off, n uint64) uint64 {
+	if n == 0 {
+		return 0
+	}
+	var c uint64
+	for p := off / chunkSize; p <= (off+n-1)/chunkSize; p++ {
+		if _, ok := t.dirty[p]; !ok {
+			c++
+		}
+	}
+	return c
+}
 
 // Grow adds n pages and returns the previous size, or -1 (leaving the size
 // unchanged) if the result would exceed limit pages.
