@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/icgo/icgo/internal/postproc"
 	"github.com/stretchr/testify/require"
 )
 
@@ -172,4 +173,14 @@ func TestReadmeQuickStart(t *testing.T) {
 func normalize(b []byte) []byte {
 	b = regexp.MustCompile(`(?m)^go: downloading .*\n`).ReplaceAll(b, nil)
 	return regexp.MustCompile(`(?m)\t(\(cached\)|[0-9.]+s)$`).ReplaceAll(b, nil)
+}
+
+// The README's "Porting a library" quotes the post-processor's messages
+// word for word.
+func TestReadmeQuotesPortingMessages(t *testing.T) {
+	b, err := os.ReadFile(readmePath)
+	require.NoError(t, err)
+	for _, msg := range []string{postproc.MsgRandQuery, postproc.MsgRandNotSeeded, postproc.MsgRandom, postproc.MsgSleep} {
+		require.Contains(t, string(b), `"`+msg+`"`)
+	}
 }
