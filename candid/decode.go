@@ -88,12 +88,15 @@ func Unmarshal(data []byte, ptrs []any) error {
 	return nil
 }
 
-// missing handles an expected value absent from the message.
+// missing handles an expected value absent from the message: values of
+// types that null is a subtype of (null, opt and reserved) take null
+// (Candid spec, "Coercion / Records": null <: <t3>).
 func missing(c *codec, v reflect.Value) error {
 	switch {
 	case c.op == OpOpt:
 		v.SetZero()
 	case c.op == OpReserved && c.shape == shapePlain:
+	case c.op == OpNull && c.shape == shapePlain:
 	default:
 		return errorf("missing")
 	}
@@ -470,7 +473,9 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		v.SetString(string(s))
 		return nil
 	case OpPrincipal:
-		if op != OpPrincipal {
+		// Spec "Coercion / Primitive Types": a service reference coerces
+		// at type principal.
+		if op != OpPrincipal && op != OpService {
 			return mismatch(c, d, w)
 		}
 		b, err := d.principal()

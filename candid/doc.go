@@ -13,11 +13,16 @@
 // "Decoding":
 //
 //   - extra wire arguments and record fields are skipped;
-//   - missing arguments and record fields of opt (or Reserved) type become
-//     nil, other missing ones are errors;
-//   - null and reserved decode as none at opt types; a value that does not
-//     decode at opt T becomes none, a plain value at opt T becomes some;
-//   - nat decodes at int; Reserved accepts any value; Empty accepts none.
+//   - missing arguments and record fields of null, opt or Reserved type
+//     become null (nil), other missing ones are errors;
+//   - at opt T (spec "Coercion / Options"): null and reserved decode as
+//     none; opt v decodes as some(v) if v decodes at T, else none; any
+//     other value v decodes as some(v) if v decodes at T, else none. As the
+//     spec has said since October 2025, the last rule applies at nested
+//     options too: true : bool decodes at opt opt bool as some(some(true))
+//     (@dfinity/candid 3.4.3 still gives none there);
+//   - nat decodes at int, a service reference at principal; Reserved
+//     accepts any value; Empty accepts none.
 //
 // As a Go convenience, a wire nat (or int) also decodes into any Go integer
 // type when the value is in range.
