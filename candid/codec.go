@@ -300,3 +300,21 @@ func (b *compiler) fillStruct(c *codec, t reflect.Type) error {
 	}
 	return nil
 }
+
+// fieldIndex returns the index in c.fields of the field with the given id,
+// or -1.
+func (c *codec) fieldIndex(id uint32) int {
+	lo, hi := 0, len(c.fields)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch f := c.fields[m].id; {
+		case f == id:
+			return m
+		case f < id:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return -1
+}

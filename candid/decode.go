@@ -10,9 +10,23 @@ import (
 
 // Limits that keep decoding of hostile input bounded.
 const (
-	maxDepth     = 1024    // nesting of values and types
-	maxZeroElems = 1 << 21 // vec elements that occupy no bytes, per message
+	maxDepth = 1024 // nesting of values and types
+
+	// The work of decoding a message is bounded by a budget proportional to
+	// its size, like the decoding quota of the Rust candid crate
+	// (DecoderConfig): every value decoded or skipped costs a unit, every
+	// field of an expected record a unit, and every allocBytesPerUnit bytes
+	// of Go memory allocated for vecs, options and variants a unit. Values
+	// that occupy no bytes (null, reserved, records of them, missing
+	// fields) are what makes the work of a message exceed its size; the
+	// budget caps them.
+	budgetPerByte     = 32
+	budgetBase        = 1 << 20
+	allocBytesPerUnit = 32
 )
+
+// budgetFor returns the work budget of a message of n bytes.
+func budgetFor(n int) int { return budgetPerByte*n + budgetBase }
 
 // wtype is one entry of a message's type table.
 type wtype struct {
@@ -34,8 +48,8 @@ type decoder struct {
 	pos   int
 	table []wtype
 	zero  []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
-	depth int
-	quota int
+	depth  int
+	budget int // remaining work units, see budgetFor
 }
 
 // Unmarshal decodes a Candid message into ptrs, which must be non-nil
@@ -45,7 +59,11 @@ type decoder struct {
 // type become nil, and a value that does not decode at an opt type becomes
 // nil.
 func Unmarshal(data []byte, ptrs []any) error {
-	d := decoder{data: data, quota: maxZeroElems}
+	d := decoder{data: data, budget: budgetFor(len(data))}
+	return d.unmarshal(ptrs)
+}
+
+func (d *decoder) unmarshal(ptrs []any) error {
 	args, err := d.header()
 	if err != nil {
 		return err
@@ -68,6 +86,9 @@ func Unmarshal(data []byte, ptrs []any) error {
 			return at(err, argPath(i))
 		}
 		if i >= len(args) {
+			if err := d.charge(1); err != nil {
+				return err
+			}
 			if err := missing(c, rv.Elem()); err != nil {
 				return at(errorf("missing argument of type "+c.op.String()), argPath(i))
 			}
@@ -365,8 +386,8 @@ func (d *decoder) zeroSized(w int32) bool {
 	return res
 }
 
-// vecLen reads a vec length and charges it against the input size or, for
-// zero-sized elements, the per-message quota.
+// vecLen reads a vec length and checks it against the input size or, for
+// zero-sized elements, the work budget.
 func (d *decoder) vecLen(elem int32) (int, error) {
 	if !d.zeroSized(elem) {
 		return d.count(1)
@@ -375,23 +396,51 @@ func (d *decoder) vecLen(elem int32) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.quota -= n
-	if d.quota < 0 {
-		return 0, malformed("too many zero-sized vec elements")
+	if n > d.budget {
+		return 0, d.overBudget()
 	}
 	return n, nil
+}
+
+// charge takes n units of work from the budget.
+func (d *decoder) charge(n int) error {
+	d.budget -= n
+	if d.budget < 0 {
+		return d.overBudget()
+	}
+	return nil
+}
+
+// chargeAlloc charges the allocation of n values of size bytes each.
+func (d *decoder) chargeAlloc(n int, size uintptr) error {
+	per := int(size / allocBytesPerUnit)
+	if per == 0 || n == 0 {
+		return nil
+	}
+	if n > d.budget/per {
+		return d.overBudget()
+	}
+	return d.charge(n * per)
+}
+
+func (d *decoder) overBudget() error {
+	d.budget = -1
+	return malformed("decoding work exceeds the limit for a message of " + itoa(int64(len(d.data))) +
+		" bytes (too many values that occupy no bytes, or too much memory for the expected types)")
 }
 
 func mismatch(c *codec, d *decoder, w int32) error {
 	return errorf("expected " + c.op.String() + ", got " + d.typeName(w))
 }
 
+// enter is called for every value decoded or skipped: it charges a unit of
+// work and tracks the nesting depth.
 func (d *decoder) enter() error {
 	d.depth++
 	if d.depth > maxDepth {
 		return malformed("nesting too deep")
 	}
-	return nil
+	return d.charge(1)
 }
 
 // decode decodes the value of wire type w into v, which is settable.
@@ -753,7 +802,10 @@ func (d *decoder) decodeOpt(c *codec, w int32, v reflect.Value) error {
 // tryOpt decodes a value of wire type w as the content of opt c; when it
 // does not fit, the value is skipped and v becomes nil.
 func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
-	start, quota := d.pos, d.quota
+	start := d.pos
+	if err := d.chargeAlloc(1, c.elem.t.Size()); err != nil {
+		return err
+	}
 	p := reflect.New(c.elem.t)
 	err := d.decode(c.elem, w, p.Elem())
 	if err == nil {
@@ -763,7 +815,7 @@ func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
 	if isMalformed(err) {
 		return at(err, "opt value")
 	}
-	d.pos, d.quota = start, quota
+	d.pos = start
 	if err := d.skip(w); err != nil {
 		return at(err, "opt value")
 	}
@@ -800,6 +852,9 @@ func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
 		}
 		return nil
 	}
+	if err := d.chargeAlloc(n, c.elem.t.Size()); err != nil {
+		return err
+	}
 	// Do not trust n for a large up-front allocation.
 	capacity := n
 	if limit := 1 << 20 / (int(c.elem.t.Size()) + 1); capacity > limit {
@@ -823,6 +878,9 @@ func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
 func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error {
 	if d.opOf(elem) != OpRecord {
 		return errorf("expected vec record, got vec " + d.typeName(elem))
+	}
+	if err := d.chargeAlloc(n, c.key.t.Size()+c.val.t.Size()); err != nil {
+		return err
 	}
 	m := reflect.MakeMapWithSize(c.t, min(n, 1024))
 	for i := 0; i < n; i++ {
@@ -851,6 +909,9 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 		return v.Field(f.index)
 	}
 	fields := c.fields
+	if err := d.charge(len(fields)); err != nil {
+		return err
+	}
 	j := 0
 	for _, wf := range d.table[w].fields {
 		for j < len(fields) && fields[j].id < wf.id {
@@ -888,10 +949,10 @@ func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
 		return malformed("variant index " + utoa(i) + " out of range")
 	}
 	wf := wfs[i]
-	for k := range c.fields {
+	if k := c.fieldIndex(wf.id); k >= 0 {
 		f := &c.fields[k]
-		if f.id != wf.id {
-			continue
+		if err := d.chargeAlloc(1, f.c.t.Size()); err != nil {
+			return err
 		}
 		p := reflect.New(f.c.t)
 		if err := d.decode(f.c, wf.t, p.Elem()); err != nil {
@@ -907,6 +968,9 @@ func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
 // skip validates and skips a value of wire type w.
 func (d *decoder) skip(w int32) error {
 	if w < 0 {
+		if err := d.charge(1); err != nil {
+			return err
+		}
 		_, err := d.primitiveValue(Opcode(w))
 		return err
 	}
