@@ -44,10 +44,10 @@ type wfield struct {
 }
 
 type decoder struct {
-	data  []byte
-	pos   int
-	table []wtype
-	zero  []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
+	data   []byte
+	pos    int
+	table  []wtype
+	zero   []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
 	depth  int
 	budget int // remaining work units, see budgetFor
 }
