@@ -3,6 +3,8 @@ package candid
 import (
 	"errors"
 	"math/big"
+
+	"github.com/icgo/icgo/internal/candidwire/bigleb"
 )
 
 // Nat is an arbitrary-precision Candid nat. It is the only part of this
@@ -99,86 +101,6 @@ func (i *Int) UnmarshalCandid(wire Opcode, value []byte) error {
 	return nil
 }
 
-// appendBigLEB appends the (s)leb128 encoding of x in time linear in its
-// length.
-func appendBigLEB(dst []byte, x *big.Int, signed bool) []byte {
-	if x.IsInt64() && signed {
-		return AppendSLEB128(dst, x.Int64())
-	}
-	if x.IsUint64() && !signed {
-		return AppendLEB128(dst, x.Uint64())
-	}
-	// k groups of 7 bits: enough for the magnitude and, when signed, the
-	// sign bit. A negative x is written as x + 2^(7k).
-	bits := x.BitLen()
-	if signed {
-		if x.Sign() < 0 {
-			bits = new(big.Int).Not(x).BitLen() // |x| - 1
-		}
-		bits++
-	}
-	k := (bits + 6) / 7
-	u := x
-	if x.Sign() < 0 {
-		u = new(big.Int).Lsh(big.NewInt(1), uint(7*k))
-		u.Add(u, x)
-	}
-	mag := u.Bytes() // big-endian
-	var acc uint
-	var nbits uint
-	j := len(mag) - 1
-	for g := 0; g < k; g++ {
-		for nbits < 7 && j >= 0 {
-			acc |= uint(mag[j]) << nbits
-			nbits += 8
-			j--
-		}
-		b := byte(acc & 0x7f)
-		acc >>= 7
-		if nbits >= 7 {
-			nbits -= 7
-		} else {
-			nbits = 0
-		}
-		if g < k-1 {
-			b |= 0x80
-		}
-		dst = append(dst, b)
-	}
-	return dst
-}
+func appendBigLEB(dst []byte, x *big.Int, signed bool) []byte { return bigleb.Append(dst, x, signed) }
 
-// readBigLEB decodes a complete (s)leb128 number in time linear in its
-// length: the 7-bit groups are packed into bytes for big.Int.SetBytes.
-func readBigLEB(b []byte, signed bool) *big.Int {
-	if len(b) <= 9 {
-		if signed {
-			x, _, _ := ReadSLEB128(b)
-			return big.NewInt(x)
-		}
-		x, _, _ := ReadLEB128(b)
-		return new(big.Int).SetUint64(x)
-	}
-	be := make([]byte, (7*len(b)+7)/8)
-	j := len(be) - 1
-	var acc uint
-	var nbits uint
-	for _, c := range b {
-		acc |= uint(c&0x7f) << nbits
-		nbits += 7
-		if nbits >= 8 {
-			be[j] = byte(acc)
-			j--
-			acc >>= 8
-			nbits -= 8
-		}
-	}
-	if nbits > 0 {
-		be[j] = byte(acc)
-	}
-	x := new(big.Int).SetBytes(be)
-	if signed && b[len(b)-1]&0x40 != 0 {
-		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(7*len(b))))
-	}
-	return x
-}
+func readBigLEB(b []byte, signed bool) *big.Int { return bigleb.Read(b, signed) }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"unicode/utf8"
 
+	"github.com/icgo/icgo/internal/candidwire"
 	"github.com/icgo/icgo/principal"
 )
 
@@ -28,25 +29,10 @@ const (
 // budgetFor returns the work budget of a message of n bytes.
 func budgetFor(n int) int { return budgetPerByte*n + budgetBase }
 
-// wtype is one entry of a message's type table.
-type wtype struct {
-	op      Opcode
-	elem    int32    // opt, vec
-	fields  []wfield // record, variant (strictly increasing ids)
-	args    []int32  // func
-	results []int32  // func
-	methods []int32  // service method types (names are only validated)
-}
-
-type wfield struct {
-	id uint32
-	t  int32
-}
-
 type decoder struct {
 	data   []byte
 	pos    int
-	table  []wtype
+	table  []candidwire.Type
 	zero   []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
 	depth  int
 	budget int // remaining work units, see budgetFor
@@ -179,173 +165,19 @@ func (d *decoder) sleb() (int64, error) {
 // header parses and validates "DIDL", the type table and the argument types
 // (Candid spec, "Deserialisation").
 func (d *decoder) header() ([]int32, error) {
-	if len(d.data) < 4 || string(d.data[:4]) != "DIDL" {
-		return nil, malformed("missing DIDL magic number")
-	}
-	d.pos = 4
-	n, err := d.count(1)
+	h, err := candidwire.ReadHeader(d.data)
 	if err != nil {
-		return nil, at(err, "type table")
+		return nil, malformed(err.Error())
 	}
-	if n > 0 {
-		d.table = make([]wtype, n)
-	}
-	for i := range d.table {
-		if err := d.typeEntry(&d.table[i]); err != nil {
-			return nil, at(err, "type table entry "+itoa(int64(i)))
-		}
-	}
-	for i := range d.table {
-		for _, m := range d.table[i].methods {
-			if m < 0 || d.table[m].op != OpFunc {
-				return nil, malformed("type table entry " + itoa(int64(i)) + ": service method type is not a func type")
-			}
-		}
-	}
-	k, err := d.count(1)
-	if err != nil {
-		return nil, at(err, "argument types")
-	}
-	var args []int32
-	if k > 0 {
-		args = make([]int32, k)
-	}
-	for i := range args {
-		if args[i], err = d.typeRef(); err != nil {
-			return nil, at(err, "argument type "+itoa(int64(i)))
-		}
-	}
-	return args, nil
-}
-
-func (d *decoder) typeRef() (int32, error) {
-	x, err := d.sleb()
-	if err != nil {
-		return 0, err
-	}
-	if x >= 0 {
-		if x >= int64(len(d.table)) {
-			return 0, malformed("type index " + itoa(x) + " out of range")
-		}
-		return int32(x), nil
-	}
-	if x < int64(OpPrincipal) || !Opcode(x).isPrimitive() {
-		return 0, malformed("invalid type opcode " + itoa(x))
-	}
-	return int32(x), nil
-}
-
-func (d *decoder) typeEntry(t *wtype) error {
-	op, err := d.sleb()
-	if err != nil {
-		return err
-	}
-	t.op = Opcode(op)
-	switch t.op {
-	case OpOpt, OpVec:
-		t.elem, err = d.typeRef()
-		return err
-	case OpRecord, OpVariant:
-		n, err := d.count(2)
-		if err != nil {
-			return err
-		}
-		t.fields = make([]wfield, n)
-		for i := range t.fields {
-			id, err := d.leb()
-			if err != nil {
-				return err
-			}
-			if id > math.MaxUint32 {
-				return malformed("field id " + utoa(id) + " out of range")
-			}
-			if i > 0 && uint32(id) <= t.fields[i-1].id {
-				return malformed("field ids not strictly increasing (" + utoa(id) + " after " + utoa(uint64(t.fields[i-1].id)) + ")")
-			}
-			t.fields[i].id = uint32(id)
-			if t.fields[i].t, err = d.typeRef(); err != nil {
-				return err
-			}
-		}
-		return nil
-	case OpFunc:
-		if t.args, err = d.typeRefs(); err != nil {
-			return err
-		}
-		if t.results, err = d.typeRefs(); err != nil {
-			return err
-		}
-		n, err := d.count(1)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < n; i++ {
-			a, _ := d.byte()
-			if a < 1 || a > 3 {
-				return malformed("invalid func annotation " + itoa(int64(a)))
-			}
-			if a == 2 && len(t.results) > 0 {
-				return malformed("oneway func has results")
-			}
-		}
-		return nil
-	case OpService:
-		n, err := d.count(2)
-		if err != nil {
-			return err
-		}
-		prev := ""
-		for i := 0; i < n; i++ {
-			l, err := d.count(0)
-			if err != nil {
-				return err
-			}
-			name, err := d.bytes(uint64(l))
-			if err != nil {
-				return err
-			}
-			if !utf8.Valid(name) {
-				return malformed("method name is not valid UTF-8")
-			}
-			if i > 0 && string(name) <= prev {
-				return malformed("service methods not sorted by name")
-			}
-			prev = string(name)
-			m, err := d.typeRef()
-			if err != nil {
-				return err
-			}
-			t.methods = append(t.methods, m)
-		}
-		return nil
-	}
-	if t.op.isPrimitive() {
-		return malformed("primitive type " + t.op.String() + " in type table")
-	}
-	return malformed("invalid type opcode " + itoa(op))
-}
-
-func (d *decoder) typeRefs() ([]int32, error) {
-	n, err := d.count(1)
-	if err != nil {
-		return nil, err
-	}
-	var r []int32
-	for i := 0; i < n; i++ {
-		t, err := d.typeRef()
-		if err != nil {
-			return nil, err
-		}
-		r = append(r, t)
-	}
-	return r, nil
+	d.table, d.pos = h.Table, h.End
+	return h.Args, nil
 }
 
 func (d *decoder) opOf(w int32) Opcode {
 	if w < 0 {
 		return Opcode(w)
 	}
-	return d.table[w].op
+	return Opcode(d.table[w].Op)
 }
 
 func (d *decoder) typeName(w int32) string { return d.opOf(w).String() }
@@ -369,11 +201,11 @@ func (d *decoder) zeroSized(w int32) bool {
 	}
 	t := &d.table[w]
 	res := false
-	if t.op == OpRecord {
+	if t.Op == int64(OpRecord) {
 		d.zero[w] = 3
 		res = true
-		for _, f := range t.fields {
-			if !d.zeroSized(f.t) {
+		for _, f := range t.Fields {
+			if !d.zeroSized(f.Type) {
 				res = false
 				break
 			}
@@ -792,7 +624,7 @@ func (d *decoder) decodeOpt(c *codec, w int32, v reflect.Value) error {
 			v.SetZero()
 			return nil
 		case 1:
-			return d.tryOpt(c, d.table[w].elem, v)
+			return d.tryOpt(c, d.table[w].Elem, v)
 		}
 		return malformed("invalid opt flag " + itoa(int64(f)))
 	}
@@ -824,7 +656,7 @@ func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
 }
 
 func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
-	elem := d.table[w].elem
+	elem := d.table[w].Elem
 	n, err := d.vecLen(elem)
 	if err != nil {
 		return err
@@ -913,22 +745,22 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 		return err
 	}
 	j := 0
-	for _, wf := range d.table[w].fields {
-		for j < len(fields) && fields[j].id < wf.id {
+	for _, wf := range d.table[w].Fields {
+		for j < len(fields) && fields[j].id < wf.ID {
 			if err := missing(fields[j].c, target(&fields[j])); err != nil {
 				return errorf("missing " + fieldPath("record field", &fields[j]))
 			}
 			j++
 		}
-		if j < len(fields) && fields[j].id == wf.id {
-			if err := d.decode(fields[j].c, wf.t, target(&fields[j])); err != nil {
+		if j < len(fields) && fields[j].id == wf.ID {
+			if err := d.decode(fields[j].c, wf.Type, target(&fields[j])); err != nil {
 				return at(err, fieldPath("record field", &fields[j]))
 			}
 			j++
 			continue
 		}
-		if err := d.skip(wf.t); err != nil {
-			return at(err, "record field "+utoa(uint64(wf.id)))
+		if err := d.skip(wf.Type); err != nil {
+			return at(err, "record field "+utoa(uint64(wf.ID)))
 		}
 	}
 	for ; j < len(fields); j++ {
@@ -940,7 +772,7 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 }
 
 func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
-	wfs := d.table[w].fields
+	wfs := d.table[w].Fields
 	i, err := d.leb()
 	if err != nil {
 		return err
@@ -949,20 +781,20 @@ func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
 		return malformed("variant index " + utoa(i) + " out of range")
 	}
 	wf := wfs[i]
-	if k := c.fieldIndex(wf.id); k >= 0 {
+	if k := c.fieldIndex(wf.ID); k >= 0 {
 		f := &c.fields[k]
 		if err := d.chargeAlloc(1, f.c.t.Size()); err != nil {
 			return err
 		}
 		p := reflect.New(f.c.t)
-		if err := d.decode(f.c, wf.t, p.Elem()); err != nil {
+		if err := d.decode(f.c, wf.Type, p.Elem()); err != nil {
 			return at(err, fieldPath("variant case", f))
 		}
 		v.SetZero()
 		v.Field(f.index).Set(p)
 		return nil
 	}
-	return errorf("unexpected variant case with id " + utoa(uint64(wf.id)))
+	return errorf("unexpected variant case with id " + utoa(uint64(wf.ID)))
 }
 
 // skip validates and skips a value of wire type w.
@@ -979,7 +811,7 @@ func (d *decoder) skip(w int32) error {
 	}
 	defer func() { d.depth-- }()
 	t := &d.table[w]
-	switch t.op {
+	switch Opcode(t.Op) {
 	case OpOpt:
 		f, err := d.byte()
 		if err != nil {
@@ -989,27 +821,27 @@ func (d *decoder) skip(w int32) error {
 		case 0:
 			return nil
 		case 1:
-			return d.skip(t.elem)
+			return d.skip(t.Elem)
 		}
 		return malformed("invalid opt flag " + itoa(int64(f)))
 	case OpVec:
-		n, err := d.vecLen(t.elem)
+		n, err := d.vecLen(t.Elem)
 		if err != nil {
 			return err
 		}
-		if t.elem == int32(OpNat8) {
+		if t.Elem == int32(OpNat8) {
 			_, err := d.bytes(uint64(n))
 			return err
 		}
 		for i := 0; i < n; i++ {
-			if err := d.skip(t.elem); err != nil {
+			if err := d.skip(t.Elem); err != nil {
 				return err
 			}
 		}
 		return nil
 	case OpRecord:
-		for _, f := range t.fields {
-			if err := d.skip(f.t); err != nil {
+		for _, f := range t.Fields {
+			if err := d.skip(f.Type); err != nil {
 				return err
 			}
 		}
@@ -1019,10 +851,10 @@ func (d *decoder) skip(w int32) error {
 		if err != nil {
 			return err
 		}
-		if i >= uint64(len(t.fields)) {
+		if i >= uint64(len(t.Fields)) {
 			return malformed("variant index " + utoa(i) + " out of range")
 		}
-		return d.skip(t.fields[i].t)
+		return d.skip(t.Fields[i].Type)
 	case OpFunc:
 		_, _, err := d.funcRef()
 		return err
@@ -1030,5 +862,5 @@ func (d *decoder) skip(w int32) error {
 		_, err := d.principal()
 		return err
 	}
-	return malformed("cannot skip " + t.op.String())
+	return malformed("cannot skip " + Opcode(t.Op).String())
 }
