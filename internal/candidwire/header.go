@@ -184,10 +184,10 @@ func (r *reader) count(min uint64) (int, error) {
 		return 0, err
 	}
 	if min > 0 && x > uint64(len(r.b)-r.off)/min {
-		return 0, r.fail("length "+strconv.FormatUint(x, 10)+" exceeds the input")
+		return 0, r.fail("length " + strconv.FormatUint(x, 10) + " exceeds the input")
 	}
 	if x > math.MaxInt32 {
-		return 0, r.fail("length "+strconv.FormatUint(x, 10)+" is too large")
+		return 0, r.fail("length " + strconv.FormatUint(x, 10) + " is too large")
 	}
 	return int(x), nil
 }
@@ -199,12 +199,12 @@ func (r *reader) ref(tableLen int) (int32, error) {
 	}
 	if x >= 0 {
 		if x >= int64(tableLen) {
-			return 0, r.fail("type index "+strconv.FormatInt(x, 10)+" out of range")
+			return 0, r.fail("type index " + strconv.FormatInt(x, 10) + " out of range")
 		}
 		return int32(x), nil
 	}
 	if !IsPrimitive(x) {
-		return 0, r.fail("invalid type opcode "+strconv.FormatInt(x, 10))
+		return 0, r.fail("invalid type opcode " + strconv.FormatInt(x, 10))
 	}
 	return int32(x), nil
 }
@@ -248,11 +248,11 @@ func (r *reader) entry(t *Type, tableLen int) error {
 				return err
 			}
 			if id > math.MaxUint32 {
-				return r.fail("field id "+strconv.FormatUint(id, 10)+" out of range")
+				return r.fail("field id " + strconv.FormatUint(id, 10) + " out of range")
 			}
 			if i > 0 && uint32(id) <= t.Fields[i-1].ID {
-				return r.fail("field ids not strictly increasing ("+strconv.FormatUint(id, 10)+" after "+
-					strconv.FormatUint(uint64(t.Fields[i-1].ID), 10)+")")
+				return r.fail("field ids not strictly increasing (" + strconv.FormatUint(id, 10) + " after " +
+					strconv.FormatUint(uint64(t.Fields[i-1].ID), 10) + ")")
 			}
 			t.Fields[i].ID = uint32(id)
 			if t.Fields[i].Type, err = r.ref(tableLen); err != nil {
@@ -277,7 +277,7 @@ func (r *reader) entry(t *Type, tableLen int) error {
 		for i := range t.Anns {
 			a, _ := r.byte() // count(1) checked the length
 			if a < AnnQuery || a > AnnCompositeQuery {
-				return r.fail("invalid func annotation "+strconv.Itoa(int(a)))
+				return r.fail("invalid func annotation " + strconv.Itoa(int(a)))
 			}
 			// Candid spec, "Types / Function References": "The result
 			// list of a oneway function must be empty."
@@ -316,9 +316,9 @@ func (r *reader) entry(t *Type, tableLen int) error {
 		return nil
 	}
 	if IsPrimitive(op) {
-		return r.fail("primitive type "+OpName(op)+" in type table")
+		return r.fail("primitive type " + OpName(op) + " in type table")
 	}
-	return r.fail("invalid type opcode "+strconv.FormatInt(op, 10))
+	return r.fail("invalid type opcode " + strconv.FormatInt(op, 10))
 }
 
 var primNames = [...]string{
