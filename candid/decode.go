@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/icgo/icgo/internal/candidwire"
 	"github.com/icgo/icgo/principal"
@@ -35,7 +36,9 @@ type decoder struct {
 	table  []candidwire.Type
 	zero   []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
 	depth  int
-	budget int // remaining work units, see budgetFor
+	budget int     // remaining work units, see budgetFor
+	arena  []byte  // see str
+	slabs  [4]slab // see newElem
 }
 
 // Unmarshal decodes a Candid message into ptrs, which must be non-nil
@@ -75,7 +78,7 @@ func (d *decoder) unmarshal(ptrs []any) error {
 			if err := d.charge(1); err != nil {
 				return err
 			}
-			if err := missing(c, rv.Elem()); err != nil {
+			if err := missingAt(c, rv.UnsafePointer()); err != nil {
 				return at(errorf("missing argument of type "+c.op.String()), argPath(i))
 			}
 			continue
@@ -91,21 +94,6 @@ func (d *decoder) unmarshal(ptrs []any) error {
 	}
 	if d.pos != len(d.data) {
 		return malformed("trailing bytes after the last value (" + itoa(int64(len(d.data)-d.pos)) + " bytes)")
-	}
-	return nil
-}
-
-// missing handles an expected value absent from the message: values of
-// types that null is a subtype of (null, opt and reserved) take null
-// (Candid spec, "Coercion / Records": null <: <t3>).
-func missing(c *codec, v reflect.Value) error {
-	switch {
-	case c.op == OpOpt:
-		v.SetZero()
-	case c.op == OpReserved && c.shape == shapePlain:
-	case c.op == OpNull && c.shape == shapePlain:
-	default:
-		return errorf("missing")
 	}
 	return nil
 }
@@ -275,15 +263,27 @@ func (d *decoder) enter() error {
 	return d.charge(1)
 }
 
-// decode decodes the value of wire type w into v, which is settable.
+// decode decodes the value of wire type w into v, which is addressable.
 func (d *decoder) decode(c *codec, w int32, v reflect.Value) error {
+	return d.decodeAt(c, w, v.Addr().UnsafePointer())
+}
+
+// decodeAt decodes the value of wire type w into the Go value of type c.t
+// at p.
+func (d *decoder) decodeAt(c *codec, w int32, p unsafe.Pointer) error {
+	if w == int32(OpEmpty) {
+		return malformed("value of type empty")
+	}
 	if err := d.enter(); err != nil {
 		return err
 	}
-	err := d.decode1(c, w, v)
+	err := c.dec(d, c, w, p)
 	d.depth--
 	return err
 }
+
+// decode1 is the reflection-based decoder of the types that decodeFast
+// leaves to it.
 
 func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 	op := d.opOf(w)
@@ -298,7 +298,7 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 	case OpReserved:
 		return d.skip(w)
 	case OpOpt:
-		return d.decodeOpt(c, w, v)
+		return d.decodeOpt(c, w, v.Addr().UnsafePointer())
 	case OpEmpty:
 		return errorf("cannot decode a value into empty")
 	case OpNull:
@@ -390,12 +390,12 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		if op != OpVec {
 			return mismatch(c, d, w)
 		}
-		return d.decodeVec(c, w, v)
+		return d.decodeMapVec(c, w, v)
 	case OpRecord:
 		if op != OpRecord {
 			return mismatch(c, d, w)
 		}
-		return d.decodeRecord(c, w, v, nil)
+		return d.decodeRecord(c, w, v.Addr().UnsafePointer(), nil)
 	case OpVariant:
 		if op != OpVariant {
 			return mismatch(c, d, w)
@@ -607,104 +607,14 @@ func (d *decoder) decodeCustom(c *codec, w int32, v reflect.Value) error {
 	return nil
 }
 
-// decodeOpt implements the opt rules of the Candid spec ("Decoding /
-// Options").
-func (d *decoder) decodeOpt(c *codec, w int32, v reflect.Value) error {
-	switch d.opOf(w) {
-	case OpNull, OpReserved:
-		v.SetZero()
-		return nil
-	case OpOpt:
-		f, err := d.byte()
-		if err != nil {
-			return err
-		}
-		switch f {
-		case 0:
-			v.SetZero()
-			return nil
-		case 1:
-			return d.tryOpt(c, d.table[w].Elem, v)
-		}
-		return malformed("invalid opt flag " + itoa(int64(f)))
-	}
-	return d.tryOpt(c, w, v)
-}
-
-// tryOpt decodes a value of wire type w as the content of opt c; when it
-// does not fit, the value is skipped and v becomes nil.
-func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
-	start := d.pos
-	if err := d.chargeAlloc(1, c.elem.t.Size()); err != nil {
-		return err
-	}
-	p := reflect.New(c.elem.t)
-	err := d.decode(c.elem, w, p.Elem())
-	if err == nil {
-		v.Set(p)
-		return nil
-	}
-	if isMalformed(err) {
-		return at(err, "opt value")
-	}
-	d.pos = start
-	if err := d.skip(w); err != nil {
-		return at(err, "opt value")
-	}
-	v.SetZero()
-	return nil
-}
-
-func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
+// decodeMapVec decodes a vec of records into a map.
+func (d *decoder) decodeMapVec(c *codec, w int32, v reflect.Value) error {
 	elem := d.table[w].Elem
 	n, err := d.vecLen(elem)
 	if err != nil {
 		return err
 	}
-	switch c.shape {
-	case shapeBytes:
-		if elem == int32(OpNat8) {
-			b, err := d.bytes(uint64(n))
-			if err != nil {
-				return err
-			}
-			v.SetBytes(append(make([]byte, 0, len(b)), b...))
-			return nil
-		}
-	case shapeMap:
-		return d.decodeMap(c, elem, n, v)
-	case shapeArray:
-		if n != v.Len() {
-			return errorf("expected vec of length " + itoa(int64(v.Len())) + ", got " + itoa(int64(n)))
-		}
-		for i := 0; i < n; i++ {
-			if err := d.decode(c.elem, elem, v.Index(i)); err != nil {
-				return at(err, "vec element "+itoa(int64(i)))
-			}
-		}
-		return nil
-	}
-	if err := d.chargeAlloc(n, c.elem.t.Size()); err != nil {
-		return err
-	}
-	// Do not trust n for a large up-front allocation.
-	capacity := n
-	if limit := 1 << 20 / (int(c.elem.t.Size()) + 1); capacity > limit {
-		capacity = limit
-	}
-	s := reflect.MakeSlice(c.t, 0, capacity)
-	for i := 0; i < n; i++ {
-		if i == s.Cap() {
-			s = reflect.Append(s, reflect.Zero(c.elem.t))
-		} else {
-			s = s.Slice(0, i+1)
-		}
-		if err := d.decode(c.elem, elem, s.Index(i)); err != nil {
-			return at(err, "vec element "+itoa(int64(i)))
-		}
-	}
-	v.Set(s)
-	return nil
+	return d.decodeMap(c, elem, n, v)
 }
 
 func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error {
@@ -720,7 +630,8 @@ func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error 
 		if err := d.enter(); err != nil {
 			return err
 		}
-		err := d.decodeRecord(c.elem, elem, reflect.Value{}, &kv)
+		kvp := [2]unsafe.Pointer{kv[0].Addr().UnsafePointer(), kv[1].Addr().UnsafePointer()}
+		err := d.decodeRecord(c.elem, elem, nil, &kvp)
 		d.depth--
 		if err != nil {
 			return at(err, "map entry "+itoa(int64(i)))
@@ -732,13 +643,13 @@ func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error 
 }
 
 // decodeRecord merges the wire record fields with the expected ones. The
-// target is either the struct v or, for map entries, kv.
-func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflect.Value) error {
-	target := func(f *field) reflect.Value {
+// target is either the struct at p or, for map entries, the values at kv.
+func (d *decoder) decodeRecord(c *codec, w int32, p unsafe.Pointer, kv *[2]unsafe.Pointer) error {
+	target := func(f *field) unsafe.Pointer {
 		if kv != nil {
 			return kv[f.index]
 		}
-		return v.Field(f.index)
+		return unsafe.Add(p, f.offset)
 	}
 	fields := c.fields
 	if err := d.charge(len(fields)); err != nil {
@@ -747,13 +658,13 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 	j := 0
 	for _, wf := range d.table[w].Fields {
 		for j < len(fields) && fields[j].id < wf.ID {
-			if err := missing(fields[j].c, target(&fields[j])); err != nil {
+			if err := missingAt(fields[j].c, target(&fields[j])); err != nil {
 				return errorf("missing " + fieldPath("record field", &fields[j]))
 			}
 			j++
 		}
 		if j < len(fields) && fields[j].id == wf.ID {
-			if err := d.decode(fields[j].c, wf.Type, target(&fields[j])); err != nil {
+			if err := d.decodeAt(fields[j].c, wf.Type, target(&fields[j])); err != nil {
 				return at(err, fieldPath("record field", &fields[j]))
 			}
 			j++
@@ -764,7 +675,7 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 		}
 	}
 	for ; j < len(fields); j++ {
-		if err := missing(fields[j].c, target(&fields[j])); err != nil {
+		if err := missingAt(fields[j].c, target(&fields[j])); err != nil {
 			return errorf("missing " + fieldPath("record field", &fields[j]))
 		}
 	}
