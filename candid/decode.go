@@ -295,64 +295,12 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		return d.decodeCustom(c, w, v)
 	}
 	switch c.op {
-	case OpReserved:
-		return d.skip(w)
-	case OpOpt:
-		return d.decodeOpt(c, w, v.Addr().UnsafePointer())
 	case OpEmpty:
 		return errorf("cannot decode a value into empty")
-	case OpNull:
-		if op != OpNull {
-			return mismatch(c, d, w)
-		}
-		return nil
-	case OpBool:
-		if op != OpBool {
-			return mismatch(c, d, w)
-		}
-		b, err := d.byte()
-		if err != nil {
-			return err
-		}
-		if b > 1 {
-			return malformed("invalid bool byte " + itoa(int64(b)))
-		}
-		v.SetBool(b == 1)
-		return nil
 	case OpNat8, OpNat16, OpNat32, OpNat64:
 		return d.decodeUint(c, w, v)
 	case OpInt8, OpInt16, OpInt32, OpInt64:
 		return d.decodeInt(c, w, v)
-	case OpFloat32:
-		if op != OpFloat32 {
-			return mismatch(c, d, w)
-		}
-		b, err := d.bytes(4)
-		if err != nil {
-			return err
-		}
-		v.SetFloat(float64(math.Float32frombits(le(b))))
-		return nil
-	case OpFloat64:
-		if op != OpFloat64 {
-			return mismatch(c, d, w)
-		}
-		b, err := d.bytes(8)
-		if err != nil {
-			return err
-		}
-		v.SetFloat(math.Float64frombits(le64(b)))
-		return nil
-	case OpText:
-		if op != OpText {
-			return mismatch(c, d, w)
-		}
-		s, err := d.text()
-		if err != nil {
-			return err
-		}
-		v.SetString(string(s))
-		return nil
 	case OpPrincipal:
 		// Spec "Coercion / Primitive Types": a service reference coerces
 		// at type principal.
@@ -386,22 +334,19 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		v.Field(0).Set(reflect.ValueOf(principal.FromBytes(p)))
 		v.Field(1).SetString(string(m))
 		return nil
-	case OpVec:
+	case OpVec: // maps; the other vecs are decoded by decVecAt
 		if op != OpVec {
 			return mismatch(c, d, w)
 		}
 		return d.decodeMapVec(c, w, v)
-	case OpRecord:
-		if op != OpRecord {
-			return mismatch(c, d, w)
-		}
-		return d.decodeRecord(c, w, v.Addr().UnsafePointer(), nil)
 	case OpVariant:
 		if op != OpVariant {
 			return mismatch(c, d, w)
 		}
 		return d.decodeVariant(c, w, v)
 	}
+	// Other types are decoded by the functions of setFuncs, which leave
+	// only mismatches here.
 	return mismatch(c, d, w)
 }
 

@@ -1,8 +1,21 @@
-// Package candid is a small, reflection-based codec for Candid, the
-// interface description language of the Internet Computer. It is meant to be
-// linked into canisters, so it avoids fmt, encoding/json and math/big (the
-// latter is only linked when Nat or Int is used) and caches a compiled codec
-// per Go type.
+// Package candid is a small codec for Candid, the interface description
+// language of the Internet Computer. It is meant to be linked into
+// canisters, so it avoids fmt, encoding/json and math/big (the latter is
+// only linked when Nat or Int is used). It compiles a codec per Go type,
+// once (the cdk does it while the canister initializes, for every
+// registered method's types): records, vecs, options and primitive values
+// are then encoded and decoded through their addresses, without a reflect
+// call per value.
+//
+// Decoding is bounded by the message size: the work (values decoded or
+// skipped, fields of expected records, memory allocated for the Go values)
+// has a budget of 32 units per message byte plus 2^20, so that a small
+// message of values that occupy no bytes (vec null, records of nulls)
+// cannot make a canister run long or allocate much. Big numbers (Nat, Int)
+// decode in time linear in their length. Decoded text and small option
+// values are allocated in batches (text in chunks of 4 KiB, option values
+// 32 at a time), which makes decoding cheaper; a decoded value that is
+// kept alive keeps its batch alive.
 //
 // The binary format follows the Candid specification (dfinity/candid
 // spec/Candid.md, "Binary Format") and the reference sheet section 5:
