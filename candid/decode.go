@@ -36,9 +36,14 @@ type decoder struct {
 	table  []candidwire.Type
 	zero   []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
 	depth  int
-	budget int     // remaining work units, see budgetFor
-	arena  []byte  // see str
-	slabs  [4]slab // see newElem
+	budget int      // remaining work units, see budgetFor
+	arena  []byte   // see str
+	slabs  [4]slab  // see newElem
+	same   struct { // see sameFields
+		c  *codec
+		w  int32
+		ok bool
+	}
 }
 
 // Unmarshal decodes a Candid message into ptrs, which must be non-nil
@@ -552,6 +557,36 @@ func (d *decoder) decodeCustom(c *codec, w int32, v reflect.Value) error {
 	return nil
 }
 
+// sameFields reports whether the wire record type w has exactly the fields
+// (ids) of c, remembering the last answer: records of a vec share it.
+func (d *decoder) sameFields(c *codec, w int32) bool {
+	if d.same.c == c && d.same.w == w {
+		return d.same.ok
+	}
+	wfs := d.table[w].Fields
+	ok := len(wfs) == len(c.fields)
+	for i := 0; ok && i < len(wfs); i++ {
+		ok = wfs[i].ID == c.fields[i].id
+	}
+	d.same.c, d.same.w, d.same.ok = c, w, ok
+	return ok
+}
+
+// decodeFields decodes a record whose wire fields are those of c.
+func (d *decoder) decodeFields(c *codec, w int32, p unsafe.Pointer) error {
+	wfs := d.table[w].Fields
+	if err := d.charge(len(wfs)); err != nil {
+		return err
+	}
+	for i := range wfs {
+		f := &c.fields[i]
+		if err := d.decodeAt(f.c, wfs[i].Type, unsafe.Add(p, f.offset)); err != nil {
+			return at(err, fieldPath("record field", f))
+		}
+	}
+	return nil
+}
+
 // decodeMapVec decodes a vec of records into a map.
 func (d *decoder) decodeMapVec(c *codec, w int32, v reflect.Value) error {
 	elem := d.table[w].Elem
@@ -590,6 +625,9 @@ func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error 
 // decodeRecord merges the wire record fields with the expected ones. The
 // target is either the struct at p or, for map entries, the values at kv.
 func (d *decoder) decodeRecord(c *codec, w int32, p unsafe.Pointer, kv *[2]unsafe.Pointer) error {
+	if kv == nil && d.sameFields(c, w) {
+		return d.decodeFields(c, w, p)
+	}
 	target := func(f *field) unsafe.Pointer {
 		if kv != nil {
 			return kv[f.index]

@@ -2,6 +2,7 @@ package candid
 
 import (
 	"reflect"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -156,6 +157,17 @@ func errEOF() error { return malformed("unexpected end of input") }
 func decText(d *decoder, c *codec, w int32, p unsafe.Pointer) error {
 	if w != int32(OpText) {
 		return mismatch(c, d, w)
+	}
+	// Short text, the common case, without the general length reader.
+	if d.pos < len(d.data) {
+		if n := int(d.data[d.pos]); n < 0x80 && n < len(d.data)-d.pos {
+			s := d.data[d.pos+1 : d.pos+1+n]
+			if utf8.Valid(s) {
+				d.pos += 1 + n
+				*(*string)(p) = d.str(s)
+				return nil
+			}
+		}
 	}
 	s, err := d.text()
 	if err != nil {
