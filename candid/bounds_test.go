@@ -189,3 +189,34 @@ func TestHugeNat(t *testing.T) {
 		require.True(t, bytes.Equal(msg, enc), "re-encoding differs")
 	}
 }
+
+// TestLargeVec decodes a vec longer than the first allocation (1 MiB of
+// elements), which then grows.
+func TestLargeVec(t *testing.T) {
+	in := make([]uint64, 150_000)
+	for i := range in {
+		in[i] = uint64(i) * 7
+	}
+	data, err := candid.Marshal([]any{in})
+	require.NoError(t, err)
+	var out []uint64
+	require.NoError(t, candid.Unmarshal(data, []any{&out}))
+	require.Equal(t, in, out)
+	type rec struct {
+		A uint64  `ic:"a"`
+		S string  `ic:"s"`
+		O *string `ic:"o"`
+	}
+	recs := make([]rec, 40_000)
+	for i := range recs {
+		recs[i] = rec{A: uint64(i), S: strconv.Itoa(i)}
+		if i%2 == 0 {
+			recs[i].O = &recs[i].S
+		}
+	}
+	data, err = candid.Marshal([]any{recs})
+	require.NoError(t, err)
+	var got []rec
+	require.NoError(t, candid.Unmarshal(data, []any{&got}))
+	require.Equal(t, recs, got)
+}
