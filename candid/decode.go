@@ -3,6 +3,7 @@ package candid
 import (
 	"math"
 	"reflect"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -53,9 +54,22 @@ type decoder struct {
 // type become nil, and a value that does not decode at an opt type becomes
 // nil.
 func Unmarshal(data []byte, ptrs []any) error {
-	d := decoder{data: data, budget: budgetFor(len(data))}
-	return d.unmarshal(ptrs)
+	d := spareDecoder.Swap(nil)
+	if d == nil {
+		d = new(decoder)
+	}
+	*d = decoder{data: data, budget: budgetFor(len(data))}
+	err := d.unmarshal(ptrs)
+	*d = decoder{} // keep no references to the message or its values
+	spareDecoder.Store(d)
+	return err
 }
+
+// spareDecoder is reused by Unmarshal: the decoder escapes to the heap
+// (the compiled codecs are called through function pointers), and an
+// allocation costs thousands of instructions in a canister. Prepare
+// creates it, during initialization, so that queries find it.
+var spareDecoder atomic.Pointer[decoder]
 
 func (d *decoder) unmarshal(ptrs []any) error {
 	args, err := d.header()

@@ -105,6 +105,7 @@ func headerFor(key headerKey, types []reflect.Type) (*header, error) {
 // a query's state changes are discarded, so a cache first filled by a
 // query would be rebuilt by every query.
 func Prepare(types []reflect.Type) error {
+	spareDecoder.CompareAndSwap(nil, new(decoder))
 	var key headerKey
 	key.n = len(types)
 	copy(key.t[:], types)

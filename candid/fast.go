@@ -440,7 +440,8 @@ func (d *decoder) str(b []byte) string {
 		return string(b)
 	}
 	if len(d.arena) < len(b) {
-		d.arena = make([]byte, arenaChunk)
+		// A chunk need not be larger than the text left in the message.
+		d.arena = make([]byte, min(arenaChunk, len(b)+len(d.data)-d.pos))
 	}
 	n := copy(d.arena, b)
 	s := unsafe.String(&d.arena[0], n)

@@ -2,7 +2,7 @@ package cdk_test
 
 import "testing"
 
-// Rec is the record of testdata/execcan/records.go.
+// Rec is the record of testdata/reccan.
 type Rec struct {
 	ID      uint64  `ic:"id"`
 	Name    string  `ic:"name"`
@@ -26,7 +26,13 @@ const (
 // difference with 0 records, and of candid.Marshal and Unmarshal alone.
 func TestRecordCost(t *testing.T) {
 	e := newEnv(t)
-	id := e.install()
+	id, err := e.r.CreateCanister()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.r.Install(id, buildPkg(t, "./testdata/reccan"), nil); err != nil {
+		t.Fatal(err)
+	}
 	const n = 1000
 	cost := func(method string, arg any) uint64 {
 		res, err := e.r.Query(id, method, enc(t, arg))
