@@ -3,6 +3,8 @@ package candid
 import (
 	"errors"
 	"math/big"
+
+	"github.com/icgo/icgo/internal/candidwire/bigleb"
 )
 
 // Nat is an arbitrary-precision Candid nat. It is the only part of this
@@ -99,50 +101,6 @@ func (i *Int) UnmarshalCandid(wire Opcode, value []byte) error {
 	return nil
 }
 
-func appendBigLEB(dst []byte, x *big.Int, signed bool) []byte {
-	if x.IsInt64() && signed {
-		return AppendSLEB128(dst, x.Int64())
-	}
-	if x.IsUint64() && !signed {
-		return AppendLEB128(dst, x.Uint64())
-	}
-	x = new(big.Int).Set(x)
-	mask := big.NewInt(0x7f)
-	low := new(big.Int)
-	minus1 := big.NewInt(-1)
-	for {
-		b := byte(low.And(x, mask).Uint64())
-		x.Rsh(x, 7)
-		var done bool
-		if signed {
-			done = (x.Sign() == 0 && b&0x40 == 0) || (x.Cmp(minus1) == 0 && b&0x40 != 0)
-		} else {
-			done = x.Sign() == 0
-		}
-		if done {
-			return append(dst, b)
-		}
-		dst = append(dst, b|0x80)
-	}
-}
+func appendBigLEB(dst []byte, x *big.Int, signed bool) []byte { return bigleb.Append(dst, x, signed) }
 
-// readBigLEB decodes a complete (s)leb128 number.
-func readBigLEB(b []byte, signed bool) *big.Int {
-	if len(b) <= 9 {
-		if signed {
-			x, _, _ := ReadSLEB128(b)
-			return big.NewInt(x)
-		}
-		x, _, _ := ReadLEB128(b)
-		return new(big.Int).SetUint64(x)
-	}
-	x := new(big.Int)
-	for i := len(b) - 1; i >= 0; i-- {
-		x.Lsh(x, 7)
-		x.Or(x, big.NewInt(int64(b[i]&0x7f)))
-	}
-	if signed && b[len(b)-1]&0x40 != 0 {
-		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(7*len(b))))
-	}
-	return x
-}
+func readBigLEB(b []byte, signed bool) *big.Int { return bigleb.Read(b, signed) }

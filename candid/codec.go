@@ -26,20 +26,26 @@ type codec struct {
 	op     Opcode
 	shape  shape
 	t      reflect.Type // nil for the synthetic map entry record
-	elem   *codec       // opt, vec; for maps the entry record
-	key    *codec       // map key
-	val    *codec       // map value
-	fields []field      // record and variant, sorted by id
-	tuple  bool         // record labelled 0..n-1 numerically
-	fn     *funcSig     // func references
+	size   uintptr      // t.Size()
+	min    int          // a lower bound of the size of a value's encoding
+	slab   reflect.Type // opt of a small type: []elem, allocated in batches
+	enc    encFunc      // see setFuncs
+	dec    decFunc
+	elem   *codec   // opt, vec; for maps the entry record
+	key    *codec   // map key
+	val    *codec   // map value
+	fields []field  // record and variant, sorted by id
+	tuple  bool     // record labelled 0..n-1 numerically
+	fn     *funcSig // func references
 }
 
 type field struct {
 	id      uint32
 	label   string
 	numeric bool
-	index   int // Go struct field index (0/1 for the map entry)
-	decl    int // declaration order, for rendering
+	index   int     // Go struct field index (0/1 for the map entry)
+	offset  uintptr // byte offset of the Go struct field
+	decl    int     // declaration order, for rendering
 	c       *codec
 	unit    bool // variant case of type null, rendered without a type
 }
@@ -99,12 +105,38 @@ func (b *compiler) compile(t reflect.Type) (*codec, error) {
 	if c != nil {
 		return c, nil
 	}
-	c = &codec{t: t}
+	c = &codec{t: t, size: t.Size()}
 	b.seen[t] = c
 	if err := b.fill(c, t); err != nil {
 		return nil, err
 	}
+	c.min = minSize(c)
+	setFuncs(c)
 	return c, nil
+}
+
+// minSize returns a lower bound of the encoded size of a value of c, used
+// to size output buffers.
+func minSize(c *codec) int {
+	switch c.op {
+	case OpNull, OpReserved:
+		return 0
+	case OpNat16, OpInt16:
+		return 2
+	case OpNat32, OpInt32, OpFloat32:
+		return 4
+	case OpNat64, OpInt64, OpFloat64:
+		return 8
+	case OpText:
+		return 8 // a guess: the length and a few bytes
+	case OpRecord:
+		n := 0
+		for _, f := range c.fields {
+			n += f.c.min
+		}
+		return n
+	}
+	return 1
 }
 
 func (b *compiler) fill(c *codec, t reflect.Type) error {
@@ -176,6 +208,9 @@ func (b *compiler) fill(c *codec, t reflect.Type) error {
 			return err
 		}
 		c.elem = e
+		if e.size > 0 && e.size <= maxSlabElem {
+			c.slab = reflect.SliceOf(e.t)
+		}
 	case reflect.Slice, reflect.Array:
 		c.op = OpVec
 		e, err := b.compile(t.Elem())
@@ -259,7 +294,7 @@ func (b *compiler) fillStruct(c *codec, t reflect.Type) error {
 		if tag == "-" {
 			continue
 		}
-		f := field{index: i, decl: len(c.fields), label: sf.Name}
+		f := field{index: i, offset: sf.Offset, decl: len(c.fields), label: sf.Name}
 		if tag != "" {
 			f.label = tag
 		}
@@ -299,4 +334,22 @@ func (b *compiler) fillStruct(c *codec, t reflect.Type) error {
 		}
 	}
 	return nil
+}
+
+// fieldIndex returns the index in c.fields of the field with the given id,
+// or -1.
+func (c *codec) fieldIndex(id uint32) int {
+	lo, hi := 0, len(c.fields)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch f := c.fields[m].id; {
+		case f == id:
+			return m
+		case f < id:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return -1
 }

@@ -3,39 +3,48 @@ package candid
 import (
 	"math"
 	"reflect"
+	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
+	"github.com/icgo/icgo/internal/candidwire"
 	"github.com/icgo/icgo/principal"
 )
 
 // Limits that keep decoding of hostile input bounded.
 const (
-	maxDepth     = 1024    // nesting of values and types
-	maxZeroElems = 1 << 21 // vec elements that occupy no bytes, per message
+	maxDepth = 1024 // nesting of values and types
+
+	// The work of decoding a message is bounded by a budget proportional to
+	// its size, like the decoding quota of the Rust candid crate
+	// (DecoderConfig): every value decoded or skipped costs a unit, every
+	// field of an expected record a unit, and every allocBytesPerUnit bytes
+	// of Go memory allocated for vecs, options and variants a unit. Values
+	// that occupy no bytes (null, reserved, records of them, missing
+	// fields) are what makes the work of a message exceed its size; the
+	// budget caps them.
+	budgetPerByte     = 32
+	budgetBase        = 1 << 20
+	allocBytesPerUnit = 32
 )
 
-// wtype is one entry of a message's type table.
-type wtype struct {
-	op      Opcode
-	elem    int32    // opt, vec
-	fields  []wfield // record, variant (strictly increasing ids)
-	args    []int32  // func
-	results []int32  // func
-	methods []int32  // service method types (names are only validated)
-}
-
-type wfield struct {
-	id uint32
-	t  int32
-}
+// budgetFor returns the work budget of a message of n bytes.
+func budgetFor(n int) int { return budgetPerByte*n + budgetBase }
 
 type decoder struct {
-	data  []byte
-	pos   int
-	table []wtype
-	zero  []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
-	depth int
-	quota int
+	data   []byte
+	pos    int
+	table  []candidwire.Type
+	zero   []int8 // memo for zeroSized: 0 unknown, 1 yes, 2 no, 3 visiting
+	depth  int
+	budget int      // remaining work units, see budgetFor
+	arena  []byte   // see str
+	slabs  [4]slab  // see newElem
+	same   struct { // see sameFields
+		c  *codec
+		w  int32
+		ok bool
+	}
 }
 
 // Unmarshal decodes a Candid message into ptrs, which must be non-nil
@@ -45,7 +54,24 @@ type decoder struct {
 // type become nil, and a value that does not decode at an opt type becomes
 // nil.
 func Unmarshal(data []byte, ptrs []any) error {
-	d := decoder{data: data, quota: maxZeroElems}
+	d := spareDecoder.Swap(nil)
+	if d == nil {
+		d = new(decoder)
+	}
+	*d = decoder{data: data, budget: budgetFor(len(data))}
+	err := d.unmarshal(ptrs)
+	*d = decoder{} // keep no references to the message or its values
+	spareDecoder.Store(d)
+	return err
+}
+
+// spareDecoder is reused by Unmarshal: the decoder escapes to the heap
+// (the compiled codecs are called through function pointers), and an
+// allocation costs thousands of instructions in a canister. Prepare
+// creates it, during initialization, so that queries find it.
+var spareDecoder atomic.Pointer[decoder]
+
+func (d *decoder) unmarshal(ptrs []any) error {
 	args, err := d.header()
 	if err != nil {
 		return err
@@ -68,7 +94,10 @@ func Unmarshal(data []byte, ptrs []any) error {
 			return at(err, argPath(i))
 		}
 		if i >= len(args) {
-			if err := missing(c, rv.Elem()); err != nil {
+			if err := d.charge(1); err != nil {
+				return err
+			}
+			if err := missingAt(c, rv.UnsafePointer()); err != nil {
 				return at(errorf("missing argument of type "+c.op.String()), argPath(i))
 			}
 			continue
@@ -84,18 +113,6 @@ func Unmarshal(data []byte, ptrs []any) error {
 	}
 	if d.pos != len(d.data) {
 		return malformed("trailing bytes after the last value (" + itoa(int64(len(d.data)-d.pos)) + " bytes)")
-	}
-	return nil
-}
-
-// missing handles an expected value absent from the message.
-func missing(c *codec, v reflect.Value) error {
-	switch {
-	case c.op == OpOpt:
-		v.SetZero()
-	case c.op == OpReserved && c.shape == shapePlain:
-	default:
-		return errorf("missing")
 	}
 	return nil
 }
@@ -155,173 +172,19 @@ func (d *decoder) sleb() (int64, error) {
 // header parses and validates "DIDL", the type table and the argument types
 // (Candid spec, "Deserialisation").
 func (d *decoder) header() ([]int32, error) {
-	if len(d.data) < 4 || string(d.data[:4]) != "DIDL" {
-		return nil, malformed("missing DIDL magic number")
-	}
-	d.pos = 4
-	n, err := d.count(1)
+	h, err := candidwire.ReadHeader(d.data)
 	if err != nil {
-		return nil, at(err, "type table")
+		return nil, malformed(err.Error())
 	}
-	if n > 0 {
-		d.table = make([]wtype, n)
-	}
-	for i := range d.table {
-		if err := d.typeEntry(&d.table[i]); err != nil {
-			return nil, at(err, "type table entry "+itoa(int64(i)))
-		}
-	}
-	for i := range d.table {
-		for _, m := range d.table[i].methods {
-			if m < 0 || d.table[m].op != OpFunc {
-				return nil, malformed("type table entry " + itoa(int64(i)) + ": service method type is not a func type")
-			}
-		}
-	}
-	k, err := d.count(1)
-	if err != nil {
-		return nil, at(err, "argument types")
-	}
-	var args []int32
-	if k > 0 {
-		args = make([]int32, k)
-	}
-	for i := range args {
-		if args[i], err = d.typeRef(); err != nil {
-			return nil, at(err, "argument type "+itoa(int64(i)))
-		}
-	}
-	return args, nil
-}
-
-func (d *decoder) typeRef() (int32, error) {
-	x, err := d.sleb()
-	if err != nil {
-		return 0, err
-	}
-	if x >= 0 {
-		if x >= int64(len(d.table)) {
-			return 0, malformed("type index " + itoa(x) + " out of range")
-		}
-		return int32(x), nil
-	}
-	if x < int64(OpPrincipal) || !Opcode(x).isPrimitive() {
-		return 0, malformed("invalid type opcode " + itoa(x))
-	}
-	return int32(x), nil
-}
-
-func (d *decoder) typeEntry(t *wtype) error {
-	op, err := d.sleb()
-	if err != nil {
-		return err
-	}
-	t.op = Opcode(op)
-	switch t.op {
-	case OpOpt, OpVec:
-		t.elem, err = d.typeRef()
-		return err
-	case OpRecord, OpVariant:
-		n, err := d.count(2)
-		if err != nil {
-			return err
-		}
-		t.fields = make([]wfield, n)
-		for i := range t.fields {
-			id, err := d.leb()
-			if err != nil {
-				return err
-			}
-			if id > math.MaxUint32 {
-				return malformed("field id " + utoa(id) + " out of range")
-			}
-			if i > 0 && uint32(id) <= t.fields[i-1].id {
-				return malformed("field ids not strictly increasing (" + utoa(id) + " after " + utoa(uint64(t.fields[i-1].id)) + ")")
-			}
-			t.fields[i].id = uint32(id)
-			if t.fields[i].t, err = d.typeRef(); err != nil {
-				return err
-			}
-		}
-		return nil
-	case OpFunc:
-		if t.args, err = d.typeRefs(); err != nil {
-			return err
-		}
-		if t.results, err = d.typeRefs(); err != nil {
-			return err
-		}
-		n, err := d.count(1)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < n; i++ {
-			a, _ := d.byte()
-			if a < 1 || a > 3 {
-				return malformed("invalid func annotation " + itoa(int64(a)))
-			}
-			if a == 2 && len(t.results) > 0 {
-				return malformed("oneway func has results")
-			}
-		}
-		return nil
-	case OpService:
-		n, err := d.count(2)
-		if err != nil {
-			return err
-		}
-		prev := ""
-		for i := 0; i < n; i++ {
-			l, err := d.count(0)
-			if err != nil {
-				return err
-			}
-			name, err := d.bytes(uint64(l))
-			if err != nil {
-				return err
-			}
-			if !utf8.Valid(name) {
-				return malformed("method name is not valid UTF-8")
-			}
-			if i > 0 && string(name) <= prev {
-				return malformed("service methods not sorted by name")
-			}
-			prev = string(name)
-			m, err := d.typeRef()
-			if err != nil {
-				return err
-			}
-			t.methods = append(t.methods, m)
-		}
-		return nil
-	}
-	if t.op.isPrimitive() {
-		return malformed("primitive type " + t.op.String() + " in type table")
-	}
-	return malformed("invalid type opcode " + itoa(op))
-}
-
-func (d *decoder) typeRefs() ([]int32, error) {
-	n, err := d.count(1)
-	if err != nil {
-		return nil, err
-	}
-	var r []int32
-	for i := 0; i < n; i++ {
-		t, err := d.typeRef()
-		if err != nil {
-			return nil, err
-		}
-		r = append(r, t)
-	}
-	return r, nil
+	d.table, d.pos = h.Table, h.End
+	return h.Args, nil
 }
 
 func (d *decoder) opOf(w int32) Opcode {
 	if w < 0 {
 		return Opcode(w)
 	}
-	return d.table[w].op
+	return Opcode(d.table[w].Op)
 }
 
 func (d *decoder) typeName(w int32) string { return d.opOf(w).String() }
@@ -345,11 +208,11 @@ func (d *decoder) zeroSized(w int32) bool {
 	}
 	t := &d.table[w]
 	res := false
-	if t.op == OpRecord {
+	if t.Op == int64(OpRecord) {
 		d.zero[w] = 3
 		res = true
-		for _, f := range t.fields {
-			if !d.zeroSized(f.t) {
+		for _, f := range t.Fields {
+			if !d.zeroSized(f.Type) {
 				res = false
 				break
 			}
@@ -362,8 +225,8 @@ func (d *decoder) zeroSized(w int32) bool {
 	return res
 }
 
-// vecLen reads a vec length and charges it against the input size or, for
-// zero-sized elements, the per-message quota.
+// vecLen reads a vec length and checks it against the input size or, for
+// zero-sized elements, the work budget.
 func (d *decoder) vecLen(elem int32) (int, error) {
 	if !d.zeroSized(elem) {
 		return d.count(1)
@@ -372,34 +235,74 @@ func (d *decoder) vecLen(elem int32) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d.quota -= n
-	if d.quota < 0 {
-		return 0, malformed("too many zero-sized vec elements")
+	if n > d.budget {
+		return 0, d.overBudget()
 	}
 	return n, nil
+}
+
+// charge takes n units of work from the budget.
+func (d *decoder) charge(n int) error {
+	d.budget -= n
+	if d.budget < 0 {
+		return d.overBudget()
+	}
+	return nil
+}
+
+// chargeAlloc charges the allocation of n values of size bytes each.
+func (d *decoder) chargeAlloc(n int, size uintptr) error {
+	per := int(size / allocBytesPerUnit)
+	if per == 0 || n == 0 {
+		return nil
+	}
+	if n > d.budget/per {
+		return d.overBudget()
+	}
+	return d.charge(n * per)
+}
+
+func (d *decoder) overBudget() error {
+	d.budget = -1
+	return malformed("decoding work exceeds the limit for a message of " + itoa(int64(len(d.data))) +
+		" bytes (too many values that occupy no bytes, or too much memory for the expected types)")
 }
 
 func mismatch(c *codec, d *decoder, w int32) error {
 	return errorf("expected " + c.op.String() + ", got " + d.typeName(w))
 }
 
+// enter is called for every value decoded or skipped: it charges a unit of
+// work and tracks the nesting depth.
 func (d *decoder) enter() error {
 	d.depth++
 	if d.depth > maxDepth {
 		return malformed("nesting too deep")
 	}
-	return nil
+	return d.charge(1)
 }
 
-// decode decodes the value of wire type w into v, which is settable.
+// decode decodes the value of wire type w into v, which is addressable.
 func (d *decoder) decode(c *codec, w int32, v reflect.Value) error {
+	return d.decodeAt(c, w, v.Addr().UnsafePointer())
+}
+
+// decodeAt decodes the value of wire type w into the Go value of type c.t
+// at p.
+func (d *decoder) decodeAt(c *codec, w int32, p unsafe.Pointer) error {
+	if w == int32(OpEmpty) {
+		return malformed("value of type empty")
+	}
 	if err := d.enter(); err != nil {
 		return err
 	}
-	err := d.decode1(c, w, v)
+	err := c.dec(d, c, w, p)
 	d.depth--
 	return err
 }
+
+// decode1 is the reflection-based decoder of the types that decodeFast
+// leaves to it.
 
 func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 	op := d.opOf(w)
@@ -411,66 +314,16 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		return d.decodeCustom(c, w, v)
 	}
 	switch c.op {
-	case OpReserved:
-		return d.skip(w)
-	case OpOpt:
-		return d.decodeOpt(c, w, v)
 	case OpEmpty:
 		return errorf("cannot decode a value into empty")
-	case OpNull:
-		if op != OpNull {
-			return mismatch(c, d, w)
-		}
-		return nil
-	case OpBool:
-		if op != OpBool {
-			return mismatch(c, d, w)
-		}
-		b, err := d.byte()
-		if err != nil {
-			return err
-		}
-		if b > 1 {
-			return malformed("invalid bool byte " + itoa(int64(b)))
-		}
-		v.SetBool(b == 1)
-		return nil
 	case OpNat8, OpNat16, OpNat32, OpNat64:
 		return d.decodeUint(c, w, v)
 	case OpInt8, OpInt16, OpInt32, OpInt64:
 		return d.decodeInt(c, w, v)
-	case OpFloat32:
-		if op != OpFloat32 {
-			return mismatch(c, d, w)
-		}
-		b, err := d.bytes(4)
-		if err != nil {
-			return err
-		}
-		v.SetFloat(float64(math.Float32frombits(le(b))))
-		return nil
-	case OpFloat64:
-		if op != OpFloat64 {
-			return mismatch(c, d, w)
-		}
-		b, err := d.bytes(8)
-		if err != nil {
-			return err
-		}
-		v.SetFloat(math.Float64frombits(le64(b)))
-		return nil
-	case OpText:
-		if op != OpText {
-			return mismatch(c, d, w)
-		}
-		s, err := d.text()
-		if err != nil {
-			return err
-		}
-		v.SetString(string(s))
-		return nil
 	case OpPrincipal:
-		if op != OpPrincipal {
+		// Spec "Coercion / Primitive Types": a service reference coerces
+		// at type principal.
+		if op != OpPrincipal && op != OpService {
 			return mismatch(c, d, w)
 		}
 		b, err := d.principal()
@@ -500,22 +353,19 @@ func (d *decoder) decode1(c *codec, w int32, v reflect.Value) error {
 		v.Field(0).Set(reflect.ValueOf(principal.FromBytes(p)))
 		v.Field(1).SetString(string(m))
 		return nil
-	case OpVec:
+	case OpVec: // maps; the other vecs are decoded by decVecAt
 		if op != OpVec {
 			return mismatch(c, d, w)
 		}
-		return d.decodeVec(c, w, v)
-	case OpRecord:
-		if op != OpRecord {
-			return mismatch(c, d, w)
-		}
-		return d.decodeRecord(c, w, v, nil)
+		return d.decodeMapVec(c, w, v)
 	case OpVariant:
 		if op != OpVariant {
 			return mismatch(c, d, w)
 		}
 		return d.decodeVariant(c, w, v)
 	}
+	// Other types are decoded by the functions of setFuncs, which leave
+	// only mismatches here.
 	return mismatch(c, d, w)
 }
 
@@ -721,103 +571,52 @@ func (d *decoder) decodeCustom(c *codec, w int32, v reflect.Value) error {
 	return nil
 }
 
-// decodeOpt implements the opt rules of the Candid spec ("Decoding /
-// Options").
-func (d *decoder) decodeOpt(c *codec, w int32, v reflect.Value) error {
-	switch d.opOf(w) {
-	case OpNull, OpReserved:
-		v.SetZero()
-		return nil
-	case OpOpt:
-		f, err := d.byte()
-		if err != nil {
-			return err
-		}
-		switch f {
-		case 0:
-			v.SetZero()
-			return nil
-		case 1:
-			return d.tryOpt(c, d.table[w].elem, v)
-		}
-		return malformed("invalid opt flag " + itoa(int64(f)))
+// sameFields reports whether the wire record type w has exactly the fields
+// (ids) of c, remembering the last answer: records of a vec share it.
+func (d *decoder) sameFields(c *codec, w int32) bool {
+	if d.same.c == c && d.same.w == w {
+		return d.same.ok
 	}
-	return d.tryOpt(c, w, v)
+	wfs := d.table[w].Fields
+	ok := len(wfs) == len(c.fields)
+	for i := 0; ok && i < len(wfs); i++ {
+		ok = wfs[i].ID == c.fields[i].id
+	}
+	d.same.c, d.same.w, d.same.ok = c, w, ok
+	return ok
 }
 
-// tryOpt decodes a value of wire type w as the content of opt c; when it
-// does not fit, the value is skipped and v becomes nil.
-func (d *decoder) tryOpt(c *codec, w int32, v reflect.Value) error {
-	start, quota := d.pos, d.quota
-	p := reflect.New(c.elem.t)
-	err := d.decode(c.elem, w, p.Elem())
-	if err == nil {
-		v.Set(p)
-		return nil
+// decodeFields decodes a record whose wire fields are those of c.
+func (d *decoder) decodeFields(c *codec, w int32, p unsafe.Pointer) error {
+	wfs := d.table[w].Fields
+	if err := d.charge(len(wfs)); err != nil {
+		return err
 	}
-	if isMalformed(err) {
-		return at(err, "opt value")
+	for i := range wfs {
+		f := &c.fields[i]
+		if err := d.decodeAt(f.c, wfs[i].Type, unsafe.Add(p, f.offset)); err != nil {
+			return at(err, fieldPath("record field", f))
+		}
 	}
-	d.pos, d.quota = start, quota
-	if err := d.skip(w); err != nil {
-		return at(err, "opt value")
-	}
-	v.SetZero()
 	return nil
 }
 
-func (d *decoder) decodeVec(c *codec, w int32, v reflect.Value) error {
-	elem := d.table[w].elem
+// decodeMapVec decodes a vec of records into a map.
+func (d *decoder) decodeMapVec(c *codec, w int32, v reflect.Value) error {
+	elem := d.table[w].Elem
 	n, err := d.vecLen(elem)
 	if err != nil {
 		return err
 	}
-	switch c.shape {
-	case shapeBytes:
-		if elem == int32(OpNat8) {
-			b, err := d.bytes(uint64(n))
-			if err != nil {
-				return err
-			}
-			v.SetBytes(append(make([]byte, 0, len(b)), b...))
-			return nil
-		}
-	case shapeMap:
-		return d.decodeMap(c, elem, n, v)
-	case shapeArray:
-		if n != v.Len() {
-			return errorf("expected vec of length " + itoa(int64(v.Len())) + ", got " + itoa(int64(n)))
-		}
-		for i := 0; i < n; i++ {
-			if err := d.decode(c.elem, elem, v.Index(i)); err != nil {
-				return at(err, "vec element "+itoa(int64(i)))
-			}
-		}
-		return nil
-	}
-	// Do not trust n for a large up-front allocation.
-	capacity := n
-	if limit := 1 << 20 / (int(c.elem.t.Size()) + 1); capacity > limit {
-		capacity = limit
-	}
-	s := reflect.MakeSlice(c.t, 0, capacity)
-	for i := 0; i < n; i++ {
-		if i == s.Cap() {
-			s = reflect.Append(s, reflect.Zero(c.elem.t))
-		} else {
-			s = s.Slice(0, i+1)
-		}
-		if err := d.decode(c.elem, elem, s.Index(i)); err != nil {
-			return at(err, "vec element "+itoa(int64(i)))
-		}
-	}
-	v.Set(s)
-	return nil
+	return d.decodeMap(c, elem, n, v)
 }
 
 func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error {
 	if d.opOf(elem) != OpRecord {
 		return errorf("expected vec record, got vec " + d.typeName(elem))
+	}
+	if err := d.chargeAlloc(n, c.key.t.Size()+c.val.t.Size()); err != nil {
+		return err
 	}
 	m := reflect.MakeMapWithSize(c.t, min(n, 1024))
 	for i := 0; i < n; i++ {
@@ -825,7 +624,8 @@ func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error 
 		if err := d.enter(); err != nil {
 			return err
 		}
-		err := d.decodeRecord(c.elem, elem, reflect.Value{}, &kv)
+		kvp := [2]unsafe.Pointer{kv[0].Addr().UnsafePointer(), kv[1].Addr().UnsafePointer()}
+		err := d.decodeRecord(c.elem, elem, nil, &kvp)
 		d.depth--
 		if err != nil {
 			return at(err, "map entry "+itoa(int64(i)))
@@ -837,36 +637,42 @@ func (d *decoder) decodeMap(c *codec, elem int32, n int, v reflect.Value) error 
 }
 
 // decodeRecord merges the wire record fields with the expected ones. The
-// target is either the struct v or, for map entries, kv.
-func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflect.Value) error {
-	target := func(f *field) reflect.Value {
+// target is either the struct at p or, for map entries, the values at kv.
+func (d *decoder) decodeRecord(c *codec, w int32, p unsafe.Pointer, kv *[2]unsafe.Pointer) error {
+	if kv == nil && d.sameFields(c, w) {
+		return d.decodeFields(c, w, p)
+	}
+	target := func(f *field) unsafe.Pointer {
 		if kv != nil {
 			return kv[f.index]
 		}
-		return v.Field(f.index)
+		return unsafe.Add(p, f.offset)
 	}
 	fields := c.fields
+	if err := d.charge(len(fields)); err != nil {
+		return err
+	}
 	j := 0
-	for _, wf := range d.table[w].fields {
-		for j < len(fields) && fields[j].id < wf.id {
-			if err := missing(fields[j].c, target(&fields[j])); err != nil {
+	for _, wf := range d.table[w].Fields {
+		for j < len(fields) && fields[j].id < wf.ID {
+			if err := missingAt(fields[j].c, target(&fields[j])); err != nil {
 				return errorf("missing " + fieldPath("record field", &fields[j]))
 			}
 			j++
 		}
-		if j < len(fields) && fields[j].id == wf.id {
-			if err := d.decode(fields[j].c, wf.t, target(&fields[j])); err != nil {
+		if j < len(fields) && fields[j].id == wf.ID {
+			if err := d.decodeAt(fields[j].c, wf.Type, target(&fields[j])); err != nil {
 				return at(err, fieldPath("record field", &fields[j]))
 			}
 			j++
 			continue
 		}
-		if err := d.skip(wf.t); err != nil {
-			return at(err, "record field "+utoa(uint64(wf.id)))
+		if err := d.skip(wf.Type); err != nil {
+			return at(err, "record field "+utoa(uint64(wf.ID)))
 		}
 	}
 	for ; j < len(fields); j++ {
-		if err := missing(fields[j].c, target(&fields[j])); err != nil {
+		if err := missingAt(fields[j].c, target(&fields[j])); err != nil {
 			return errorf("missing " + fieldPath("record field", &fields[j]))
 		}
 	}
@@ -874,7 +680,7 @@ func (d *decoder) decodeRecord(c *codec, w int32, v reflect.Value, kv *[2]reflec
 }
 
 func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
-	wfs := d.table[w].fields
+	wfs := d.table[w].Fields
 	i, err := d.leb()
 	if err != nil {
 		return err
@@ -883,25 +689,28 @@ func (d *decoder) decodeVariant(c *codec, w int32, v reflect.Value) error {
 		return malformed("variant index " + utoa(i) + " out of range")
 	}
 	wf := wfs[i]
-	for k := range c.fields {
+	if k := c.fieldIndex(wf.ID); k >= 0 {
 		f := &c.fields[k]
-		if f.id != wf.id {
-			continue
+		if err := d.chargeAlloc(1, f.c.t.Size()); err != nil {
+			return err
 		}
 		p := reflect.New(f.c.t)
-		if err := d.decode(f.c, wf.t, p.Elem()); err != nil {
+		if err := d.decode(f.c, wf.Type, p.Elem()); err != nil {
 			return at(err, fieldPath("variant case", f))
 		}
 		v.SetZero()
 		v.Field(f.index).Set(p)
 		return nil
 	}
-	return errorf("unexpected variant case with id " + utoa(uint64(wf.id)))
+	return errorf("unexpected variant case with id " + utoa(uint64(wf.ID)))
 }
 
 // skip validates and skips a value of wire type w.
 func (d *decoder) skip(w int32) error {
 	if w < 0 {
+		if err := d.charge(1); err != nil {
+			return err
+		}
 		_, err := d.primitiveValue(Opcode(w))
 		return err
 	}
@@ -910,7 +719,7 @@ func (d *decoder) skip(w int32) error {
 	}
 	defer func() { d.depth-- }()
 	t := &d.table[w]
-	switch t.op {
+	switch Opcode(t.Op) {
 	case OpOpt:
 		f, err := d.byte()
 		if err != nil {
@@ -920,27 +729,27 @@ func (d *decoder) skip(w int32) error {
 		case 0:
 			return nil
 		case 1:
-			return d.skip(t.elem)
+			return d.skip(t.Elem)
 		}
 		return malformed("invalid opt flag " + itoa(int64(f)))
 	case OpVec:
-		n, err := d.vecLen(t.elem)
+		n, err := d.vecLen(t.Elem)
 		if err != nil {
 			return err
 		}
-		if t.elem == int32(OpNat8) {
+		if t.Elem == int32(OpNat8) {
 			_, err := d.bytes(uint64(n))
 			return err
 		}
 		for i := 0; i < n; i++ {
-			if err := d.skip(t.elem); err != nil {
+			if err := d.skip(t.Elem); err != nil {
 				return err
 			}
 		}
 		return nil
 	case OpRecord:
-		for _, f := range t.fields {
-			if err := d.skip(f.t); err != nil {
+		for _, f := range t.Fields {
+			if err := d.skip(f.Type); err != nil {
 				return err
 			}
 		}
@@ -950,10 +759,10 @@ func (d *decoder) skip(w int32) error {
 		if err != nil {
 			return err
 		}
-		if i >= uint64(len(t.fields)) {
+		if i >= uint64(len(t.Fields)) {
 			return malformed("variant index " + utoa(i) + " out of range")
 		}
-		return d.skip(t.fields[i].t)
+		return d.skip(t.Fields[i].Type)
 	case OpFunc:
 		_, _, err := d.funcRef()
 		return err
@@ -961,5 +770,5 @@ func (d *decoder) skip(w int32) error {
 		_, err := d.principal()
 		return err
 	}
-	return malformed("cannot skip " + t.op.String())
+	return malformed("cannot skip " + Opcode(t.Op).String())
 }

@@ -1,8 +1,21 @@
-// Package candid is a small, reflection-based codec for Candid, the
-// interface description language of the Internet Computer. It is meant to be
-// linked into canisters, so it avoids fmt, encoding/json and math/big (the
-// latter is only linked when Nat or Int is used) and caches a compiled codec
-// per Go type.
+// Package candid is a small codec for Candid, the interface description
+// language of the Internet Computer. It is meant to be linked into
+// canisters, so it avoids fmt, encoding/json and math/big (the latter is
+// only linked when Nat or Int is used). It compiles a codec per Go type,
+// once (the cdk does it while the canister initializes, for every
+// registered method's types): records, vecs, options and primitive values
+// are then encoded and decoded through their addresses, without a reflect
+// call per value.
+//
+// Decoding is bounded by the message size: the work (values decoded or
+// skipped, fields of expected records, memory allocated for the Go values)
+// has a budget of 32 units per message byte plus 2^20, so that a small
+// message of values that occupy no bytes (vec null, records of nulls)
+// cannot make a canister run long or allocate much. Big numbers (Nat, Int)
+// decode in time linear in their length. Decoded text and small option
+// values are allocated in batches (text in chunks of 4 KiB, option values
+// 32 at a time), which makes decoding cheaper; a decoded value that is
+// kept alive keeps its batch alive.
 //
 // The binary format follows the Candid specification (dfinity/candid
 // spec/Candid.md, "Binary Format") and the reference sheet section 5:
@@ -13,11 +26,16 @@
 // "Decoding":
 //
 //   - extra wire arguments and record fields are skipped;
-//   - missing arguments and record fields of opt (or Reserved) type become
-//     nil, other missing ones are errors;
-//   - null and reserved decode as none at opt types; a value that does not
-//     decode at opt T becomes none, a plain value at opt T becomes some;
-//   - nat decodes at int; Reserved accepts any value; Empty accepts none.
+//   - missing arguments and record fields of null, opt or Reserved type
+//     become null (nil), other missing ones are errors;
+//   - at opt T (spec "Coercion / Options"): null and reserved decode as
+//     none; opt v decodes as some(v) if v decodes at T, else none; any
+//     other value v decodes as some(v) if v decodes at T, else none. As the
+//     spec has said since October 2025, the last rule applies at nested
+//     options too: true : bool decodes at opt opt bool as some(some(true))
+//     (@dfinity/candid 3.4.3 still gives none there);
+//   - nat decodes at int, a service reference at principal; Reserved
+//     accepts any value; Empty accepts none.
 //
 // As a Go convenience, a wire nat (or int) also decodes into any Go integer
 // type when the value is in range.

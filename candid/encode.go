@@ -56,8 +56,15 @@ func AppendMarshal(dst []byte, args []any) ([]byte, error) {
 		if a == nil {
 			continue
 		}
+		v := reflect.ValueOf(a)
+		if k := v.Kind(); k == reflect.Struct || k == reflect.Array {
+			// An addressable copy takes the compiled path.
+			p := reflect.New(v.Type())
+			p.Elem().Set(v)
+			v = p.Elem()
+		}
 		var err error
-		b, err = encodeValue(b, h.codecs[i], reflect.ValueOf(a))
+		b, err = encodeValue(b, h.codecs[i], v)
 		if err != nil {
 			return nil, at(err, argPath(i))
 		}
@@ -98,6 +105,7 @@ func headerFor(key headerKey, types []reflect.Type) (*header, error) {
 // a query's state changes are discarded, so a cache first filled by a
 // query would be rebuilt by every query.
 func Prepare(types []reflect.Type) error {
+	spareDecoder.CompareAndSwap(nil, new(decoder))
 	var key headerKey
 	key.n = len(types)
 	copy(key.t[:], types)
@@ -198,7 +206,17 @@ func appendPrincipal(b []byte, p reflect.Value) []byte {
 	return appendText(b, s)
 }
 
+// encodeValue appends the value v of type c.t.
 func encodeValue(b []byte, c *codec, v reflect.Value) ([]byte, error) {
+	if v.CanAddr() {
+		return encodeAt(b, c, v.Addr().UnsafePointer())
+	}
+	return encodeSlow(b, c, v)
+}
+
+// encodeSlow is the reflection-based encoder of the types that encodeAt
+// leaves to it, and of values that are not addressable.
+func encodeSlow(b []byte, c *codec, v reflect.Value) ([]byte, error) {
 	switch c.shape {
 	case shapeCustom:
 		return v.Interface().(Marshaler).MarshalCandid(b)
@@ -302,6 +320,10 @@ func encodeVec(b []byte, c *codec, v reflect.Value) ([]byte, error) {
 	}
 	n := v.Len()
 	b = AppendLEB128(b, uint64(n))
+	if c.shape == shapeSlice {
+		// The elements of a slice are addressable even if v is not.
+		return encodeElems(b, c.elem, v.UnsafePointer(), n)
+	}
 	if c.shape == shapeArray && c.elem.op == OpNat8 && c.elem.shape == shapePlain {
 		for i := 0; i < n; i++ {
 			b = append(b, byte(v.Index(i).Uint()))

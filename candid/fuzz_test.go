@@ -1,6 +1,7 @@
 package candid_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/icgo/icgo/candid"
@@ -25,6 +26,10 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	f.Add(zeroRecordVec(1 << 21))
+	f.Add(wideNullRecordVec(100, 1<<21))
+	f.Add([]byte("DIDL\x02\x6d\x01\x6d\x7f\x01\x00\x05\xff\xff\x3f\xff\xff\x3f\xff\xff\x3f\xff\xff\x3f\xff\xff\x3f"))
+	wide := reflect.New(reflect.SliceOf(structOf(64, reflect.TypeFor[*uint64]())))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var (
 			s    string
@@ -43,9 +48,17 @@ func FuzzUnmarshal(f *testing.F) {
 		)
 		targets := [][]any{
 			{&s}, {&p}, {&pv}, {&n}, {&r, &c}, {&m, &blob, &oo}, {&nat, &res}, {&e}, {&arr}, {&res, &res, &res}, nil,
+			{wide.Interface()},
 		}
 		for _, ptrs := range targets {
-			if err := candid.Unmarshal(data, ptrs); err == nil && len(ptrs) == 1 {
+			var err error
+			var budget int
+			bytes := allocated(func() { _, budget, err = candid.UnmarshalWork(data, ptrs) })
+			// The bound of TestDecodeBudget.
+			if limit := uint64(32*budget + 64*len(data) + 1<<16); bytes > limit {
+				t.Fatalf("%d-byte message into %T: %d bytes allocated, limit %d", len(data), ptrs, bytes, limit)
+			}
+			if err == nil && len(ptrs) == 1 {
 				// Whatever decoded must encode again.
 				if _, err := candid.Marshal([]any{ptrs[0]}); err != nil {
 					if _, isVariant := ptrs[0].(*Result); !isVariant {

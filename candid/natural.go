@@ -1,6 +1,10 @@
 package candid
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/icgo/icgo/internal/candidwire"
+)
 
 // NatU64 is a Candid nat held in a uint64: it encodes as nat (unsigned
 // LEB128, opcode -3), not as nat64, so it fits interfaces such as the
@@ -30,7 +34,7 @@ func (n *NatU64) UnmarshalCandid(wire Opcode, value []byte) error {
 		return errors.New("expected nat, got " + wire.String())
 	}
 	x, _, err := ReadLEB128(value)
-	if err == errLEBOverflow {
+	if err == candidwire.ErrOverflow {
 		return errNatU64Range
 	}
 	if err != nil {

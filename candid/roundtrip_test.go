@@ -262,3 +262,25 @@ func TestLEB128(t *testing.T) {
 	_, _, err = candid.ReadSLEB128([]byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})
 	require.Error(t, err)
 }
+
+// TestCompiledEncoding checks that the compiled codecs encode as the
+// reflection-based encoder does.
+func TestCompiledEncoding(t *testing.T) {
+	everything := Everything{
+		B: true, T: "text", U8: 1, U16: 2, U32: 3, U64: 4, U: 5, I8: -1, I16: -2, I32: -3, I64: -4, I: -5,
+		F32: 1.5, F64: -2.5, Blob: []byte{1, 2}, Arr: [2]int16{-1, 1}, Vec: []string{"a", ""},
+		Opt: &Person{"Ada", 36}, OO: ptr(ptr(true)), M: map[string]uint32{"b": 2, "a": 1},
+		Nat: candid.NatFromUint64(300), Int: candid.IntFromInt64(-300), Res: Result{Err: ptr("e")},
+	}
+	for _, v := range []any{
+		true, uint16(7), int64(-9), float32(3.25), "hi", []byte("blob"), [3]uint8{1, 2, 3},
+		Person{"Ada", 36}, &Person{"Bob", 1}, (*Person)(nil), []Person{{"a", 1}, {"b", 2}},
+		&Node{Value: 1, Next: &Node{Value: 2}}, Pair{"x", 9}, []*string{ptr("x"), nil},
+		Color{RGB: &[3]uint8{1, 2, 3}}, everything, []Everything{everything, {Res: Result{Ok: ptr("")}}},
+		[][]int32{{1, 2}, {}}, map[int8]string{2: "b", -1: "a"},
+	} {
+		fast, slow, err := candid.EncodeBoth(v)
+		require.NoError(t, err, "%T", v)
+		require.Equal(t, slow, fast, "%T", v)
+	}
+}

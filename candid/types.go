@@ -3,6 +3,7 @@ package candid
 import (
 	"reflect"
 
+	"github.com/icgo/icgo/internal/candidwire"
 	"github.com/icgo/icgo/principal"
 )
 
@@ -38,24 +39,10 @@ const (
 	OpPrincipal Opcode = -24
 )
 
-var opNames = [...]string{
-	"null", "bool", "nat", "int", "nat8", "nat16", "nat32", "nat64",
-	"int8", "int16", "int32", "int64", "float32", "float64", "text",
-	"reserved", "empty", "opt", "vec", "record", "variant", "func",
-	"service", "principal",
-}
-
 // String returns the Candid name of the opcode, e.g. "nat8".
-func (o Opcode) String() string {
-	if o <= -1 && o >= -24 {
-		return opNames[-o-1]
-	}
-	return "opcode(" + itoa(int64(o)) + ")"
-}
+func (o Opcode) String() string { return candidwire.OpName(int64(o)) }
 
-func (o Opcode) isPrimitive() bool {
-	return (o <= OpNull && o >= OpEmpty) || o == OpPrincipal
-}
+func (o Opcode) isPrimitive() bool { return candidwire.IsPrimitive(int64(o)) }
 
 // Null is the Candid null type. Its only value is Null{}.
 type Null struct{}

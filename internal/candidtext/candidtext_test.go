@@ -7,6 +7,9 @@ import (
 
 	agent "github.com/aviate-labs/agent-go/candid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/icgo/icgo/candid"
+	"github.com/icgo/icgo/internal/candidwire"
 )
 
 func encodeText(t *testing.T, text string, types []*Type) []byte {
@@ -369,7 +372,7 @@ func TestDecodeMalformed(t *testing.T) {
 	cases := map[string]string{
 		"":                                     "missing DIDL magic",
 		"DIDX\x00\x00":                         "missing DIDL magic",
-		"DIDL":                                 "at byte 4: unexpected end of input",
+		"DIDL":                                 "at byte 4: type table: truncated leb128",
 		"DIDL\x00\x01\x71":                     "unexpected end of input",
 		"DIDL\x00\x01\x71\x05ab":               "exceeds the remaining",
 		"DIDL\x00\x01\x7e\x02":                 "invalid bool byte 2",
@@ -377,8 +380,8 @@ func TestDecodeMalformed(t *testing.T) {
 		"DIDL\x00\x01\x05":                     "type index 5 out of range",
 		"DIDL\x01\x6e\x09\x00":                 "type index 9 out of range",
 		"DIDL\x00\x01\x7d\x01\x00":             "1 trailing bytes",
-		"DIDL\x01\x01\x00":                     "invalid type table opcode 1",
-		"DIDL\x00\x01\x40":                     "unknown type opcode -64",
+		"DIDL\x01\x01\x00":                     "type table entry 0: invalid type opcode 1",
+		"DIDL\x00\x01\x40":                     "argument type 0: invalid type opcode -64",
 		"DIDL\x01\x6c\x02\x01\x7f\x01\x7f\x00": "field ids not strictly increasing",
 		"DIDL\x00\x01\x6f":                     "cannot decode a value of type empty",
 		"DIDL\x01\x6b\x01\x00\x7f\x01\x00\x03": "variant index 3 out of range",
@@ -488,4 +491,26 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded %x to %s which does not encode: %v", data, out, err)
 		}
 	})
+}
+
+// TestOnewayFunc checks that the tools and the canister codec, which share
+// one type-table decoder, agree on oneway func types: annotated oneway when
+// the result list is empty, rejected otherwise (Candid spec, "Function
+// References": the result list of a oneway function must be empty).
+func TestOnewayFunc(t *testing.T) {
+	ok := []byte("DIDL\x01\x6a\x00\x00\x01\x02\x01\x00\x01\x01\x03\xca\xff\xee\x03foo")
+	h, err := candidwire.ReadHeader(ok)
+	require.NoError(t, err)
+	require.Equal(t, []string{"oneway"}, wireTypes(h.Table)[0].Func.Annotations)
+	out, err := Decode(ok, nil)
+	require.NoError(t, err)
+	require.Equal(t, `(func "w7x7r-cok77-xa".foo)`, out)
+	var f candid.Func
+	require.NoError(t, candid.Unmarshal(ok, []any{&f}))
+	require.Equal(t, "foo", f.Method)
+
+	withResults := []byte("DIDL\x01\x6a\x00\x01\x7d\x01\x02\x01\x00\x01\x01\x03\xca\xff\xee\x03foo")
+	_, err = Decode(withResults, nil)
+	require.ErrorContains(t, err, "type table entry 0: oneway func has results")
+	require.ErrorContains(t, candid.Unmarshal(withResults, []any{&f}), "type table entry 0: oneway func has results")
 }

@@ -1,11 +1,12 @@
 package candidtext
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
 	"unicode/utf8"
+
+	"github.com/icgo/icgo/internal/candidwire"
 )
 
 // DecodeError reports malformed binary input.
@@ -44,36 +45,21 @@ func init() {
 
 // DecodeValues is Decode without the printing step.
 func DecodeValues(data []byte, types []*Type) ([]Value, error) {
-	r := &reader{b: data}
-	if !bytes.HasPrefix(data, []byte("DIDL")) {
-		return nil, r.errf("missing DIDL magic number")
+	h, err := candidwire.ReadHeader(data)
+	if err != nil {
+		e := err.(*candidwire.Error)
+		return nil, &DecodeError{Offset: e.Offset, Msg: e.Msg}
 	}
-	r.off = 4
+	r := &reader{b: data, off: h.End}
 	d := &decoder{r: r, budget: min(1<<16+16*len(data), 1<<22)}
-	table, err := d.typeTable()
-	if err != nil {
-		return nil, err
-	}
-	n, err := r.uleb()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(data)-r.off) {
-		return nil, r.errf("argument count %d exceeds the message size", n)
-	}
-	args := make([]*Type, n)
-	for i := range args {
-		if args[i], err = d.typeRef(table); err != nil {
-			return nil, err
-		}
-	}
-	vs := make([]Value, n)
-	for i, t := range args {
+	table := wireTypes(h.Table)
+	vs := make([]Value, len(h.Args))
+	for i, a := range h.Args {
 		var exp *Type
 		if i < len(types) {
 			exp = types[i]
 		}
-		if vs[i], err = d.value(t, exp, 0); err != nil {
+		if vs[i], err = d.value(wireRef(table, a), exp, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -88,167 +74,67 @@ type decoder struct {
 	budget int
 }
 
-func (d *decoder) typeRef(table []*Type) (*Type, error) {
-	op, err := d.r.sleb()
-	if err != nil {
-		return nil, err
-	}
-	if op >= 0 {
-		if op >= int64(len(table)) {
-			return nil, d.r.errf("type index %d out of range (table has %d entries)", op, len(table))
-		}
-		return table[op], nil
-	}
-	if k, ok := opKind[op]; ok {
-		return Prim(k), nil
-	}
-	return nil, d.r.errf("unknown type opcode %d", op)
-}
-
-func (d *decoder) typeTable() ([]*Type, error) {
-	r := d.r
-	n, err := r.uleb()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(r.b)-r.off) {
-		return nil, r.errf("type table size %d exceeds the message size", n)
-	}
-	table := make([]*Type, n)
+// wireTypes turns a type table decoded by the candid package's decoder
+// into Types.
+func wireTypes(wt []candidwire.Type) []*Type {
+	table := make([]*Type, len(wt))
 	for i := range table {
 		table[i] = &Type{}
 	}
-	var services []*Type
-	for i := range table {
+	for i, w := range wt {
 		t := table[i]
-		op, err := r.sleb()
-		if err != nil {
-			return nil, err
-		}
-		switch op {
-		case opOpt, opVec:
+		switch w.Op {
+		case candidwire.OpOpt, candidwire.OpVec:
 			t.Kind = KindOpt
-			if op == opVec {
+			if w.Op == candidwire.OpVec {
 				t.Kind = KindVec
 			}
-			if t.Elem, err = d.typeRef(table); err != nil {
-				return nil, err
-			}
-		case opRecord, opVariant:
+			t.Elem = wireRef(table, w.Elem)
+		case candidwire.OpRecord, candidwire.OpVariant:
 			t.Kind = KindRecord
-			if op == opVariant {
+			if w.Op == candidwire.OpVariant {
 				t.Kind = KindVariant
 			}
-			m, err := r.uleb()
-			if err != nil {
-				return nil, err
+			t.Fields = make([]Field, len(w.Fields))
+			for j, f := range w.Fields {
+				t.Fields[j] = Field{ID: f.ID, Type: wireRef(table, f.Type)}
 			}
-			if m > uint64(len(r.b)-r.off) {
-				return nil, r.errf("field count %d exceeds the message size", m)
-			}
-			t.Fields = make([]Field, m)
-			for j := range t.Fields {
-				id, err := r.uleb()
-				if err != nil {
-					return nil, err
-				}
-				if id > math.MaxUint32 {
-					return nil, r.errf("field id %d does not fit in 32 bits", id)
-				}
-				if j > 0 && uint32(id) <= t.Fields[j-1].ID {
-					return nil, r.errf("field ids not strictly increasing (%d after %d)", id, t.Fields[j-1].ID)
-				}
-				ft, err := d.typeRef(table)
-				if err != nil {
-					return nil, err
-				}
-				t.Fields[j] = Field{ID: uint32(id), Type: ft}
-			}
-		case opFunc:
+		case candidwire.OpFunc:
 			t.Kind = KindFunc
-			t.Func = &FuncType{}
-			for _, dst := range []*[]*Type{&t.Func.Args, &t.Func.Results} {
-				m, err := r.uleb()
-				if err != nil {
-					return nil, err
-				}
-				if m > uint64(len(r.b)-r.off) {
-					return nil, r.errf("function arity %d exceeds the message size", m)
-				}
-				*dst = make([]*Type, m)
-				for j := range *dst {
-					if (*dst)[j], err = d.typeRef(table); err != nil {
-						return nil, err
-					}
-				}
+			t.Func = &FuncType{Args: wireRefs(table, w.Args), Results: wireRefs(table, w.Results)}
+			for _, a := range w.Anns {
+				t.Func.Annotations = append(t.Func.Annotations, annotationNames[a])
 			}
-			m, err := r.uleb()
-			if err != nil {
-				return nil, err
-			}
-			if m > uint64(len(r.b)-r.off) {
-				return nil, r.errf("annotation count %d exceeds the message size", m)
-			}
-			for j := uint64(0); j < m; j++ {
-				a, err := r.byte()
-				if err != nil {
-					return nil, err
-				}
-				switch a {
-				case 1:
-					t.Func.Annotations = append(t.Func.Annotations, "query")
-				case 2:
-					t.Func.Annotations = append(t.Func.Annotations, "oneway")
-				case 3:
-					t.Func.Annotations = append(t.Func.Annotations, "composite_query")
-				default:
-					return nil, r.errf("unknown function annotation %d", a)
-				}
-			}
-		case opService:
+		case candidwire.OpService:
 			t.Kind = KindService
-			m, err := r.uleb()
-			if err != nil {
-				return nil, err
-			}
-			if m > uint64(len(r.b)-r.off) {
-				return nil, r.errf("method count %d exceeds the message size", m)
-			}
-			t.Methods = make([]MethodType, m)
-			for j := range t.Methods {
-				l, err := r.uleb()
-				if err != nil {
-					return nil, err
-				}
-				name, err := r.bytes(l)
-				if err != nil {
-					return nil, err
-				}
-				if !utf8.Valid(name) {
-					return nil, r.errf("method name is not valid UTF-8")
-				}
-				if j > 0 && string(name) <= t.Methods[j-1].Name {
-					return nil, r.errf("method names not strictly increasing")
-				}
-				mt, err := d.typeRef(table)
-				if err != nil {
-					return nil, err
-				}
-				t.Methods[j] = MethodType{Name: string(name), Type: mt}
-			}
-			services = append(services, t)
-		default:
-			return nil, r.errf("invalid type table opcode %d", op)
-		}
-	}
-	for _, s := range services {
-		for _, m := range s.Methods {
-			if m.Type.Kind != KindFunc {
-				return nil, r.errf("method %q of a service type does not have a function type", m.Name)
+			t.Methods = make([]MethodType, len(w.Methods))
+			for j, m := range w.Methods {
+				t.Methods[j] = MethodType{Name: m.Name, Type: wireRef(table, m.Type)}
 			}
 		}
 	}
-	return table, nil
+	return table
+}
+
+var annotationNames = map[byte]string{
+	candidwire.AnnQuery:          "query",
+	candidwire.AnnOneway:         "oneway",
+	candidwire.AnnCompositeQuery: "composite_query",
+}
+
+func wireRef(table []*Type, w int32) *Type {
+	if w >= 0 {
+		return table[w]
+	}
+	return Prim(opKind[int64(w)])
+}
+
+func wireRefs(table []*Type, ws []int32) []*Type {
+	ts := make([]*Type, len(ws))
+	for i, w := range ws {
+		ts[i] = wireRef(table, w)
+	}
+	return ts
 }
 
 // canBeZeroSized reports whether values of t may occupy no bytes.
@@ -305,13 +191,13 @@ func (d *decoder) value(t *Type, exp *Type, depth int) (Value, error) {
 		}
 		v.Bool = c == 1
 	case KindNat:
-		n, err := r.bigULEB()
+		n, err := r.bigLEB(false)
 		if err != nil {
 			return v, err
 		}
 		v.Int = n
 	case KindInt:
-		n, err := r.bigSLEB()
+		n, err := r.bigLEB(true)
 		if err != nil {
 			return v, err
 		}

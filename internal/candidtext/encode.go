@@ -7,26 +7,18 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/icgo/icgo/candid"
+	"github.com/icgo/icgo/internal/candidwire"
+	"github.com/icgo/icgo/internal/candidwire/bigleb"
 )
 
-// Opcodes of the primitive and constructor types (Candid spec, binary format).
+// Opcodes of the primitive types.
 var primOpcode = map[Kind]int64{
-	KindNull: -1, KindBool: -2, KindNat: -3, KindInt: -4, KindNat8: -5, KindNat16: -6,
-	KindNat32: -7, KindNat64: -8, KindInt8: -9, KindInt16: -10, KindInt32: -11, KindInt64: -12,
-	KindFloat32: -13, KindFloat64: -14, KindText: -15, KindReserved: -16, KindEmpty: -17,
-	KindPrincipal: -24,
+	KindNull: candidwire.OpNull, KindBool: candidwire.OpBool, KindNat: candidwire.OpNat, KindInt: candidwire.OpInt,
+	KindNat8: candidwire.OpNat8, KindNat16: candidwire.OpNat16, KindNat32: candidwire.OpNat32, KindNat64: candidwire.OpNat64,
+	KindInt8: candidwire.OpInt8, KindInt16: candidwire.OpInt16, KindInt32: candidwire.OpInt32, KindInt64: candidwire.OpInt64,
+	KindFloat32: candidwire.OpFloat32, KindFloat64: candidwire.OpFloat64, KindText: candidwire.OpText,
+	KindReserved: candidwire.OpReserved, KindEmpty: candidwire.OpEmpty, KindPrincipal: candidwire.OpPrincipal,
 }
-
-const (
-	opOpt       = -18
-	opVec       = -19
-	opRecord    = -20
-	opVariant   = -21
-	opFunc      = -22
-	opService   = -23
-	opPrincipal = -24
-)
 
 // EncodeError reports a value that does not fit its type.
 type EncodeError struct {
@@ -92,13 +84,13 @@ func Encode(args []Value, types []*Type) ([]byte, error) {
 		}
 	}
 	out := []byte("DIDL")
-	out = candid.AppendLEB128(out, uint64(len(e.tt.entries)))
+	out = candidwire.AppendULEB(out, uint64(len(e.tt.entries)))
 	for _, ent := range e.tt.entries {
 		out = append(out, ent...)
 	}
-	out = candid.AppendLEB128(out, uint64(len(types)))
+	out = candidwire.AppendULEB(out, uint64(len(types)))
 	for _, r := range argRefs {
-		out = candid.AppendSLEB128(out, r)
+		out = candidwire.AppendSLEB(out, r)
 	}
 	return append(out, vals...), nil
 }
@@ -264,13 +256,13 @@ func (tt *typeTable) ref(t *Type) (int64, error) {
 func (tt *typeTable) entry(c *Type) ([]byte, error) {
 	var b []byte
 	refs := func(ts []*Type) error {
-		b = candid.AppendLEB128(b, uint64(len(ts)))
+		b = candidwire.AppendULEB(b, uint64(len(ts)))
 		for _, t := range ts {
 			r, err := tt.ref(t)
 			if err != nil {
 				return err
 			}
-			b = candid.AppendSLEB128(b, r)
+			b = candidwire.AppendSLEB(b, r)
 		}
 		return nil
 	}
@@ -280,11 +272,11 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		op := int64(opOpt)
+		op := int64(candidwire.OpOpt)
 		if c.Kind == KindVec {
-			op = opVec
+			op = candidwire.OpVec
 		}
-		b = candid.AppendSLEB128(candid.AppendSLEB128(b, op), r)
+		b = candidwire.AppendSLEB(candidwire.AppendSLEB(b, op), r)
 	case KindRecord, KindVariant:
 		frefs := make([]int64, len(c.Fields))
 		for i, f := range c.Fields {
@@ -294,23 +286,23 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 			}
 			frefs[i] = r
 		}
-		op := int64(opRecord)
+		op := int64(candidwire.OpRecord)
 		if c.Kind == KindVariant {
-			op = opVariant
+			op = candidwire.OpVariant
 		}
-		b = candid.AppendLEB128(candid.AppendSLEB128(b, op), uint64(len(c.Fields)))
+		b = candidwire.AppendULEB(candidwire.AppendSLEB(b, op), uint64(len(c.Fields)))
 		for i, f := range c.Fields {
-			b = candid.AppendSLEB128(candid.AppendLEB128(b, uint64(f.ID)), frefs[i])
+			b = candidwire.AppendSLEB(candidwire.AppendULEB(b, uint64(f.ID)), frefs[i])
 		}
 	case KindFunc:
-		b = candid.AppendSLEB128(b, opFunc)
+		b = candidwire.AppendSLEB(b, candidwire.OpFunc)
 		if err := refs(c.Func.Args); err != nil {
 			return nil, err
 		}
 		if err := refs(c.Func.Results); err != nil {
 			return nil, err
 		}
-		b = candid.AppendLEB128(b, uint64(len(c.Func.Annotations)))
+		b = candidwire.AppendULEB(b, uint64(len(c.Func.Annotations)))
 		for _, a := range c.Func.Annotations {
 			switch a {
 			case "query":
@@ -332,11 +324,11 @@ func (tt *typeTable) entry(c *Type) ([]byte, error) {
 			}
 			mrefs[i] = r
 		}
-		b = candid.AppendLEB128(candid.AppendSLEB128(b, opService), uint64(len(c.Methods)))
+		b = candidwire.AppendULEB(candidwire.AppendSLEB(b, candidwire.OpService), uint64(len(c.Methods)))
 		for i, m := range c.Methods {
-			b = candid.AppendLEB128(b, uint64(len(m.Name)))
+			b = candidwire.AppendULEB(b, uint64(len(m.Name)))
 			b = append(b, m.Name...)
-			b = candid.AppendSLEB128(b, mrefs[i])
+			b = candidwire.AppendSLEB(b, mrefs[i])
 		}
 	default:
 		return nil, fmt.Errorf("candidtext: cannot encode type %s", c)
@@ -543,9 +535,9 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			if n.Sign() < 0 {
 				return nil, mismatch(path, v, t, "nat cannot be negative")
 			}
-			return appendBigULEB(b, n), nil
+			return bigleb.Append(b, n, false), nil
 		case KindInt:
-			return appendBigSLEB(b, n), nil
+			return bigleb.Append(b, n, true), nil
 		}
 		r := intRanges[c.Kind]
 		if n.Cmp(r[0]) < 0 || n.Cmp(r[1]) > 0 {
@@ -565,7 +557,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 		if v.Kind != KindText {
 			return nil, mismatch(path, v, t, "")
 		}
-		b = candid.AppendLEB128(b, uint64(len(v.Text)))
+		b = candidwire.AppendULEB(b, uint64(len(v.Text)))
 		return append(b, v.Text...), nil
 	case KindPrincipal:
 		if v.Kind != KindPrincipal {
@@ -576,7 +568,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, mismatch(path, v, t, hint)
 		}
 		b = append(b, 1)
-		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
+		b = candidwire.AppendULEB(b, uint64(len(v.Bytes)))
 		return append(b, v.Bytes...), nil
 	case KindService:
 		if v.Kind != KindService && v.Kind != KindPrincipal {
@@ -587,16 +579,16 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, mismatch(path, v, t, hint)
 		}
 		b = append(b, 1)
-		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
+		b = candidwire.AppendULEB(b, uint64(len(v.Bytes)))
 		return append(b, v.Bytes...), nil
 	case KindFunc:
 		if v.Kind != KindFunc {
 			return nil, mismatch(path, v, t, `write func "principal".method`)
 		}
 		b = append(b, 1, 1)
-		b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
+		b = candidwire.AppendULEB(b, uint64(len(v.Bytes)))
 		b = append(b, v.Bytes...)
-		b = candid.AppendLEB128(b, uint64(len(v.Method)))
+		b = candidwire.AppendULEB(b, uint64(len(v.Method)))
 		return append(b, v.Method...), nil
 	case KindOpt:
 		switch v.Kind {
@@ -615,10 +607,10 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			if ec := resolve(c.Elem); ec == nil || ec.Kind != KindNat8 {
 				return nil, mismatch(path, v, t, "a blob literal needs vec nat8")
 			}
-			b = candid.AppendLEB128(b, uint64(len(v.Bytes)))
+			b = candidwire.AppendULEB(b, uint64(len(v.Bytes)))
 			return append(b, v.Bytes...), nil
 		case KindVec:
-			b = candid.AppendLEB128(b, uint64(len(v.Elems)))
+			b = candidwire.AppendULEB(b, uint64(len(v.Elems)))
 			var err error
 			for i := range v.Elems {
 				b, err = e.value(b, &v.Elems[i], c.Elem, fmt.Sprintf("%s, element %d", path, i+1), depth+1)
@@ -679,7 +671,7 @@ func (e *encoder) value(b []byte, v *Value, t *Type, path string, depth int) ([]
 			return nil, &EncodeError{Path: path, Pos: f.Pos,
 				Msg: fmt.Sprintf("variant case %s is not one of %s", f.label(), strings.Join(labels, ", "))}
 		}
-		b = candid.AppendLEB128(b, uint64(idx))
+		b = candidwire.AppendULEB(b, uint64(idx))
 		return e.value(b, &f.Value, c.Fields[idx].Type, path+", case "+f.label(), depth+1)
 	}
 	return nil, &EncodeError{Path: path, Pos: v.Pos, Msg: fmt.Sprintf("cannot encode type %s", t)}
