@@ -1,0 +1,753 @@
+package stable
+
+import (
+	"encoding/binary"
+	"errors"
+	"slices"
+)
+
+// The BTreeMap layout of ic-stable-structures (src/btreemap.rs, "V2
+// layout"):
+//
+//	0   "BTR" | layout version (2) | page size u32 | 0xFFFFFFFF u32 | root address u64 | length u64
+//	28  24 bytes reserved
+//	52  the allocator (see allocator.go); its chunks hold the nodes
+//
+// Node V2 (src/btreemap/node/v2.rs), in one chunk ("page") and, when larger,
+// overflow pages:
+//
+//	"BTN" | version 2 | type (0 leaf, 1 internal) | entries k u16 | overflow address u64
+//	children: k+1 addresses u64 (internal nodes only)
+//	keys: k times [size u32, unless the key type is fixed-size] key bytes
+//	values: k times size u32, value bytes
+//
+//	overflow page: "NOF" | next overflow address u64 | data
+//
+// All integers are little-endian; address 0 is "none".
+const (
+	btrHeaderSize      = 28
+	btrAllocatorOffset = 52
+	btrDefaultPageSize = 1024
+	btrPageSizeMarker  = 0xFFFFFFFF
+	btrMinPageSize     = 128
+
+	nodeB         = 6
+	nodeCapacity  = 2*nodeB - 1
+	nodeHeader    = 15 // magic, version, type, entries, overflow address
+	overflowData  = 11 // "NOF" + next
+	cacheSlots    = 128
+	cacheMaxDepth = 2
+)
+
+// btree is the byte-level B-tree under BTreeMap[K, V]: keys and values are
+// encodings, ordered by cmp. It is not generic, so each BTreeMap
+// instantiation adds little code to a canister.
+type btree struct {
+	mem      Memory
+	pageSize uint32
+	keyFixed uint32 // the size of every key when the key type is fixed-size, else 0
+	cmp      func(a, b []byte) int
+	root     uint64
+	length   uint64
+	alloc    allocator
+	cache    [cacheSlots]*node
+	mods     uint64 // counts changes, so that iterators detect them
+	buf      []byte
+}
+
+type node struct {
+	addr      uint64
+	leaf      bool
+	keys      [][]byte
+	vals      [][]byte
+	children  []uint64
+	overflows []uint64
+}
+
+// nodeMaxSizeV1 is Node::max_size of ic-stable-structures: the size of a
+// full v1 node with keys and values of the given maximum sizes.
+func nodeMaxSizeV1(maxKey, maxVal uint64) uint64 {
+	return 7 + nodeCapacity*(4+maxKey+maxVal+4) + (nodeCapacity+1)*8
+}
+
+// pageSizeFor is the page size ic-stable-structures' BTreeMap::new picks.
+func pageSizeFor(kb, vb Bound) uint32 {
+	if kb.Bounded && vb.Bounded {
+		return uint32(nodeMaxSizeV1(uint64(kb.MaxSize), uint64(vb.MaxSize)) * 3 / 4)
+	}
+	return btrDefaultPageSize
+}
+
+// initBTree loads the B-tree in mem, or creates one if mem is empty (size 0
+// or an all-zero header). Memory holding anything else is an error: unlike
+// ic-stable-structures' init, which would overwrite it.
+func initBTree(mem Memory, kb Bound, cmp func(a, b []byte) int) (*btree, error) {
+	return initBTreeV(mem, kb, Unbounded, cmp)
+}
+
+func initBTreeV(mem Memory, kb, vb Bound, cmp func(a, b []byte) int) (*btree, error) {
+	t := &btree{mem: mem, cmp: cmp}
+	if kb.Fixed {
+		t.keyFixed = kb.MaxSize
+	}
+	if mem.Size() == 0 {
+		t.create(pageSizeFor(kb, vb))
+		return t, nil
+	}
+	var h [btrHeaderSize]byte
+	mem.Read(0, h[:])
+	if string(h[:3]) != "BTR" {
+		if h == [btrHeaderSize]byte{} {
+			t.create(pageSizeFor(kb, vb))
+			return t, nil
+		}
+		return nil, errors.New("stable: the memory does not hold a BTreeMap (it starts with " + q(h[:4]) +
+			", not \"BTR\"); give each structure its own memory, for example from a MemoryManager")
+	}
+	a, b := binary.LittleEndian.Uint32(h[4:]), binary.LittleEndian.Uint32(h[8:])
+	switch {
+	case h[3] == 2 && b == btrPageSizeMarker:
+		t.pageSize = a
+	case h[3] == 1:
+		return nil, errors.New("stable: the BTreeMap has layout version 1 (ic-stable-structures before 0.6, v1 nodes); " +
+			"only layout version 2 is supported: upgrade it with a Rust canister using ic-stable-structures 0.6 or later first")
+	case h[3] == 2:
+		return nil, errors.New("stable: the BTreeMap's page size is derived from key and value sizes (a migrated v1 map); " +
+			"only maps created with layout version 2 are supported")
+	default:
+		return nil, errors.New("stable: unsupported BTreeMap layout version " + u(uint64(h[3])))
+	}
+	if t.pageSize < btrMinPageSize {
+		return nil, corrupt("BTreeMap page size " + u(uint64(t.pageSize)) + " is below the minimum of 128")
+	}
+	t.root = binary.LittleEndian.Uint64(h[12:])
+	t.length = binary.LittleEndian.Uint64(h[20:])
+	alloc, err := loadAllocator(mem, btrAllocatorOffset)
+	if err != nil {
+		return nil, err
+	}
+	if alloc.size != uint64(t.pageSize) {
+		return nil, corrupt("BTreeMap allocation size " + u(alloc.size) + " differs from its page size " + u(uint64(t.pageSize)))
+	}
+	t.alloc = alloc
+	if t.root != 0 && !inBounds(mem, t.root, uint64(t.pageSize)) {
+		return nil, corrupt("BTreeMap root address " + u(t.root) + " is outside the memory")
+	}
+	return t, nil
+}
+
+func (t *btree) create(pageSize uint32) {
+	t.pageSize = pageSize
+	t.alloc = newAllocator(t.mem, btrAllocatorOffset, uint64(pageSize))
+	t.saveHeader()
+}
+
+func (t *btree) saveHeader() {
+	var h [btrHeaderSize]byte
+	copy(h[:], "BTR\x02")
+	binary.LittleEndian.PutUint32(h[4:], t.pageSize)
+	binary.LittleEndian.PutUint32(h[8:], btrPageSizeMarker)
+	binary.LittleEndian.PutUint64(h[12:], t.root)
+	binary.LittleEndian.PutUint64(h[20:], t.length)
+	write(t.mem, 0, h[:])
+}
+
+// clear empties the tree; like ic-stable-structures' clear_new, the nodes
+// are not freed one by one: the allocator starts over.
+func (t *btree) clear() {
+	t.root, t.length = 0, 0
+	t.alloc.clear()
+	t.cache = [cacheSlots]*node{}
+	t.mods++
+	t.saveHeader()
+}
+
+func (t *btree) slot(addr uint64) int {
+	return int(addr/(uint64(t.pageSize)+chunkHeaderSize)) & (cacheSlots - 1)
+}
+
+// load returns the node at addr, from the cache for the top levels.
+func (t *btree) load(addr uint64, depth int) *node {
+	s := t.slot(addr)
+	if n := t.cache[s]; n != nil && n.addr == addr {
+		return n
+	}
+	n := t.read(addr)
+	if depth <= cacheMaxDepth {
+		t.cache[s] = n
+	}
+	return n
+}
+
+// read reads and parses the node at addr.
+func (t *btree) read(addr uint64) *node {
+	ps := uint64(t.pageSize)
+	if addr < btrAllocatorOffset+allocHeaderSize || !inBounds(t.mem, addr, ps) {
+		panic(corrupt("BTreeMap node address " + u(addr) + " is outside the memory"))
+	}
+	data := make([]byte, ps)
+	t.mem.Read(addr, data)
+	if string(data[:3]) != "BTN" {
+		panic(corrupt("bad BTreeMap node magic " + q(data[:3]) + " at " + u(addr)))
+	}
+	if data[3] != 2 {
+		panic(corrupt("BTreeMap node at " + u(addr) + " has layout version " + u(uint64(data[3])) + "; only version 2 is supported"))
+	}
+	n := &node{addr: addr}
+	maxPages := t.mem.Size() * PageSize / ps
+	for ov := binary.LittleEndian.Uint64(data[7:]); ov != 0; {
+		if uint64(len(n.overflows)) >= maxPages || !inBounds(t.mem, ov, ps) {
+			panic(corrupt("BTreeMap node at " + u(addr) + " has a bad overflow chain"))
+		}
+		page := make([]byte, ps)
+		t.mem.Read(ov, page)
+		if string(page[:3]) != "NOF" {
+			panic(corrupt("bad BTreeMap overflow page magic " + q(page[:3]) + " at " + u(ov)))
+		}
+		n.overflows = append(n.overflows, ov)
+		data = append(data, page[overflowData:]...)
+		ov = binary.LittleEndian.Uint64(page[3:])
+	}
+	switch data[4] {
+	case 0:
+		n.leaf = true
+	case 1:
+	default:
+		panic(corrupt("BTreeMap node at " + u(addr) + " has type " + u(uint64(data[4]))))
+	}
+	k := int(binary.LittleEndian.Uint16(data[5:]))
+	if k > nodeCapacity || k == 0 && !n.leaf {
+		panic(corrupt("BTreeMap node at " + u(addr) + " has " + u(uint64(k)) + " entries"))
+	}
+	p := parser{b: data, off: nodeHeader, addr: addr}
+	if !n.leaf {
+		n.children = make([]uint64, k+1, nodeCapacity+1)
+		for i := range n.children {
+			n.children[i] = binary.LittleEndian.Uint64(p.take(8))
+		}
+	}
+	n.keys = make([][]byte, k, nodeCapacity)
+	n.vals = make([][]byte, k, nodeCapacity)
+	for i := range k {
+		size := t.keyFixed
+		if size == 0 {
+			size = binary.LittleEndian.Uint32(p.take(4))
+		}
+		n.keys[i] = p.take(uint64(size))
+	}
+	for i := range k {
+		size := binary.LittleEndian.Uint32(p.take(4))
+		n.vals[i] = p.take(uint64(size))
+	}
+	return n
+}
+
+type parser struct {
+	b    []byte
+	off  uint64
+	addr uint64
+}
+
+func (p *parser) take(n uint64) []byte {
+	if n > uint64(len(p.b))-p.off {
+		panic(corrupt("BTreeMap node at " + u(p.addr) + " is truncated"))
+	}
+	s := p.b[p.off : p.off+n : p.off+n]
+	p.off += n
+	return s
+}
+
+// save writes n, allocating or freeing its overflow pages, as
+// ic-stable-structures' Node::save_v2 does.
+func (t *btree) save(n *node) {
+	b := t.buf[:0]
+	b = append(b, 'B', 'T', 'N', 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	if n.leaf {
+		b[4] = 0
+	}
+	binary.LittleEndian.PutUint16(b[5:], uint16(len(n.keys)))
+	for _, c := range n.children {
+		b = binary.LittleEndian.AppendUint64(b, c)
+	}
+	for _, k := range n.keys {
+		if t.keyFixed == 0 {
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(k)))
+		}
+		b = append(b, k...)
+	}
+	for _, v := range n.vals {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(v)))
+		b = append(b, v...)
+	}
+	t.buf = b
+	ps := uint64(t.pageSize)
+	size := uint64(len(b))
+	var need int
+	if size > ps {
+		c := ps - overflowData
+		need = int((size - ps + c - 1) / c)
+	}
+	for len(n.overflows) < need {
+		n.overflows = append(n.overflows, t.alloc.allocate())
+	}
+	for len(n.overflows) > need {
+		last := n.overflows[len(n.overflows)-1]
+		n.overflows = n.overflows[:len(n.overflows)-1]
+		t.alloc.deallocate(last)
+	}
+	var first uint64
+	if need > 0 {
+		first = n.overflows[0]
+	}
+	binary.LittleEndian.PutUint64(b[7:], first)
+	write(t.mem, n.addr, b[:min(size, ps)])
+	rest := b[min(size, ps):]
+	var page []byte
+	for i, ov := range n.overflows {
+		chunk := rest[:min(uint64(len(rest)), ps-overflowData)]
+		rest = rest[len(chunk):]
+		var next uint64
+		if i+1 < len(n.overflows) {
+			next = n.overflows[i+1]
+		}
+		page = append(page[:0], 'N', 'O', 'F')
+		page = binary.LittleEndian.AppendUint64(page, next)
+		page = append(page, chunk...)
+		write(t.mem, ov, page)
+	}
+	if s := t.slot(n.addr); t.cache[s] != nil && t.cache[s].addr == n.addr {
+		t.cache[s] = n
+	}
+}
+
+func (t *btree) newNode(leaf bool) *node {
+	return &node{addr: t.alloc.allocate(), leaf: leaf,
+		keys: make([][]byte, 0, nodeCapacity), vals: make([][]byte, 0, nodeCapacity)}
+}
+
+// free frees n's overflow pages, then n, as Node::deallocate does.
+func (t *btree) free(n *node) {
+	for _, ov := range n.overflows {
+		t.alloc.deallocate(ov)
+	}
+	t.alloc.deallocate(n.addr)
+	if s := t.slot(n.addr); t.cache[s] != nil && t.cache[s].addr == n.addr {
+		t.cache[s] = nil
+	}
+}
+
+func (t *btree) search(n *node, key []byte) (int, bool) {
+	lo, hi := 0, len(n.keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		c := t.cmp(n.keys[m], key)
+		if c == 0 {
+			return m, true
+		}
+		if c < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, false
+}
+
+func (t *btree) get(key []byte) ([]byte, bool) {
+	if t.root == 0 {
+		return nil, false
+	}
+	n := t.load(t.root, 0)
+	for depth := 0; ; depth++ {
+		i, ok := t.search(n, key)
+		if ok {
+			return n.vals[i], true
+		}
+		if n.leaf {
+			return nil, false
+		}
+		n = t.load(n.children[i], depth+1)
+	}
+}
+
+func full(n *node) bool { return len(n.keys) >= nodeCapacity }
+
+func atMin(n *node) bool { return len(n.keys) < nodeB }
+
+// insert sets key to val (both owned by the tree from now on) and returns
+// the previous value.
+func (t *btree) insert(key, val []byte) ([]byte, bool) {
+	t.mods++
+	var n *node
+	if t.root == 0 {
+		n = t.newNode(true)
+		t.root = n.addr
+		t.saveHeader()
+	} else {
+		n = t.load(t.root, 0)
+		if i, ok := t.search(n, key); ok {
+			return t.update(n, i, val), true
+		}
+		if full(n) {
+			r := t.newNode(false)
+			r.children = append(make([]uint64, 0, nodeCapacity+1), t.root)
+			t.root = r.addr
+			t.saveHeader()
+			t.split(r, 0, n)
+			n = r
+		}
+	}
+	for depth := 0; ; depth++ {
+		i, ok := t.search(n, key)
+		if ok {
+			return t.update(n, i, val), true
+		}
+		if n.leaf {
+			n.keys = slices.Insert(n.keys, i, key)
+			n.vals = slices.Insert(n.vals, i, val)
+			t.save(n)
+			t.length++
+			t.saveHeader()
+			return nil, false
+		}
+		child := t.load(n.children[i], depth+1)
+		if full(child) {
+			if j, ok := t.search(child, key); ok {
+				return t.update(child, j, val), true
+			}
+			t.split(n, i, child)
+			i, _ = t.search(n, key)
+			child = t.load(n.children[i], depth+1)
+		}
+		n = child
+	}
+}
+
+func (t *btree) update(n *node, i int, val []byte) []byte {
+	old := n.vals[i]
+	n.vals[i] = val
+	t.save(n)
+	return old
+}
+
+// split splits the full child i of parent (a non-full node) around its
+// median, which moves up into parent.
+func (t *btree) split(parent *node, i int, child *node) {
+	sib := t.newNode(child.leaf)
+	parent.children = slices.Insert(parent.children, i+1, sib.addr)
+	sib.keys = append(sib.keys, child.keys[nodeB:]...)
+	sib.vals = append(sib.vals, child.vals[nodeB:]...)
+	if !child.leaf {
+		sib.children = append(make([]uint64, 0, nodeCapacity+1), child.children[nodeB:]...)
+		child.children = child.children[:nodeB]
+	}
+	mk, mv := child.keys[nodeB-1], child.vals[nodeB-1]
+	child.keys, child.vals = child.keys[:nodeB-1], child.vals[:nodeB-1]
+	parent.keys = slices.Insert(parent.keys, i, mk)
+	parent.vals = slices.Insert(parent.vals, i, mv)
+	t.save(sib)
+	t.save(child)
+	t.save(parent)
+}
+
+// merge merges src into into with the median between them, saves into and
+// frees src (Node::merge).
+func (t *btree) merge(src, into *node, mk, mv []byte) *node {
+	if t.cmp(src.keys[0], into.keys[0]) > 0 {
+		into.keys = append(append(into.keys, mk), src.keys...)
+		into.vals = append(append(into.vals, mv), src.vals...)
+		into.children = append(into.children, src.children...)
+	} else {
+		into.keys = append(append(slices.Clip(src.keys), mk), into.keys...)
+		into.vals = append(append(slices.Clip(src.vals), mv), into.vals...)
+		if !into.leaf {
+			into.children = append(slices.Clip(src.children), into.children...)
+		}
+	}
+	t.save(into)
+	t.free(src)
+	return into
+}
+
+func removeAt(n *node, i int) ([]byte, []byte) {
+	k, v := n.keys[i], n.vals[i]
+	n.keys = slices.Delete(n.keys, i, i+1)
+	n.vals = slices.Delete(n.vals, i, i+1)
+	return k, v
+}
+
+func (t *btree) remove(key []byte) ([]byte, bool) {
+	if t.root == 0 {
+		return nil, false
+	}
+	t.mods++
+	return t.removeFrom(t.load(t.root, 0), key, 0)
+}
+
+// removeFrom is ic-stable-structures' remove_helper: n (unless it is the
+// root) has more than the minimum number of entries, so that one can be
+// removed in a single pass down the tree.
+func (t *btree) removeFrom(n *node, key []byte, depth int) ([]byte, bool) {
+	for {
+		i, found := t.search(n, key)
+		if n.leaf {
+			if !found {
+				return nil, false
+			}
+			_, v := removeAt(n, i)
+			t.length--
+			t.saveLeaf(n)
+			return v, true
+		}
+		if found {
+			left := t.load(n.children[i], depth+1)
+			if !atMin(left) {
+				pk, pv := t.removeEdge(left, depth+1, true)
+				old := n.vals[i]
+				n.keys[i], n.vals[i] = pk, pv
+				t.save(n)
+				return old, true
+			}
+			right := t.load(n.children[i+1], depth+1)
+			if !atMin(right) {
+				sk, sv := t.removeEdge(right, depth+1, false)
+				old := n.vals[i]
+				n.keys[i], n.vals[i] = sk, sv
+				t.save(n)
+				return old, true
+			}
+			mk, mv := removeAt(n, i)
+			merged := t.merge(right, left, mk, mv)
+			n.children = slices.Delete(n.children, i+1, i+2)
+			t.afterMerge(n, merged)
+			n, depth = merged, depth+1
+			continue
+		}
+		child := t.load(n.children[i], depth+1)
+		if !atMin(child) {
+			n, depth = child, depth+1
+			continue
+		}
+		var ls, rs *node
+		if i > 0 {
+			ls = t.read(n.children[i-1])
+		}
+		if i+1 < len(n.children) {
+			rs = t.read(n.children[i+1])
+		}
+		switch {
+		case ls != nil && !atMin(ls):
+			t.rotateRight(n, i-1, ls, child)
+		case rs != nil && !atMin(rs):
+			t.rotateLeft(n, i, child, rs)
+		case ls != nil:
+			mk, mv := removeAt(n, i-1)
+			child = t.merge(child, ls, mk, mv)
+			n.children = slices.Delete(n.children, i, i+1)
+			t.afterMerge(n, child)
+		default:
+			mk, mv := removeAt(n, i)
+			child = t.merge(child, rs, mk, mv)
+			n.children = slices.Delete(n.children, i, i+1)
+			t.afterMerge(n, child)
+		}
+		n, depth = child, depth+1
+	}
+}
+
+// saveLeaf saves a leaf an entry was removed from; an empty leaf can only be
+// the root, and the tree becomes empty.
+func (t *btree) saveLeaf(n *node) {
+	if len(n.keys) == 0 {
+		if n.addr != t.root {
+			panic(corrupt("BTreeMap: a non-root leaf became empty"))
+		}
+		t.free(n)
+		t.root = 0
+	} else {
+		t.save(n)
+	}
+	t.saveHeader()
+}
+
+// afterMerge saves parent after two of its children merged into merged,
+// or frees it and makes merged the root when parent became empty.
+func (t *btree) afterMerge(parent, merged *node) {
+	if len(parent.keys) > 0 {
+		t.save(parent)
+		return
+	}
+	addr := parent.addr
+	t.free(parent)
+	if addr == t.root {
+		t.root = merged.addr
+		t.saveHeader()
+	}
+}
+
+// rotateRight moves the last entry of left up into parent's entry at i and
+// that entry down to the front of child.
+func (t *btree) rotateRight(parent *node, i int, left, child *node) {
+	lk, lv := removeAt(left, len(left.keys)-1)
+	pk, pv := parent.keys[i], parent.vals[i]
+	parent.keys[i], parent.vals[i] = lk, lv
+	child.keys = slices.Insert(child.keys, 0, pk)
+	child.vals = slices.Insert(child.vals, 0, pv)
+	if !left.leaf {
+		last := left.children[len(left.children)-1]
+		left.children = left.children[:len(left.children)-1]
+		child.children = slices.Insert(child.children, 0, last)
+	}
+	t.save(left)
+	t.save(child)
+	t.save(parent)
+}
+
+// rotateLeft moves the first entry of right up into parent's entry at i and
+// that entry down to the end of child.
+func (t *btree) rotateLeft(parent *node, i int, child, right *node) {
+	rk, rv := removeAt(right, 0)
+	pk, pv := parent.keys[i], parent.vals[i]
+	parent.keys[i], parent.vals[i] = rk, rv
+	child.keys = append(child.keys, pk)
+	child.vals = append(child.vals, pv)
+	if !right.leaf {
+		child.children = append(child.children, right.children[0])
+		right.children = slices.Delete(right.children, 0, 1)
+	}
+	t.save(right)
+	t.save(child)
+	t.save(parent)
+}
+
+// removeEdge removes and returns the last (or first) entry of the subtree
+// at n (remove_rightmost and remove_leftmost).
+func (t *btree) removeEdge(n *node, depth int, last bool) ([]byte, []byte) {
+	for {
+		if n.leaf {
+			i := 0
+			if last {
+				i = len(n.keys) - 1
+			}
+			k, v := removeAt(n, i)
+			t.length--
+			t.saveLeaf(n)
+			return k, v
+		}
+		ci := 0
+		if last {
+			ci = len(n.children) - 1
+		}
+		child := t.load(n.children[ci], depth+1)
+		if !atMin(child) {
+			n, depth = child, depth+1
+			continue
+		}
+		if last {
+			ls := t.read(n.children[ci-1])
+			if !atMin(ls) {
+				t.rotateRight(n, ci-1, ls, child)
+			} else {
+				mk, mv := removeAt(n, ci-1)
+				child = t.merge(child, ls, mk, mv)
+				n.children = slices.Delete(n.children, ci, ci+1)
+				t.afterMerge(n, child)
+			}
+		} else {
+			rs := t.read(n.children[1])
+			if !atMin(rs) {
+				t.rotateLeft(n, 0, child, rs)
+			} else {
+				mk, mv := removeAt(n, 0)
+				child = t.merge(child, rs, mk, mv)
+				n.children = slices.Delete(n.children, 0, 1)
+				t.afterMerge(n, child)
+			}
+		}
+		n, depth = child, depth+1
+	}
+}
+
+// edge returns the first (or last) entry of the tree.
+func (t *btree) edge(last bool) ([]byte, []byte, bool) {
+	if t.root == 0 {
+		return nil, nil, false
+	}
+	n := t.load(t.root, 0)
+	for depth := 1; !n.leaf; depth++ {
+		i := 0
+		if last {
+			i = len(n.children) - 1
+		}
+		n = t.load(n.children[i], depth)
+	}
+	i := 0
+	if last {
+		i = len(n.keys) - 1
+	}
+	return n.keys[i], n.vals[i], true
+}
+
+func (t *btree) popEdge(last bool) ([]byte, []byte, bool) {
+	if t.root == 0 {
+		return nil, nil, false
+	}
+	t.mods++
+	k, v := t.removeEdge(t.load(t.root, 0), 0, last)
+	return k, v, true
+}
+
+// scan calls yield for the entries with lo <= key < hi in order (nil lo or
+// hi: no bound) until yield returns false. It panics if the tree changes
+// during the scan.
+func (t *btree) scan(lo, hi []byte, yield func(k, v []byte) bool) {
+	if t.root == 0 {
+		return
+	}
+	mods := t.mods
+	t.scanNode(t.load(t.root, 0), 0, lo, hi, mods, yield)
+}
+
+func (t *btree) scanNode(n *node, depth int, lo, hi []byte, mods uint64, yield func(k, v []byte) bool) bool {
+	i := 0
+	if lo != nil {
+		var found bool
+		i, found = t.search(n, lo)
+		if found && !n.leaf {
+			// lo is in this node: the left subtree at i holds only smaller keys.
+			return t.scanFrom(n, depth, i, hi, mods, yield)
+		}
+		if !n.leaf {
+			if !t.scanNode(t.load(n.children[i], depth+1), depth+1, lo, hi, mods, yield) {
+				return false
+			}
+			return t.scanFrom(n, depth, i, hi, mods, yield)
+		}
+	} else if !n.leaf {
+		if !t.scanNode(t.load(n.children[0], depth+1), depth+1, nil, hi, mods, yield) {
+			return false
+		}
+	}
+	return t.scanFrom(n, depth, i, hi, mods, yield)
+}
+
+// scanFrom yields entry i of n, the subtree right of it, entry i+1, ...
+func (t *btree) scanFrom(n *node, depth, i int, hi []byte, mods uint64, yield func(k, v []byte) bool) bool {
+	for ; i < len(n.keys); i++ {
+		if hi != nil && t.cmp(n.keys[i], hi) >= 0 {
+			return false
+		}
+		if !yield(n.keys[i], n.vals[i]) {
+			return false
+		}
+		if t.mods != mods {
+			panic("stable: BTreeMap changed during iteration")
+		}
+		if !n.leaf {
+			if !t.scanNode(t.load(n.children[i+1], depth+1), depth+1, nil, hi, mods, yield) {
+				return false
+			}
+		}
+	}
+	return true
+}
