@@ -42,12 +42,12 @@ func writeNullChunk(m Memory, addr uint64) {
 
 func loadAllocator(mem Memory, addr uint64) (allocator, error) {
 	if !inBounds(mem, addr, allocHeaderSize) {
-		return allocator{}, corrupt("BTreeMap allocator header at "+u(addr)+" is outside the memory")
+		return allocator{}, corrupt("BTreeMap allocator header at " + u(addr) + " is outside the memory")
 	}
 	var b [allocHeaderSize]byte
 	mem.Read(addr, b[:])
 	if string(b[:3]) != "BTA" || b[3] != 1 {
-		return allocator{}, corrupt("bad BTreeMap allocator header "+q(b[:4])+" at "+u(addr)+" (want \"BTA\" version 1)")
+		return allocator{}, corrupt("bad BTreeMap allocator header " + q(b[:4]) + " at " + u(addr) + " (want \"BTA\" version 1)")
 	}
 	a := allocator{
 		mem:  mem,
@@ -71,11 +71,11 @@ func (a *allocator) save() {
 func (a *allocator) chunk(addr uint64) [chunkHeaderSize]byte {
 	var h [chunkHeaderSize]byte
 	if addr < a.addr+allocHeaderSize || !inBounds(a.mem, addr, chunkHeaderSize) {
-		panic(corrupt("BTreeMap chunk at "+u(addr)+" is outside the memory"))
+		panic(corrupt("BTreeMap chunk at " + u(addr) + " is outside the memory"))
 	}
 	a.mem.Read(addr, h[:])
 	if string(h[:3]) != "CHK" || h[3] != 1 {
-		panic(corrupt("bad BTreeMap chunk header "+q(h[:4])+" at "+u(addr)))
+		panic(corrupt("bad BTreeMap chunk header " + q(h[:4]) + " at " + u(addr)))
 	}
 	return h
 }
@@ -85,7 +85,7 @@ func (a *allocator) allocate() uint64 {
 	addr := a.free
 	h := a.chunk(addr)
 	if h[4] != 0 {
-		panic(corrupt("BTreeMap free list points to an allocated chunk at "+u(addr)))
+		panic(corrupt("BTreeMap free list points to an allocated chunk at " + u(addr)))
 	}
 	h[4] = 1
 	write(a.mem, addr, h[:])
@@ -105,7 +105,7 @@ func (a *allocator) deallocate(addr uint64) {
 	chunk := addr - chunkHeaderSize
 	h := a.chunk(chunk)
 	if h[4] != 1 {
-		panic(corrupt("BTreeMap frees a chunk at "+u(chunk)+" that is not allocated"))
+		panic(corrupt("BTreeMap frees a chunk at " + u(chunk) + " that is not allocated"))
 	}
 	h[4] = 0
 	binary.LittleEndian.PutUint64(h[8:], a.free)

@@ -46,13 +46,21 @@ type btree struct {
 	mem      Memory
 	pageSize uint32
 	keyFixed uint32 // the size of every key when the key type is fixed-size, else 0
+	intKeys  bool   // keys are fixed-size, at most 8 bytes, ordered as their bytes
+	valFixed uint32 // the size of every value when the value type is fixed-size, else 0
 	cmp      func(a, b []byte) int
 	root     uint64
 	length   uint64
 	alloc    allocator
-	cache    [cacheSlots]*node
+	cache    [cacheSlots]cacheEntry
 	mods     uint64 // counts changes, so that iterators detect them
-	buf      []byte
+	buf      []byte // node serialization
+	scratch  []byte // pages read by load
+	page     []byte // an overflow page being written
+	memBytes uint64 // the memory's size in bytes, as last seen
+	old      []byte // the value an insert replaced or a remove removed
+	bufs     [2][]byte
+	views    [2]view
 }
 
 type node struct {
@@ -81,14 +89,14 @@ func pageSizeFor(kb, vb Bound) uint32 {
 // initBTree loads the B-tree in mem, or creates one if mem is empty (size 0
 // or an all-zero header). Memory holding anything else is an error: unlike
 // ic-stable-structures' init, which would overwrite it.
-func initBTree(mem Memory, kb Bound, cmp func(a, b []byte) int) (*btree, error) {
-	return initBTreeV(mem, kb, Unbounded, cmp)
-}
-
-func initBTreeV(mem Memory, kb, vb Bound, cmp func(a, b []byte) int) (*btree, error) {
+func initBTree(mem Memory, kb, vb Bound, cmp func(a, b []byte) int, bytewise bool) (*btree, error) {
 	t := &btree{mem: mem, cmp: cmp}
 	if kb.Fixed {
 		t.keyFixed = kb.MaxSize
+		t.intKeys = bytewise && kb.MaxSize <= 8
+	}
+	if vb.Fixed {
+		t.valFixed = vb.MaxSize
 	}
 	if mem.Size() == 0 {
 		t.create(pageSizeFor(kb, vb))
@@ -136,6 +144,30 @@ func initBTreeV(mem Memory, kb, vb Bound, cmp func(a, b []byte) int) (*btree, er
 	return t, nil
 }
 
+// inside reports whether [addr, addr+n) is inside the memory, asking the
+// memory only when the size it saw last is too small.
+func (t *btree) inside(addr, n uint64) bool {
+	end := addr + n
+	if end < addr {
+		return false
+	}
+	if end <= t.memBytes {
+		return true
+	}
+	t.memBytes = t.mem.Size() * PageSize
+	return end <= t.memBytes
+}
+
+// writeAt writes b at addr, growing the memory if needed.
+func (t *btree) writeAt(addr uint64, b []byte) {
+	if !t.inside(addr, uint64(len(b))) {
+		write(t.mem, addr, b)
+		t.memBytes = t.mem.Size() * PageSize
+		return
+	}
+	t.mem.Write(addr, b)
+}
+
 func (t *btree) create(pageSize uint32) {
 	t.pageSize = pageSize
 	t.alloc = newAllocator(t.mem, btrAllocatorOffset, uint64(pageSize))
@@ -149,7 +181,7 @@ func (t *btree) saveHeader() {
 	binary.LittleEndian.PutUint32(h[8:], btrPageSizeMarker)
 	binary.LittleEndian.PutUint64(h[12:], t.root)
 	binary.LittleEndian.PutUint64(h[20:], t.length)
-	write(t.mem, 0, h[:])
+	t.writeAt(0, h[:])
 }
 
 // clear empties the tree; like ic-stable-structures' clear_new, the nodes
@@ -157,7 +189,7 @@ func (t *btree) saveHeader() {
 func (t *btree) clear() {
 	t.root, t.length = 0, 0
 	t.alloc.clear()
-	t.cache = [cacheSlots]*node{}
+	t.cache = [cacheSlots]cacheEntry{}
 	t.mods++
 	t.saveHeader()
 }
@@ -166,96 +198,15 @@ func (t *btree) slot(addr uint64) int {
 	return int(addr/(uint64(t.pageSize)+chunkHeaderSize)) & (cacheSlots - 1)
 }
 
-// load returns the node at addr, from the cache for the top levels.
+// load reads the node at addr as a *node that owns its bytes.
 func (t *btree) load(addr uint64, depth int) *node {
-	s := t.slot(addr)
-	if n := t.cache[s]; n != nil && n.addr == addr {
-		return n
-	}
-	n := t.read(addr)
-	if depth <= cacheMaxDepth {
-		t.cache[s] = n
-	}
-	return n
+	var v view
+	t.readView(addr, depth, &t.scratch, &v)
+	return t.nodeOf(&v)
 }
 
-// read reads and parses the node at addr.
-func (t *btree) read(addr uint64) *node {
-	ps := uint64(t.pageSize)
-	if addr < btrAllocatorOffset+allocHeaderSize || !inBounds(t.mem, addr, ps) {
-		panic(corrupt("BTreeMap node address " + u(addr) + " is outside the memory"))
-	}
-	data := make([]byte, ps)
-	t.mem.Read(addr, data)
-	if string(data[:3]) != "BTN" {
-		panic(corrupt("bad BTreeMap node magic " + q(data[:3]) + " at " + u(addr)))
-	}
-	if data[3] != 2 {
-		panic(corrupt("BTreeMap node at " + u(addr) + " has layout version " + u(uint64(data[3])) + "; only version 2 is supported"))
-	}
-	n := &node{addr: addr}
-	maxPages := t.mem.Size() * PageSize / ps
-	for ov := binary.LittleEndian.Uint64(data[7:]); ov != 0; {
-		if uint64(len(n.overflows)) >= maxPages || !inBounds(t.mem, ov, ps) {
-			panic(corrupt("BTreeMap node at " + u(addr) + " has a bad overflow chain"))
-		}
-		page := make([]byte, ps)
-		t.mem.Read(ov, page)
-		if string(page[:3]) != "NOF" {
-			panic(corrupt("bad BTreeMap overflow page magic " + q(page[:3]) + " at " + u(ov)))
-		}
-		n.overflows = append(n.overflows, ov)
-		data = append(data, page[overflowData:]...)
-		ov = binary.LittleEndian.Uint64(page[3:])
-	}
-	switch data[4] {
-	case 0:
-		n.leaf = true
-	case 1:
-	default:
-		panic(corrupt("BTreeMap node at " + u(addr) + " has type " + u(uint64(data[4]))))
-	}
-	k := int(binary.LittleEndian.Uint16(data[5:]))
-	if k > nodeCapacity || k == 0 && !n.leaf {
-		panic(corrupt("BTreeMap node at " + u(addr) + " has " + u(uint64(k)) + " entries"))
-	}
-	p := parser{b: data, off: nodeHeader, addr: addr}
-	if !n.leaf {
-		n.children = make([]uint64, k+1, nodeCapacity+1)
-		for i := range n.children {
-			n.children[i] = binary.LittleEndian.Uint64(p.take(8))
-		}
-	}
-	n.keys = make([][]byte, k, nodeCapacity)
-	n.vals = make([][]byte, k, nodeCapacity)
-	for i := range k {
-		size := t.keyFixed
-		if size == 0 {
-			size = binary.LittleEndian.Uint32(p.take(4))
-		}
-		n.keys[i] = p.take(uint64(size))
-	}
-	for i := range k {
-		size := binary.LittleEndian.Uint32(p.take(4))
-		n.vals[i] = p.take(uint64(size))
-	}
-	return n
-}
-
-type parser struct {
-	b    []byte
-	off  uint64
-	addr uint64
-}
-
-func (p *parser) take(n uint64) []byte {
-	if n > uint64(len(p.b))-p.off {
-		panic(corrupt("BTreeMap node at " + u(p.addr) + " is truncated"))
-	}
-	s := p.b[p.off : p.off+n : p.off+n]
-	p.off += n
-	return s
-}
+// read is load without caching.
+func (t *btree) read(addr uint64) *node { return t.load(addr, cacheMaxDepth+1) }
 
 // save writes n, allocating or freeing its overflow pages, as
 // ic-stable-structures' Node::save_v2 does.
@@ -280,6 +231,14 @@ func (t *btree) save(n *node) {
 		b = append(b, v...)
 	}
 	t.buf = b
+	n.overflows = t.writeNode(n.addr, n.overflows, b)
+}
+
+// writeNode writes the bytes b of the node at addr, whose overflow pages
+// are ovs: it allocates the overflow pages it needs (in order) and frees
+// the ones it no longer needs (from the end), as ic-stable-structures'
+// NodeWriter does, and returns the new list.
+func (t *btree) writeNode(addr uint64, ovs []uint64, b []byte) []uint64 {
 	ps := uint64(t.pageSize)
 	size := uint64(len(b))
 	var need int
@@ -287,37 +246,41 @@ func (t *btree) save(n *node) {
 		c := ps - overflowData
 		need = int((size - ps + c - 1) / c)
 	}
-	for len(n.overflows) < need {
-		n.overflows = append(n.overflows, t.alloc.allocate())
+	for len(ovs) < need {
+		ovs = append(ovs, t.alloc.allocate())
 	}
-	for len(n.overflows) > need {
-		last := n.overflows[len(n.overflows)-1]
-		n.overflows = n.overflows[:len(n.overflows)-1]
+	for len(ovs) > need {
+		last := ovs[len(ovs)-1]
+		ovs = ovs[:len(ovs)-1]
 		t.alloc.deallocate(last)
 	}
 	var first uint64
 	if need > 0 {
-		first = n.overflows[0]
+		first = ovs[0]
 	}
 	binary.LittleEndian.PutUint64(b[7:], first)
-	write(t.mem, n.addr, b[:min(size, ps)])
-	rest := b[min(size, ps):]
-	var page []byte
-	for i, ov := range n.overflows {
+	t.writeAt(addr, b[:min(size, ps)])
+	if need == 0 {
+		t.cached(addr, b)
+		return ovs
+	}
+	t.uncache(addr)
+	rest := b[ps:]
+	page := t.page[:0]
+	for i, ov := range ovs {
 		chunk := rest[:min(uint64(len(rest)), ps-overflowData)]
 		rest = rest[len(chunk):]
 		var next uint64
-		if i+1 < len(n.overflows) {
-			next = n.overflows[i+1]
+		if i+1 < len(ovs) {
+			next = ovs[i+1]
 		}
 		page = append(page[:0], 'N', 'O', 'F')
 		page = binary.LittleEndian.AppendUint64(page, next)
 		page = append(page, chunk...)
-		write(t.mem, ov, page)
+		t.writeAt(ov, page)
 	}
-	if s := t.slot(n.addr); t.cache[s] != nil && t.cache[s].addr == n.addr {
-		t.cache[s] = n
-	}
+	t.page = page
+	return ovs
 }
 
 func (t *btree) newNode(leaf bool) *node {
@@ -331,9 +294,7 @@ func (t *btree) free(n *node) {
 		t.alloc.deallocate(ov)
 	}
 	t.alloc.deallocate(n.addr)
-	if s := t.slot(n.addr); t.cache[s] != nil && t.cache[s].addr == n.addr {
-		t.cache[s] = nil
-	}
+	t.uncache(n.addr)
 }
 
 func (t *btree) search(n *node, key []byte) (int, bool) {
@@ -353,20 +314,25 @@ func (t *btree) search(n *node, key []byte) (int, bool) {
 	return lo, false
 }
 
+// get returns the value of key; it points into a scratch buffer, valid
+// until the next operation.
 func (t *btree) get(key []byte) ([]byte, bool) {
 	if t.root == 0 {
 		return nil, false
 	}
-	n := t.load(t.root, 0)
+	v := &t.views[0]
+	t.readView(t.root, 0, &t.bufs[0], v)
 	for depth := 0; ; depth++ {
-		i, ok := t.search(n, key)
+		i, ok := t.searchView(v, key)
 		if ok {
-			return n.vals[i], true
+			return v.value(i), true
 		}
-		if n.leaf {
+		if v.leaf {
 			return nil, false
 		}
-		n = t.load(n.children[i], depth+1)
+		c := &t.views[(depth+1)&1]
+		t.readView(v.child(i), depth+1, &t.bufs[(depth+1)&1], c)
+		v = c
 	}
 }
 
@@ -374,30 +340,65 @@ func full(n *node) bool { return len(n.keys) >= nodeCapacity }
 
 func atMin(n *node) bool { return len(n.keys) < nodeB }
 
-// insert sets key to val (both owned by the tree from now on) and returns
-// the previous value.
+// insert sets key to val and returns the previous value (valid until the
+// next operation). It follows ic-stable-structures' insert: full nodes on
+// the way down are split first.
 func (t *btree) insert(key, val []byte) ([]byte, bool) {
 	t.mods++
-	var n *node
 	if t.root == 0 {
-		n = t.newNode(true)
+		n := t.newNode(true)
 		t.root = n.addr
 		t.saveHeader()
-	} else {
-		n = t.load(t.root, 0)
-		if i, ok := t.search(n, key); ok {
-			return t.update(n, i, val), true
-		}
-		if full(n) {
-			r := t.newNode(false)
-			r.children = append(make([]uint64, 0, nodeCapacity+1), t.root)
-			t.root = r.addr
-			t.saveHeader()
-			t.split(r, 0, n)
-			n = r
-		}
+		return t.insertNonFull(n, key, val, 0)
+	}
+	v := &t.views[0]
+	t.readView(t.root, 0, &t.bufs[0], v)
+	if i, ok := t.searchView(v, key); ok {
+		return t.updateView(v, i, val), true
+	}
+	if v.full() {
+		n := t.nodeOf(v)
+		r := t.newNode(false)
+		r.children = append(make([]uint64, 0, nodeCapacity+1), t.root)
+		t.root = r.addr
+		t.saveHeader()
+		t.split(r, 0, n)
+		return t.insertNonFull(r, key, val, 0)
 	}
 	for depth := 0; ; depth++ {
+		i, ok := t.searchView(v, key)
+		if ok {
+			return t.updateView(v, i, val), true
+		}
+		if v.leaf {
+			if !t.rewrite(v, 'i', i, key, val) {
+				n := t.nodeOf(v)
+				n.keys = slices.Insert(n.keys, i, key)
+				n.vals = slices.Insert(n.vals, i, val)
+				t.save(n)
+			}
+			t.length++
+			t.saveHeader()
+			return nil, false
+		}
+		c := &t.views[(depth+1)&1]
+		cbuf := &t.bufs[(depth+1)&1]
+		t.readView(v.child(i), depth+1, cbuf, c)
+		if c.full() {
+			if j, ok := t.searchView(c, key); ok {
+				return t.updateView(c, j, val), true
+			}
+			next := t.splitView(v, i, c, key)
+			t.readView(next, depth+1, cbuf, c)
+		}
+		v = c
+	}
+}
+
+// insertNonFull inserts into the subtree at n, a node that is not full,
+// with materialized nodes (the general path).
+func (t *btree) insertNonFull(n *node, key, val []byte, depth int) ([]byte, bool) {
+	for ; ; depth++ {
 		i, ok := t.search(n, key)
 		if ok {
 			return t.update(n, i, val), true
@@ -421,6 +422,17 @@ func (t *btree) insert(key, val []byte) ([]byte, bool) {
 		}
 		n = child
 	}
+}
+
+// updateView replaces the value of entry i of v.
+func (t *btree) updateView(v *view, i int, val []byte) []byte {
+	t.old = append(t.old[:0], v.value(i)...)
+	if !t.rewrite(v, 'u', i, nil, val) {
+		n := t.nodeOf(v)
+		n.vals[i] = val
+		t.save(n)
+	}
+	return t.old
 }
 
 func (t *btree) update(n *node, i int, val []byte) []byte {
@@ -450,6 +462,61 @@ func (t *btree) split(parent *node, i int, child *node) {
 	t.save(parent)
 }
 
+// splitView is split on views: child (entry i of parent, full) keeps its
+// first B-1 entries, a new sibling gets the last B-1, and the median moves
+// up into parent, with the same allocations and writes, in the same order,
+// as split. It returns the address of the half where key belongs.
+func (t *btree) splitView(parent *view, i int, child *view, key []byte) uint64 {
+	sib := t.alloc.allocate()
+	child.parseValues()
+	parent.parseValues()
+	d := child.data
+	const m = nodeB - 1 // the median
+	// The sibling: entries B .. 2B-2, children B .. 2B-1.
+	b := append(t.buf[:0], d[:nodeHeader]...)
+	binary.LittleEndian.PutUint16(b[5:], uint16(nodeCapacity-nodeB))
+	if !child.leaf {
+		b = append(b, d[child.children+8*nodeB:child.children+8*(nodeCapacity+1)]...)
+	}
+	b = append(b, d[child.entryKey(nodeB):child.keysEnd()]...)
+	b = append(b, d[child.entryValue(nodeB):child.end]...)
+	t.buf = b
+	t.writeNode(sib, nil, b)
+	// The child: entries 0 .. B-2, children 0 .. B-1.
+	b = append(t.buf[:0], d[:nodeHeader]...)
+	binary.LittleEndian.PutUint16(b[5:], uint16(m))
+	if !child.leaf {
+		b = append(b, d[child.children:child.children+8*nodeB]...)
+	}
+	b = append(b, d[child.keys:child.entryKey(m)]...)
+	b = append(b, d[child.entryValue(0):child.entryValue(m)]...)
+	t.buf = b
+	child.ovs = t.writeNode(child.addr, child.ovs, b)
+	// The parent: the median at i, the sibling at child i+1.
+	mk, mv := child.key(m), child.value(m)
+	pd := parent.data
+	b = append(t.buf[:0], pd[:parent.children+8*(i+1)]...)
+	binary.LittleEndian.PutUint16(b[5:], uint16(parent.k+1))
+	b = binary.LittleEndian.AppendUint64(b, sib)
+	ki, vi := parent.entryKey(i), parent.entryValue(i)
+	b = append(b, pd[parent.children+8*(i+1):ki]...)
+	if t.keyFixed == 0 {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(mk)))
+	}
+	b = append(b, mk...)
+	b = append(b, pd[ki:vi]...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(mv)))
+	b = append(b, mv...)
+	b = append(b, pd[vi:parent.end]...)
+	t.buf = b
+	cmp := t.cmp(key, mk)
+	parent.ovs = t.writeNode(parent.addr, parent.ovs, b)
+	if cmp < 0 {
+		return child.addr
+	}
+	return sib
+}
+
 // merge merges src into into with the median between them, saves into and
 // frees src (Node::merge).
 func (t *btree) merge(src, into *node, mk, mv []byte) *node {
@@ -476,12 +543,44 @@ func removeAt(n *node, i int) ([]byte, []byte) {
 	return k, v
 }
 
+// remove removes key and returns its value (valid until the next
+// operation). Leaves that keep enough entries are rewritten from views;
+// the rest follows removeFrom.
 func (t *btree) remove(key []byte) ([]byte, bool) {
 	if t.root == 0 {
 		return nil, false
 	}
 	t.mods++
-	return t.removeFrom(t.load(t.root, 0), key, 0)
+	v := &t.views[0]
+	t.readView(t.root, 0, &t.bufs[0], v)
+	for depth := 0; ; depth++ {
+		i, found := t.searchView(v, key)
+		if v.leaf {
+			if !found {
+				return nil, false
+			}
+			t.old = append(t.old[:0], v.value(i)...)
+			if v.k == 1 || !t.rewrite(v, 'r', i, nil, nil) {
+				n := t.nodeOf(v)
+				removeAt(n, i)
+				t.length--
+				t.saveLeaf(n)
+				return t.old, true
+			}
+			t.length--
+			t.saveHeader()
+			return t.old, true
+		}
+		if found {
+			return t.removeFrom(t.nodeOf(v), key, depth)
+		}
+		c := &t.views[(depth+1)&1]
+		t.readView(v.child(i), depth+1, &t.bufs[(depth+1)&1], c)
+		if c.atMin() {
+			return t.removeFrom(t.nodeOf(v), key, depth)
+		}
+		v = c
+	}
 }
 
 // removeFrom is ic-stable-structures' remove_helper: n (unless it is the
@@ -668,24 +767,28 @@ func (t *btree) removeEdge(n *node, depth int, last bool) ([]byte, []byte) {
 	}
 }
 
-// edge returns the first (or last) entry of the tree.
+// edge returns the first (or last) entry of the tree (valid until the
+// next operation).
 func (t *btree) edge(last bool) ([]byte, []byte, bool) {
 	if t.root == 0 {
 		return nil, nil, false
 	}
-	n := t.load(t.root, 0)
-	for depth := 1; !n.leaf; depth++ {
+	v := &t.views[0]
+	t.readView(t.root, 0, &t.bufs[0], v)
+	for depth := 1; !v.leaf; depth++ {
 		i := 0
 		if last {
-			i = len(n.children) - 1
+			i = v.k
 		}
-		n = t.load(n.children[i], depth)
+		c := &t.views[depth&1]
+		t.readView(v.child(i), depth, &t.bufs[depth&1], c)
+		v = c
 	}
 	i := 0
 	if last {
-		i = len(n.keys) - 1
+		i = v.k - 1
 	}
-	return n.keys[i], n.vals[i], true
+	return v.key(i), v.value(i), true
 }
 
 func (t *btree) popEdge(last bool) ([]byte, []byte, bool) {
@@ -698,55 +801,61 @@ func (t *btree) popEdge(last bool) ([]byte, []byte, bool) {
 }
 
 // scan calls yield for the entries with lo <= key < hi in order (nil lo or
-// hi: no bound) until yield returns false. It panics if the tree changes
-// during the scan.
+// hi: no bound) until yield returns false. The key and value passed to
+// yield are valid during the call. It panics if the tree changes during
+// the scan; yield may read the tree.
 func (t *btree) scan(lo, hi []byte, yield func(k, v []byte) bool) {
 	if t.root == 0 {
 		return
 	}
-	mods := t.mods
-	t.scanNode(t.load(t.root, 0), 0, lo, hi, mods, yield)
+	s := &scanner{t: t, hi: hi, mods: t.mods, yield: yield}
+	s.node(t.root, 0, lo)
 }
 
-func (t *btree) scanNode(n *node, depth int, lo, hi []byte, mods uint64, yield func(k, v []byte) bool) bool {
+// scanner keeps a view and a buffer per tree level, its own, so that yield
+// can use the tree's.
+type scanner struct {
+	t     *btree
+	hi    []byte
+	mods  uint64
+	yield func(k, v []byte) bool
+	views [maxDepth]view
+	bufs  [maxDepth][]byte
+}
+
+// maxDepth bounds the depth of a tree: each level multiplies the entries
+// by at least 6, so 2^64 entries need fewer than 26 levels.
+const maxDepth = 32
+
+func (s *scanner) node(addr uint64, d int, lo []byte) bool {
+	if d >= maxDepth {
+		panic(corrupt("BTreeMap is deeper than " + u(maxDepth) + " levels"))
+	}
+	t, v := s.t, &s.views[d]
+	t.readView(addr, d, &s.bufs[d], v)
 	i := 0
 	if lo != nil {
 		var found bool
-		i, found = t.search(n, lo)
-		if found && !n.leaf {
-			// lo is in this node: the left subtree at i holds only smaller keys.
-			return t.scanFrom(n, depth, i, hi, mods, yield)
-		}
-		if !n.leaf {
-			if !t.scanNode(t.load(n.children[i], depth+1), depth+1, lo, hi, mods, yield) {
-				return false
-			}
-			return t.scanFrom(n, depth, i, hi, mods, yield)
-		}
-	} else if !n.leaf {
-		if !t.scanNode(t.load(n.children[0], depth+1), depth+1, nil, hi, mods, yield) {
+		i, found = t.searchView(v, lo)
+		if !found && !v.leaf && !s.node(v.child(i), d+1, lo) {
 			return false
 		}
+	} else if !v.leaf && !s.node(v.child(0), d+1, nil) {
+		return false
 	}
-	return t.scanFrom(n, depth, i, hi, mods, yield)
-}
-
-// scanFrom yields entry i of n, the subtree right of it, entry i+1, ...
-func (t *btree) scanFrom(n *node, depth, i int, hi []byte, mods uint64, yield func(k, v []byte) bool) bool {
-	for ; i < len(n.keys); i++ {
-		if hi != nil && t.cmp(n.keys[i], hi) >= 0 {
+	for ; i < v.k; i++ {
+		k := v.key(i)
+		if s.hi != nil && t.cmp(k, s.hi) >= 0 {
 			return false
 		}
-		if !yield(n.keys[i], n.vals[i]) {
+		if !s.yield(k, v.value(i)) {
 			return false
 		}
-		if t.mods != mods {
+		if t.mods != s.mods {
 			panic("stable: BTreeMap changed during iteration")
 		}
-		if !n.leaf {
-			if !t.scanNode(t.load(n.children[i+1], depth+1), depth+1, nil, hi, mods, yield) {
-				return false
-			}
+		if !v.leaf && !s.node(v.child(i+1), d+1, nil) {
+			return false
 		}
 	}
 	return true

@@ -22,7 +22,10 @@ type BTreeMap[K, V any] struct {
 	t   *btree
 	ks  Storable[K]
 	vs  Storable[V]
-	key []byte // scratch for lookup keys
+	kb  Bound
+	vb  Bound
+	key []byte // scratch for encoding keys
+	val []byte // scratch for encoding values
 }
 
 // NewBTreeMap opens the BTreeMap in m, or creates an empty one when m is
@@ -34,11 +37,12 @@ func NewBTreeMap[K, V any](m Memory) (*BTreeMap[K, V], error) {
 
 // NewBTreeMapOf is NewBTreeMap with explicit Storables.
 func NewBTreeMapOf[K, V any](m Memory, ks Storable[K], vs Storable[V]) (*BTreeMap[K, V], error) {
-	t, err := initBTreeV(m, ks.Bound(), vs.Bound(), ks.Compare)
+	_, bytewise := ks.(bytewiseOrder)
+	t, err := initBTree(m, ks.Bound(), vs.Bound(), ks.Compare, bytewise)
 	if err != nil {
 		return nil, err
 	}
-	return &BTreeMap[K, V]{t: t, ks: ks, vs: vs}, nil
+	return &BTreeMap[K, V]{t: t, ks: ks, vs: vs, kb: ks.Bound(), vb: vs.Bound()}, nil
 }
 
 // MustBTreeMap is NewBTreeMap that panics on error, for package-level
@@ -52,7 +56,8 @@ func MustBTreeMap[K, V any](m Memory) *BTreeMap[K, V] {
 }
 
 func (b *BTreeMap[K, V]) lookup(k K) []byte {
-	b.key = encode(b.ks, b.key[:0], k)
+	b.key = b.ks.Append(b.key[:0], k)
+	checkBound(b.kb, len(b.key))
 	return b.key
 }
 
@@ -93,9 +98,10 @@ func (b *BTreeMap[K, V]) Contains(k K) bool {
 
 // Insert sets the value of k and returns the previous one.
 func (b *BTreeMap[K, V]) Insert(k K, v V) (V, bool) {
-	kb := encode(b.ks, nil, k)
-	vb := encode(b.vs, nil, v)
-	old, ok := b.t.insert(kb, vb)
+	b.lookup(k)
+	b.val = b.vs.Append(b.val[:0], v)
+	checkBound(b.vb, len(b.val))
+	old, ok := b.t.insert(b.key, b.val)
 	if !ok {
 		var zero V
 		return zero, false

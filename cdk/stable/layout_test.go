@@ -96,10 +96,10 @@ func TestMemoryManagerLayout(t *testing.T) {
 	require.Equal(t, make([]byte, 32), b[8:40])
 	require.Equal(t, hexBytes(t, "0100000000000000 0200000000000000"), b[40:56]) // sizes of memories 0 and 1
 	require.Equal(t, make([]byte, 2080-56), b[56:2080])
-	require.Equal(t, []byte{0, 1}, b[2080:2082])                            // bucket owners
+	require.Equal(t, []byte{0, 1}, b[2080:2082])                              // bucket owners
 	require.Equal(t, bytes.Repeat([]byte{0xFF}, 32768-2), b[2082:2080+32768]) // unallocated
-	require.Equal(t, []byte{1, 2, 3}, b[PageSize:PageSize+3])               // bucket 0 at page 1
-	require.Equal(t, []byte{4, 5, 6}, b[129*PageSize:129*PageSize+3])       // bucket 1 at page 129
+	require.Equal(t, []byte{1, 2, 3}, b[PageSize:PageSize+3])                 // bucket 0 at page 1
+	require.Equal(t, []byte{4, 5, 6}, b[129*PageSize:129*PageSize+3])         // bucket 1 at page 129
 }
 
 // Cell::init(memory, 42u64), then set("hello") as a String cell.

@@ -165,12 +165,31 @@ func (v *VirtualMemory) Grow(pages uint64) int64 {
 
 // Read implements Memory.
 func (v *VirtualMemory) Read(offset uint64, dst []byte) {
+	if addr, ok := v.direct(offset, uint64(len(dst))); ok {
+		v.mm.mem.Read(addr, dst)
+		return
+	}
 	v.each(offset, uint64(len(dst)), "read", func(addr uint64, lo, hi uint64) { v.mm.mem.Read(addr, dst[lo:hi]) })
 }
 
 // Write implements Memory.
 func (v *VirtualMemory) Write(offset uint64, src []byte) {
+	if addr, ok := v.direct(offset, uint64(len(src))); ok {
+		v.mm.mem.Write(addr, src)
+		return
+	}
 	v.each(offset, uint64(len(src)), "write", func(addr uint64, lo, hi uint64) { v.mm.mem.Write(addr, src[lo:hi]) })
+}
+
+// direct maps [offset, offset+n) when it is inside the memory and one
+// bucket (the common case, without a closure).
+func (v *VirtualMemory) direct(offset, n uint64) (uint64, bool) {
+	bs := uint64(v.mm.bucketSize) * PageSize
+	b, in := offset/bs, offset%bs
+	if n == 0 || in+n > bs || offset+n > v.mm.sizes[v.id]*PageSize || offset+n < offset {
+		return 0, false
+	}
+	return mgrBucketsOffset + uint64(v.mm.owned[v.id][b])*bs + in, true
 }
 
 // each maps [offset, offset+n) to segments of the underlying memory.

@@ -158,3 +158,15 @@ func oob(op string, offset uint64, n int, pages uint64) error {
 	return errors.New("stable: " + op + " of " + strconv.Itoa(n) + " bytes at " + strconv.FormatUint(offset, 10) +
 		" is outside the memory of " + strconv.FormatUint(pages, 10) + " pages")
 }
+
+// Must returns v, or panics with err: for package-level variables of a
+// canister, where an error (the memory holds something else) cannot be
+// handled and trapping is the right answer.
+//
+//	var users = stable.Must(stable.NewBTreeMap[principal.Principal, User](mm.Memory(0)))
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -83,7 +83,7 @@ func StorableFor[T any]() Storable[T] {
 	case uint32:
 		s = uintStorable[uint32]{4}
 	case uint64:
-		s = uintStorable[uint64]{8}
+		s = u64Storable{}
 	case uint:
 		s = uintStorable[uint]{8}
 	case int8:
@@ -117,6 +117,35 @@ func StorableFor[T any]() Storable[T] {
 	}
 	return s.(Storable[T])
 }
+
+// bytewiseOrder marks the Storables whose Compare is bytes.Compare, which
+// lets the BTreeMap compare small fixed-size keys as integers.
+type bytewiseOrder interface{ bytewise() }
+
+func (uintStorable[T]) bytewise()   {}
+func (intStorable[T]) bytewise()    {}
+func (u64Storable) bytewise()       {}
+func (boolStorable) bytewise()      {}
+func (stringStorable) bytewise()    {}
+func (bytesStorable) bytewise()     {}
+func (principalStorable) bytewise() {}
+func (arrayStorable[T]) bytewise()  {}
+func (candidStorable[T]) bytewise() {}
+
+// u64Storable is uintStorable[uint64] without generics, for speed.
+type u64Storable struct{}
+
+func (u64Storable) Bound() Bound { return FixedSize(8) }
+func (u64Storable) Append(dst []byte, v uint64) []byte {
+	return binary.BigEndian.AppendUint64(dst, v)
+}
+func (u64Storable) Decode(b []byte) (uint64, error) {
+	if len(b) != 8 {
+		return 0, sizeError(8, len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+func (u64Storable) Compare(a, b []byte) int { return bytes.Compare(a, b) }
 
 type uintStorable[T ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uint] struct{ n int }
 
