@@ -59,6 +59,7 @@ type btree struct {
 	page     []byte // an overflow page being written
 	memBytes uint64 // the memory's size in bytes, as last seen
 	old      []byte // the value an insert replaced or a remove removed
+	med      []byte // the median entry of a split
 	bufs     [2][]byte
 	views    [2]view
 }
@@ -321,7 +322,7 @@ func (t *btree) get(key []byte) ([]byte, bool) {
 		return nil, false
 	}
 	v := &t.views[0]
-	t.readView(t.root, 0, &t.bufs[0], v)
+	t.readViewAlias(t.root, 0, &t.bufs[0], v, true)
 	for depth := 0; ; depth++ {
 		i, ok := t.searchView(v, key)
 		if ok {
@@ -331,7 +332,7 @@ func (t *btree) get(key []byte) ([]byte, bool) {
 			return nil, false
 		}
 		c := &t.views[(depth+1)&1]
-		t.readView(v.child(i), depth+1, &t.bufs[(depth+1)&1], c)
+		t.readViewAlias(v.child(i), depth+1, &t.bufs[(depth+1)&1], c, true)
 		v = c
 	}
 }
@@ -352,7 +353,7 @@ func (t *btree) insert(key, val []byte) ([]byte, bool) {
 		return t.insertNonFull(n, key, val, 0)
 	}
 	v := &t.views[0]
-	t.readView(t.root, 0, &t.bufs[0], v)
+	t.readViewAlias(t.root, 0, &t.bufs[0], v, true)
 	if i, ok := t.searchView(v, key); ok {
 		return t.updateView(v, i, val), true
 	}
@@ -383,13 +384,13 @@ func (t *btree) insert(key, val []byte) ([]byte, bool) {
 		}
 		c := &t.views[(depth+1)&1]
 		cbuf := &t.bufs[(depth+1)&1]
-		t.readView(v.child(i), depth+1, cbuf, c)
+		t.readViewAlias(v.child(i), depth+1, cbuf, c, true)
 		if c.full() {
 			if j, ok := t.searchView(c, key); ok {
 				return t.updateView(c, j, val), true
 			}
 			next := t.splitView(v, i, c, key)
-			t.readView(next, depth+1, cbuf, c)
+			t.readViewAlias(next, depth+1, cbuf, c, true)
 		}
 		v = c
 	}
@@ -472,6 +473,10 @@ func (t *btree) splitView(parent *view, i int, child *view, key []byte) uint64 {
 	parent.parseValues()
 	d := child.data
 	const m = nodeB - 1 // the median
+	// The views may be on the cache's bytes, which the writes below
+	// change: copy the median first.
+	t.med = append(append(t.med[:0], child.key(m)...), child.value(m)...)
+	mk, mv := t.med[:len(child.key(m))], t.med[len(child.key(m)):]
 	// The sibling: entries B .. 2B-2, children B .. 2B-1.
 	b := append(t.buf[:0], d[:nodeHeader]...)
 	binary.LittleEndian.PutUint16(b[5:], uint16(nodeCapacity-nodeB))
@@ -493,7 +498,6 @@ func (t *btree) splitView(parent *view, i int, child *view, key []byte) uint64 {
 	t.buf = b
 	child.ovs = t.writeNode(child.addr, child.ovs, b)
 	// The parent: the median at i, the sibling at child i+1.
-	mk, mv := child.key(m), child.value(m)
 	pd := parent.data
 	b = append(t.buf[:0], pd[:parent.children+8*(i+1)]...)
 	binary.LittleEndian.PutUint16(b[5:], uint16(parent.k+1))
@@ -552,7 +556,7 @@ func (t *btree) remove(key []byte) ([]byte, bool) {
 	}
 	t.mods++
 	v := &t.views[0]
-	t.readView(t.root, 0, &t.bufs[0], v)
+	t.readViewAlias(t.root, 0, &t.bufs[0], v, true)
 	for depth := 0; ; depth++ {
 		i, found := t.searchView(v, key)
 		if v.leaf {
@@ -571,32 +575,42 @@ func (t *btree) remove(key []byte) ([]byte, bool) {
 			t.saveHeader()
 			return t.old, true
 		}
-		if found {
-			return t.removeFrom(t.nodeOf(v), key, depth)
-		}
 		c := &t.views[(depth+1)&1]
-		t.readView(v.child(i), depth+1, &t.bufs[(depth+1)&1], c)
-		if c.atMin() {
-			return t.removeFrom(t.nodeOf(v), key, depth)
+		cbuf := &t.bufs[(depth+1)&1]
+		if !found {
+			t.readViewAlias(v.child(i), depth+1, cbuf, c, true)
+			if !c.atMin() {
+				v = c
+				continue
+			}
 		}
+		// The key is in v, or the child to descend into is at its
+		// minimum: this level needs nodes.
+		old, ok, next := t.removeFrom(t.nodeOf(v), key, depth)
+		if next == 0 {
+			return old, ok
+		}
+		t.readViewAlias(next, depth+1, cbuf, c, true)
 		v = c
 	}
 }
 
-// removeFrom is ic-stable-structures' remove_helper: n (unless it is the
-// root) has more than the minimum number of entries, so that one can be
-// removed in a single pass down the tree.
-func (t *btree) removeFrom(n *node, key []byte, depth int) ([]byte, bool) {
-	for {
+// removeFrom is one level of ic-stable-structures' remove_helper: n
+// (unless it is the root) has more than the minimum number of entries, so
+// that one can be removed in a single pass down the tree. It removes the
+// key, or makes sure the child to descend into has more than the minimum
+// and returns its address as next.
+func (t *btree) removeFrom(n *node, key []byte, depth int) (old []byte, ok bool, next uint64) {
+	{
 		i, found := t.search(n, key)
 		if n.leaf {
 			if !found {
-				return nil, false
+				return nil, false, 0
 			}
 			_, v := removeAt(n, i)
 			t.length--
 			t.saveLeaf(n)
-			return v, true
+			return v, true, 0
 		}
 		if found {
 			left := t.load(n.children[i], depth+1)
@@ -605,7 +619,7 @@ func (t *btree) removeFrom(n *node, key []byte, depth int) ([]byte, bool) {
 				old := n.vals[i]
 				n.keys[i], n.vals[i] = pk, pv
 				t.save(n)
-				return old, true
+				return old, true, 0
 			}
 			right := t.load(n.children[i+1], depth+1)
 			if !atMin(right) {
@@ -613,19 +627,17 @@ func (t *btree) removeFrom(n *node, key []byte, depth int) ([]byte, bool) {
 				old := n.vals[i]
 				n.keys[i], n.vals[i] = sk, sv
 				t.save(n)
-				return old, true
+				return old, true, 0
 			}
 			mk, mv := removeAt(n, i)
 			merged := t.merge(right, left, mk, mv)
 			n.children = slices.Delete(n.children, i+1, i+2)
 			t.afterMerge(n, merged)
-			n, depth = merged, depth+1
-			continue
+			return nil, false, merged.addr
 		}
 		child := t.load(n.children[i], depth+1)
 		if !atMin(child) {
-			n, depth = child, depth+1
-			continue
+			return nil, false, child.addr
 		}
 		var ls, rs *node
 		if i > 0 {
@@ -650,7 +662,7 @@ func (t *btree) removeFrom(n *node, key []byte, depth int) ([]byte, bool) {
 			n.children = slices.Delete(n.children, i, i+1)
 			t.afterMerge(n, child)
 		}
-		n, depth = child, depth+1
+		return nil, false, child.addr
 	}
 }
 
@@ -774,14 +786,14 @@ func (t *btree) edge(last bool) ([]byte, []byte, bool) {
 		return nil, nil, false
 	}
 	v := &t.views[0]
-	t.readView(t.root, 0, &t.bufs[0], v)
+	t.readViewAlias(t.root, 0, &t.bufs[0], v, true)
 	for depth := 1; !v.leaf; depth++ {
 		i := 0
 		if last {
 			i = v.k
 		}
 		c := &t.views[depth&1]
-		t.readView(v.child(i), depth, &t.bufs[depth&1], c)
+		t.readViewAlias(v.child(i), depth, &t.bufs[depth&1], c, true)
 		v = c
 	}
 	i := 0

@@ -138,9 +138,19 @@ type cacheEntry struct {
 // scratch buffer). The top levels of the tree come from the cache, copied:
 // views never alias the cache, so that saving a node cannot change a view.
 func (t *btree) readView(addr uint64, depth int, buf *[]byte, v *view) {
+	t.readViewAlias(addr, depth, buf, v, false)
+}
+
+// readViewAlias is readView that may leave v on the cache's bytes (alias
+// true), for operations that only read.
+func (t *btree) readViewAlias(addr uint64, depth int, buf *[]byte, v *view, alias bool) {
 	s := t.slot(addr)
 	v.ovs = v.ovs[:0]
 	if c := &t.cache[s]; c.addr == addr && addr != 0 {
+		if alias {
+			t.parseView(addr, c.data, v)
+			return
+		}
 		*buf = append((*buf)[:0], c.data...)
 		t.parseView(addr, *buf, v)
 		return
@@ -161,9 +171,10 @@ func (t *btree) readView(addr uint64, depth int, buf *[]byte, v *view) {
 		data = t.readOverflows(addr, data, ov, v)
 		*buf = data
 	} else if depth <= cacheMaxDepth {
+		// A new buffer: a view may still be on the one this slot had.
 		c := &t.cache[s]
 		c.addr = addr
-		c.data = append(c.data[:0], data...)
+		c.data = append(make([]byte, 0, len(data)), data...)
 	}
 	t.parseView(addr, data, v)
 }
