@@ -35,8 +35,8 @@ const (
 	nodeCapacity  = 2*nodeB - 1
 	nodeHeader    = 15 // magic, version, type, entries, overflow address
 	overflowData  = 11 // "NOF" + next
-	cacheSlots    = 128
-	cacheMaxDepth = 2
+	cacheSlots    = 1024
+	cacheMaxDepth = 3
 )
 
 // btree is the byte-level B-tree under BTreeMap[K, V]: keys and values are

@@ -2,7 +2,9 @@ package stable
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // A view is a parsed node over its raw bytes, without allocating: the read
@@ -144,9 +146,8 @@ func (t *btree) readView(addr uint64, depth int, buf *[]byte, v *view) {
 // readViewAlias is readView that may leave v on the cache's bytes (alias
 // true), for operations that only read.
 func (t *btree) readViewAlias(addr uint64, depth int, buf *[]byte, v *view, alias bool) {
-	s := t.slot(addr)
 	v.ovs = v.ovs[:0]
-	if c := &t.cache[s]; c.addr == addr && addr != 0 {
+	if c := &t.cache[t.slot(addr)]; c.addr == addr && addr != 0 {
 		if alias {
 			t.parseView(addr, c.data, v)
 			return
@@ -155,6 +156,11 @@ func (t *btree) readViewAlias(addr uint64, depth int, buf *[]byte, v *view, alia
 		t.parseView(addr, *buf, v)
 		return
 	}
+	t.readMiss(addr, depth, buf, v)
+}
+
+// readMiss reads a node that is not in the cache.
+func (t *btree) readMiss(addr uint64, depth int, buf *[]byte, v *view) {
 	ps := uint64(t.pageSize)
 	if addr < btrAllocatorOffset+allocHeaderSize || !t.inside(addr, ps) {
 		panic(corrupt("BTreeMap node address " + u(addr) + " is outside the memory"))
@@ -172,7 +178,7 @@ func (t *btree) readViewAlias(addr uint64, depth int, buf *[]byte, v *view, alia
 		*buf = data
 	} else if depth <= cacheMaxDepth {
 		// A new buffer: a view may still be on the one this slot had.
-		c := &t.cache[s]
+		c := &t.cache[t.slot(addr)]
 		c.addr = addr
 		c.data = append(make([]byte, 0, len(data)), data...)
 	}
@@ -204,58 +210,74 @@ func (t *btree) readOverflows(addr uint64, data []byte, ov uint64, v *view) []by
 }
 
 // parseView parses a node's header and finds its keys; values are found
-// when needed.
+// when needed. Failures go through one call (badNode), which keeps the
+// function cheap in Go's wasm code.
 func (t *btree) parseView(addr uint64, data []byte, v *view) {
 	v.addr, v.data, v.parsed = addr, data, false
-	if data[3] != 2 {
-		panic(corrupt("BTreeMap node at " + u(addr) + " has layout version " + u(uint64(data[3])) + "; only version 2 is supported"))
+	if len(data) < nodeHeader {
+		t.badNode(addr, data)
 	}
-	switch data[4] {
-	case 0:
-		v.leaf = true
-	case 1:
-		v.leaf = false
-	default:
-		panic(corrupt("BTreeMap node at " + u(addr) + " has type " + u(uint64(data[4]))))
-	}
-	v.overflow = binary.LittleEndian.Uint64(data[7:]) != 0
-	k := int(binary.LittleEndian.Uint16(data[5:]))
-	if k > nodeCapacity || k == 0 && !v.leaf {
-		panic(corrupt("BTreeMap node at " + u(addr) + " has " + u(uint64(k)) + " entries"))
-	}
+	h := data[:nodeHeader:nodeHeader]
+	k := int(h[5]) | int(h[6])<<8
+	v.leaf = h[4] == 0
+	v.overflow = h[7]|h[8]|h[9]|h[10]|h[11]|h[12]|h[13]|h[14] != 0
 	v.k = k
-	off := uint64(nodeHeader)
-	n := uint64(len(data))
-	v.children = int(off)
+	off := nodeHeader
+	v.children = off
 	if !v.leaf {
-		off += 8 * uint64(k+1)
+		off += 8 * (k + 1)
 	}
-	v.keys = int(off)
+	v.keys = off
 	v.fixed = int(t.keyFixed)
 	v.vfixed = int(t.valFixed)
-	if fixed := uint64(t.keyFixed); fixed != 0 {
-		v.vals = int(off + fixed*uint64(k))
+	if h[3] != 2 || h[4] > 1 || k > nodeCapacity || k == 0 && !v.leaf {
+		t.badNode(addr, data)
+	}
+	if v.fixed != 0 {
+		v.vals = off + v.fixed*k
 		if v.vals+k*(4+v.vfixed) > len(data) {
-			panic(truncated(addr))
+			t.badNode(addr, data)
 		}
 		return
 	}
-	for i := range k {
+	t.parseKeys(v, off)
+}
+
+// parseKeys finds variable-size keys.
+func (t *btree) parseKeys(v *view, off int) {
+	data := v.data
+	n := len(data)
+	for i := range v.k {
 		if off+4 > n {
-			panic(truncated(addr))
+			panic(truncated(v.addr))
 		}
-		size := uint64(binary.LittleEndian.Uint32(data[off:]))
+		size := int(binary.LittleEndian.Uint32(data[off:]))
 		off += 4
-		if size > n-off {
-			panic(truncated(addr))
+		if size > n-off || size < 0 {
+			panic(truncated(v.addr))
 		}
 		v.koff[i], v.klen[i] = uint32(off), uint32(size)
 		off += size
 	}
-	v.vals = int(off)
-	if v.vals+k*(4+v.vfixed) > len(data) {
-		panic(truncated(addr))
+	v.vals = off
+	if v.vals+v.k*(4+v.vfixed) > len(data) {
+		panic(truncated(v.addr))
 	}
+}
+
+// badNode panics with what is wrong with the node at addr.
+func (t *btree) badNode(addr uint64, data []byte) {
+	switch {
+	case len(data) < nodeHeader:
+		panic(truncated(addr))
+	case data[3] != 2:
+		panic(corrupt("BTreeMap node at " + u(addr) + " has layout version " + u(uint64(data[3])) + "; only version 2 is supported"))
+	case data[4] > 1:
+		panic(corrupt("BTreeMap node at " + u(addr) + " has type " + u(uint64(data[4]))))
+	case int(binary.LittleEndian.Uint16(data[5:])) > nodeCapacity || data[4] == 1 && data[5] == 0 && data[6] == 0:
+		panic(corrupt("BTreeMap node at " + u(addr) + " has " + u(uint64(binary.LittleEndian.Uint16(data[5:]))) + " entries"))
+	}
+	panic(truncated(addr))
 }
 
 func truncated(addr uint64) error {
@@ -263,25 +285,15 @@ func truncated(addr uint64) error {
 }
 
 func (t *btree) searchView(v *view, key []byte) (int, bool) {
-	lo, hi := 0, v.k
-	if t.intKeys && len(key) == 8 && v.fixed == 8 {
-		// 8-byte keys that order as their bytes: compare as integers,
-		// without calls.
-		x := binary.BigEndian.Uint64(key)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			y := binary.BigEndian.Uint64(v.data[v.keys+m*8:])
-			if y == x {
-				return m, true
-			}
-			if y < x {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		return lo, false
+	if t.intKeys && len(key) == 8 && v.fixed == 8 && v.keys+8*v.k <= len(v.data) {
+		return searchU64(v.data[v.keys:v.keys+8*v.k], binary.BigEndian.Uint64(key))
 	}
+	return t.searchOther(v, key)
+}
+
+// searchOther is searchView for other keys.
+func (t *btree) searchOther(v *view, key []byte) (int, bool) {
+	lo, hi := 0, v.k
 	if t.intKeys && len(key) == v.fixed {
 		// Fixed-size keys of at most 8 bytes that order as their bytes:
 		// compare as integers.
@@ -308,6 +320,27 @@ func (t *btree) searchView(v *view, key []byte) (int, bool) {
 			return m, true
 		}
 		if c < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, false
+}
+
+// searchU64 binary-searches k big-endian uint64 keys (len(keys) == 8k).
+// It is apart, small and without bounds checks because Go's wasm code
+// pays for every jump in proportion to the call sites of its function.
+func searchU64(keys []byte, x uint64) (int, bool) {
+	lo, hi := 0, len(keys)/8
+	p := unsafe.Pointer(unsafe.SliceData(keys))
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		y := bits.ReverseBytes64(*(*uint64)(unsafe.Add(p, m*8)))
+		if y == x {
+			return m, true
+		}
+		if y < x {
 			lo = m + 1
 		} else {
 			hi = m
