@@ -62,6 +62,8 @@ type btree struct {
 	med      []byte // the median entry of a split
 	bufs     [2][]byte
 	views    [2]view
+	sibs     [2]view // siblings in remove's rebalancing
+	sibBufs  [2][]byte
 }
 
 type node struct {
@@ -584,8 +586,14 @@ func (t *btree) remove(key []byte) ([]byte, bool) {
 				continue
 			}
 		}
-		// The key is in v, or the child to descend into is at its
-		// minimum: this level needs nodes.
+		if !found {
+			// The child is at its minimum: rotate or merge, on views.
+			next := t.rebalance(v, i, c)
+			t.readViewAlias(next, depth+1, cbuf, c, true)
+			v = c
+			continue
+		}
+		// The key is in v: this level needs nodes.
 		old, ok, next := t.removeFrom(t.nodeOf(v), key, depth)
 		if next == 0 {
 			return old, ok
