@@ -64,6 +64,11 @@ type btree struct {
 	views    [2]view
 	sibs     [2]view // siblings in remove's rebalancing
 	sibBufs  [2][]byte
+	kids     [2]view // the children around a removed internal entry
+	kidBufs  [2][]byte
+	edges    [2]view // the way down to a predecessor or successor
+	edgeBufs [2][]byte
+	pred     []byte // a predecessor or successor entry
 }
 
 type node struct {
@@ -341,8 +346,6 @@ func (t *btree) get(key []byte) ([]byte, bool) {
 
 func full(n *node) bool { return len(n.keys) >= nodeCapacity }
 
-func atMin(n *node) bool { return len(n.keys) < nodeB }
-
 // insert sets key to val and returns the previous value (valid until the
 // next operation). It follows ic-stable-structures' insert: full nodes on
 // the way down are split first.
@@ -523,25 +526,6 @@ func (t *btree) splitView(parent *view, i int, child *view, key []byte) uint64 {
 	return sib
 }
 
-// merge merges src into into with the median between them, saves into and
-// frees src (Node::merge).
-func (t *btree) merge(src, into *node, mk, mv []byte) *node {
-	if t.cmp(src.keys[0], into.keys[0]) > 0 {
-		into.keys = append(append(into.keys, mk), src.keys...)
-		into.vals = append(append(into.vals, mv), src.vals...)
-		into.children = append(into.children, src.children...)
-	} else {
-		into.keys = append(append(slices.Clip(src.keys), mk), into.keys...)
-		into.vals = append(append(slices.Clip(src.vals), mv), into.vals...)
-		if !into.leaf {
-			into.children = append(slices.Clip(src.children), into.children...)
-		}
-	}
-	t.save(into)
-	t.free(src)
-	return into
-}
-
 func removeAt(n *node, i int) ([]byte, []byte) {
 	k, v := n.keys[i], n.vals[i]
 	n.keys = slices.Delete(n.keys, i, i+1)
@@ -550,8 +534,9 @@ func removeAt(n *node, i int) ([]byte, []byte) {
 }
 
 // remove removes key and returns its value (valid until the next
-// operation). Leaves that keep enough entries are rewritten from views;
-// the rest follows removeFrom.
+// operation), as ic-stable-structures' remove_helper: on the way down,
+// every child descended into is given more than the minimum number of
+// entries first (rebalance), so that one pass suffices.
 func (t *btree) remove(key []byte) ([]byte, bool) {
 	if t.root == 0 {
 		return nil, false
@@ -593,84 +578,13 @@ func (t *btree) remove(key []byte) ([]byte, bool) {
 			v = c
 			continue
 		}
-		// The key is in v: this level needs nodes.
-		old, ok, next := t.removeFrom(t.nodeOf(v), key, depth)
-		if next == 0 {
-			return old, ok
+		// The key is in v, an internal node.
+		old, done, next := t.removeInternal(v, i, depth)
+		if done {
+			return old, true
 		}
 		t.readViewAlias(next, depth+1, cbuf, c, true)
 		v = c
-	}
-}
-
-// removeFrom is one level of ic-stable-structures' remove_helper: n
-// (unless it is the root) has more than the minimum number of entries, so
-// that one can be removed in a single pass down the tree. It removes the
-// key, or makes sure the child to descend into has more than the minimum
-// and returns its address as next.
-func (t *btree) removeFrom(n *node, key []byte, depth int) (old []byte, ok bool, next uint64) {
-	{
-		i, found := t.search(n, key)
-		if n.leaf {
-			if !found {
-				return nil, false, 0
-			}
-			_, v := removeAt(n, i)
-			t.length--
-			t.saveLeaf(n)
-			return v, true, 0
-		}
-		if found {
-			left := t.load(n.children[i], depth+1)
-			if !atMin(left) {
-				pk, pv := t.removeEdge(left, depth+1, true)
-				old := n.vals[i]
-				n.keys[i], n.vals[i] = pk, pv
-				t.save(n)
-				return old, true, 0
-			}
-			right := t.load(n.children[i+1], depth+1)
-			if !atMin(right) {
-				sk, sv := t.removeEdge(right, depth+1, false)
-				old := n.vals[i]
-				n.keys[i], n.vals[i] = sk, sv
-				t.save(n)
-				return old, true, 0
-			}
-			mk, mv := removeAt(n, i)
-			merged := t.merge(right, left, mk, mv)
-			n.children = slices.Delete(n.children, i+1, i+2)
-			t.afterMerge(n, merged)
-			return nil, false, merged.addr
-		}
-		child := t.load(n.children[i], depth+1)
-		if !atMin(child) {
-			return nil, false, child.addr
-		}
-		var ls, rs *node
-		if i > 0 {
-			ls = t.read(n.children[i-1])
-		}
-		if i+1 < len(n.children) {
-			rs = t.read(n.children[i+1])
-		}
-		switch {
-		case ls != nil && !atMin(ls):
-			t.rotateRight(n, i-1, ls, child)
-		case rs != nil && !atMin(rs):
-			t.rotateLeft(n, i, child, rs)
-		case ls != nil:
-			mk, mv := removeAt(n, i-1)
-			child = t.merge(child, ls, mk, mv)
-			n.children = slices.Delete(n.children, i, i+1)
-			t.afterMerge(n, child)
-		default:
-			mk, mv := removeAt(n, i)
-			child = t.merge(child, rs, mk, mv)
-			n.children = slices.Delete(n.children, i, i+1)
-			t.afterMerge(n, child)
-		}
-		return nil, false, child.addr
 	}
 }
 
@@ -687,104 +601,6 @@ func (t *btree) saveLeaf(n *node) {
 		t.save(n)
 	}
 	t.saveHeader()
-}
-
-// afterMerge saves parent after two of its children merged into merged,
-// or frees it and makes merged the root when parent became empty.
-func (t *btree) afterMerge(parent, merged *node) {
-	if len(parent.keys) > 0 {
-		t.save(parent)
-		return
-	}
-	addr := parent.addr
-	t.free(parent)
-	if addr == t.root {
-		t.root = merged.addr
-		t.saveHeader()
-	}
-}
-
-// rotateRight moves the last entry of left up into parent's entry at i and
-// that entry down to the front of child.
-func (t *btree) rotateRight(parent *node, i int, left, child *node) {
-	lk, lv := removeAt(left, len(left.keys)-1)
-	pk, pv := parent.keys[i], parent.vals[i]
-	parent.keys[i], parent.vals[i] = lk, lv
-	child.keys = slices.Insert(child.keys, 0, pk)
-	child.vals = slices.Insert(child.vals, 0, pv)
-	if !left.leaf {
-		last := left.children[len(left.children)-1]
-		left.children = left.children[:len(left.children)-1]
-		child.children = slices.Insert(child.children, 0, last)
-	}
-	t.save(left)
-	t.save(child)
-	t.save(parent)
-}
-
-// rotateLeft moves the first entry of right up into parent's entry at i and
-// that entry down to the end of child.
-func (t *btree) rotateLeft(parent *node, i int, child, right *node) {
-	rk, rv := removeAt(right, 0)
-	pk, pv := parent.keys[i], parent.vals[i]
-	parent.keys[i], parent.vals[i] = rk, rv
-	child.keys = append(child.keys, pk)
-	child.vals = append(child.vals, pv)
-	if !right.leaf {
-		child.children = append(child.children, right.children[0])
-		right.children = slices.Delete(right.children, 0, 1)
-	}
-	t.save(right)
-	t.save(child)
-	t.save(parent)
-}
-
-// removeEdge removes and returns the last (or first) entry of the subtree
-// at n (remove_rightmost and remove_leftmost).
-func (t *btree) removeEdge(n *node, depth int, last bool) ([]byte, []byte) {
-	for {
-		if n.leaf {
-			i := 0
-			if last {
-				i = len(n.keys) - 1
-			}
-			k, v := removeAt(n, i)
-			t.length--
-			t.saveLeaf(n)
-			return k, v
-		}
-		ci := 0
-		if last {
-			ci = len(n.children) - 1
-		}
-		child := t.load(n.children[ci], depth+1)
-		if !atMin(child) {
-			n, depth = child, depth+1
-			continue
-		}
-		if last {
-			ls := t.read(n.children[ci-1])
-			if !atMin(ls) {
-				t.rotateRight(n, ci-1, ls, child)
-			} else {
-				mk, mv := removeAt(n, ci-1)
-				child = t.merge(child, ls, mk, mv)
-				n.children = slices.Delete(n.children, ci, ci+1)
-				t.afterMerge(n, child)
-			}
-		} else {
-			rs := t.read(n.children[1])
-			if !atMin(rs) {
-				t.rotateLeft(n, 0, child, rs)
-			} else {
-				mk, mv := removeAt(n, 0)
-				child = t.merge(child, rs, mk, mv)
-				n.children = slices.Delete(n.children, 0, 1)
-				t.afterMerge(n, child)
-			}
-		}
-		n, depth = child, depth+1
-	}
 }
 
 // edge returns the first (or last) entry of the tree (valid until the
@@ -816,8 +632,17 @@ func (t *btree) popEdge(last bool) ([]byte, []byte, bool) {
 		return nil, nil, false
 	}
 	t.mods++
-	k, v := t.removeEdge(t.load(t.root, 0), 0, last)
-	return k, v, true
+	v := &t.views[0]
+	t.readViewAlias(t.root, 0, &t.bufs[0], v, true)
+	if v.leaf && v.k == 1 {
+		n := t.nodeOf(v)
+		k, val := removeAt(n, 0)
+		t.length--
+		t.saveLeaf(n)
+		return k, val, true
+	}
+	k, val := t.removeEdgeView(v, 0, last)
+	return k, val, true
 }
 
 // scan calls yield for the entries with lo <= key < hi in order (nil lo or

@@ -99,10 +99,23 @@ func runOps(t testing.TB, ops []byte, reopen bool) {
 			i, _ := slices.BinarySearch(keys, k)
 			require.Equal(t, nonNil(keys[i:]), nonNil(got))
 		case 7:
-			if k%4 == 0 {
-				_, _, ok := m.PopFirst()
+			switch k % 8 {
+			case 0:
+				pk, pv, ok := m.PopFirst()
+				require.Equal(t, len(model) > 0, ok)
 				if ok {
-					delete(model, slices.Min(slices.Collect(maps.Keys(model))))
+					mk := slices.Min(slices.Collect(maps.Keys(model)))
+					require.Equal(t, mk, pk)
+					require.Equal(t, string(model[mk]), string(pv))
+					delete(model, mk)
+				}
+			case 4:
+				pk, _, ok := m.PopLast()
+				require.Equal(t, len(model) > 0, ok)
+				if ok {
+					mk := slices.Max(slices.Collect(maps.Keys(model)))
+					require.Equal(t, mk, pk)
+					delete(model, mk)
 				}
 			}
 			if reopen {

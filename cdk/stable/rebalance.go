@@ -3,11 +3,12 @@ package stable
 import "encoding/binary"
 
 // part is a piece of a node being assembled from views: entries a..b-1
-// and children ca..cb-1 of v.
+// and children ca..cb-1 of v, or (v nil) the one entry key, val.
 type part struct {
-	v      *view
-	a, b   int
-	ca, cb int
+	v        *view
+	a, b     int
+	ca, cb   int
+	key, val []byte
 }
 
 // build assembles a node's bytes from parts (their children, then their
@@ -19,6 +20,10 @@ func (t *btree) build(leaf bool, parts []part) []byte {
 	}
 	k := 0
 	for _, p := range parts {
+		if p.v == nil {
+			k++
+			continue
+		}
 		k += p.b - p.a
 		if !leaf && p.cb > p.ca {
 			b = append(b, p.v.data[p.v.children+8*p.ca:p.v.children+8*p.cb]...)
@@ -26,12 +31,20 @@ func (t *btree) build(leaf bool, parts []part) []byte {
 	}
 	binary.LittleEndian.PutUint16(b[5:], uint16(k))
 	for _, p := range parts {
-		if p.b > p.a {
+		if p.v == nil {
+			if t.keyFixed == 0 {
+				b = binary.LittleEndian.AppendUint32(b, uint32(len(p.key)))
+			}
+			b = append(b, p.key...)
+		} else if p.b > p.a {
 			b = append(b, p.v.data[p.v.entryKey(p.a):p.v.entryKey(p.b)]...)
 		}
 	}
 	for _, p := range parts {
-		if p.b > p.a {
+		if p.v == nil {
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(p.val)))
+			b = append(b, p.val...)
+		} else if p.b > p.a {
 			p.v.parseValues()
 			b = append(b, p.v.data[p.v.entryValue(p.a):p.v.entryValue(p.b)]...)
 		}
@@ -52,8 +65,8 @@ func (t *btree) freeView(v *view) {
 // rebalance is case 3 of ic-stable-structures' remove_helper on views:
 // child c (child i of parent v) has the minimum number of entries, so it
 // takes one from a sibling (rotation) or merges with one, with the same
-// choices and writes, in the same order, as removeFrom. It returns the
-// address of the node to descend into.
+// choices and writes, in the same order, as ic-stable-structures. It
+// returns the address of the node to descend into.
 func (t *btree) rebalance(v *view, i int, c *view) uint64 {
 	v.parseValues()
 	c.parseValues()
@@ -135,4 +148,71 @@ func (t *btree) afterMergeView(v *view, merged uint64, p0, p1 part) {
 		t.root = merged
 		t.saveHeader()
 	}
+}
+
+// removeInternal is case 2 of ic-stable-structures' remove_helper on
+// views: the key is entry i of the internal node v. It replaces it with its
+// predecessor (or successor) when the left (or right) child can lose an
+// entry, and reports done; otherwise it merges the two children around it
+// and returns the merged node, to continue the removal in.
+func (t *btree) removeInternal(v *view, i, depth int) (old []byte, done bool, next uint64) {
+	lc, rc := &t.kids[0], &t.kids[1]
+	t.readView(v.child(i), depth+1, &t.kidBufs[0], lc)
+	if lc.atMin() {
+		t.readView(v.child(i+1), depth+1, &t.kidBufs[1], rc)
+	}
+	if !lc.atMin() || !rc.atMin() {
+		t.old = append(t.old[:0], v.value(i)...)
+		var k, val []byte
+		if !lc.atMin() {
+			k, val = t.removeEdgeView(lc, depth+1, true)
+		} else {
+			k, val = t.removeEdgeView(rc, depth+1, false)
+		}
+		parts := [3]part{{v: v, a: 0, b: i, ca: 0, cb: v.k + 1}, {key: k, val: val}, {v: v, a: i + 1, b: v.k}}
+		v.ovs = t.writeNode(v.addr, v.ovs, t.build(false, parts[:]))
+		return t.old, true, 0
+	}
+	parts := [3]part{{v: lc, a: 0, b: lc.k, ca: 0, cb: lc.k + 1}, {v: v, a: i, b: i + 1}, {v: rc, a: 0, b: rc.k, ca: 0, cb: rc.k + 1}}
+	lc.ovs = t.writeNode(lc.addr, lc.ovs, t.build(lc.leaf, parts[:]))
+	t.freeView(rc)
+	t.afterMergeView(v, lc.addr, part{v: v, a: 0, b: i, ca: 0, cb: i + 1}, part{v: v, a: i + 1, b: v.k, ca: i + 2, cb: v.k + 1})
+	return nil, false, lc.addr
+}
+
+// removeEdgeView removes and returns (copies in t.pred) the last (or
+// first) entry of the subtree at n, which can lose an entry
+// (remove_rightmost and remove_leftmost).
+func (t *btree) removeEdgeView(n *view, depth int, last bool) ([]byte, []byte) {
+	cur := n
+	for d := depth; !cur.leaf; d++ {
+		ci := 0
+		if last {
+			ci = cur.k
+		}
+		c := &t.edges[d&1]
+		t.readViewAlias(cur.child(ci), d+1, &t.edgeBufs[d&1], c, true)
+		if c.atMin() {
+			next := t.rebalance(cur, ci, c)
+			t.readViewAlias(next, d+1, &t.edgeBufs[d&1], c, true)
+		}
+		cur = c
+	}
+	i := 0
+	if last {
+		i = cur.k - 1
+	}
+	k, val := cur.key(i), cur.value(i)
+	t.pred = append(append(t.pred[:0], k...), val...)
+	k, val = t.pred[:len(k)], t.pred[len(k):]
+	if !t.rewrite(cur, 'r', i, nil, nil) {
+		nd := t.nodeOf(cur)
+		removeAt(nd, i)
+		t.length--
+		t.saveLeaf(nd)
+		return k, val
+	}
+	t.length--
+	t.saveHeader()
+	return k, val
 }
