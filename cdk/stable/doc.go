@@ -92,8 +92,9 @@
 // and in Go's wasm code every jump costs in proportion to the call sites of
 // its function. So the BTreeMap works on the bytes of its nodes (views),
 // with small hot functions, and allocates nothing on its common paths (get,
-// insert, remove with splits, rotations and merges; a key removed from an
-// internal node takes the slower general path). It keeps a copy of the
+// insert with splits, remove with rotations and merges; nodes whose size
+// changes their overflow pages, and a root split, take a slower path that
+// decodes nodes). It keeps a copy of the
 // top four levels of the tree on the heap (at most 1024 nodes, one page
 // each). BenchmarkBTreeMapReplica measures instructions per operation on
 // the replica, to compare with ic-stable-structures' canbench figures.
