@@ -12,7 +12,10 @@ import (
 // canister and back.
 //
 // A map must have its Memory to itself: use a MemoryManager to hold several
-// structures in the canister's stable memory.
+// structures in the canister's stable memory. Open it once: the BTreeMap
+// value keeps the root, the length and a cache of the top of the tree, so
+// a second BTreeMap on the same memory would not see the first one's
+// changes (as with ic-stable-structures).
 //
 // Values returned by Get, iterators and the like are decoded copies.
 // Operations on corrupt memory panic (in a canister, the message traps and

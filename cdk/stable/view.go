@@ -369,10 +369,11 @@ func (t *btree) nodeOf(v *view) *node {
 	n := &node{addr: v.addr, leaf: v.leaf,
 		keys: make([][]byte, v.k, nodeCapacity), vals: make([][]byte, v.k, nodeCapacity)}
 	for i := range v.k {
-		n.keys[i] = slices.Clip(data[v.keyStart(i) : v.keyStart(i)+len(v.key(i))])
+		start := v.keyStart(i)
 		if v.fixed == 0 {
-			n.keys[i] = n.keys[i][4:]
+			start += 4 // the size prefix
 		}
+		n.keys[i] = slices.Clip(data[start : start+len(v.key(i))])
 		n.vals[i] = data[v.voff[i] : v.voff[i]+v.vlen[i] : v.voff[i]+v.vlen[i]]
 	}
 	if !v.leaf {
