@@ -2,10 +2,13 @@ package stable
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,16 +65,26 @@ func (t *btree) check(tb testing.TB) {
 // []byte] and to a Go map, comparing every result; small keys make
 // collisions, splits and merges frequent.
 func runOps(t testing.TB, ops []byte, reopen bool) {
+	runOpsK(t, ops, reopen, func(k uint16) uint16 { return k })
+}
+
+// runOpsStrings is runOps with string keys of different lengths.
+func runOpsStrings(t testing.TB, ops []byte, reopen bool) {
+	runOpsK(t, ops, reopen, func(k uint16) string { return strings.Repeat("k", int(k%13)) + strconv.Itoa(int(k)) })
+}
+
+func runOpsK[K cmp.Ordered](t testing.TB, ops []byte, reopen bool, key func(uint16) K) {
 	mem := NewVectorMemory()
-	m, err := NewBTreeMap[uint16, []byte](mem)
+	m, err := NewBTreeMap[K, []byte](mem)
 	require.NoError(t, err)
-	model := map[uint16][]byte{}
+	model := map[K][]byte{}
 	for len(ops) >= 3 {
-		op, k := ops[0]%8, binary.BigEndian.Uint16(ops[1:3])%512
+		op, k16 := ops[0]%8, binary.BigEndian.Uint16(ops[1:3])%512
+		k := key(k16)
 		ops = ops[3:]
 		switch op {
 		case 0, 1, 2:
-			v := bytes.Repeat([]byte{byte(k)}, int(k%7)*int(op)*40) // some values overflow pages
+			v := bytes.Repeat([]byte{byte(k16)}, int(k16%7)*int(op)*40) // some values overflow pages
 			old, ok := m.Insert(k, v)
 			mold, mok := model[k]
 			require.Equal(t, mok, ok)
@@ -91,7 +104,7 @@ func runOps(t testing.TB, ops []byte, reopen bool) {
 			require.Equal(t, mok, m.Contains(k))
 		case 6:
 			keys := slices.Sorted(maps.Keys(model))
-			var got []uint16
+			var got []K
 			for k2, v := range m.From(k) {
 				got = append(got, k2)
 				require.Equal(t, string(model[k2]), string(v))
@@ -99,7 +112,7 @@ func runOps(t testing.TB, ops []byte, reopen bool) {
 			i, _ := slices.BinarySearch(keys, k)
 			require.Equal(t, nonNil(keys[i:]), nonNil(got))
 		case 7:
-			switch k % 8 {
+			switch k16 % 8 {
 			case 0:
 				pk, pv, ok := m.PopFirst()
 				require.Equal(t, len(model) > 0, ok)
@@ -119,7 +132,7 @@ func runOps(t testing.TB, ops []byte, reopen bool) {
 				}
 			}
 			if reopen {
-				m, err = NewBTreeMap[uint16, []byte](mem)
+				m, err = NewBTreeMap[K, []byte](mem)
 				require.NoError(t, err)
 			}
 		}
@@ -150,13 +163,22 @@ func TestBTreeMapRandom(t *testing.T) {
 		for i := range ops {
 			ops[i] = byte(r.Uint32())
 		}
-		runOps(t, ops, round%2 == 0)
+		if round%4 == 3 {
+			runOpsStrings(t, ops, true)
+		} else {
+			runOps(t, ops, round%2 == 0)
+		}
 	}
 }
 
 func FuzzBTreeMap(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 0, 0, 2, 3, 0, 1})
 	f.Fuzz(func(t *testing.T, ops []byte) { runOps(t, ops, true) })
+}
+
+func FuzzBTreeMapStrings(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 0, 0, 2, 3, 0, 1})
+	f.Fuzz(func(t *testing.T, ops []byte) { runOpsStrings(t, ops, true) })
 }
 
 // Random uint64 inserts and removes against a Go map, with the tree checked
