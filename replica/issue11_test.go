@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/icgo/icgo/internal/wasm"
 	"github.com/icgo/icgo/principal"
 	"github.com/stretchr/testify/require"
+	"github.com/tetratelabs/wazero"
 )
 
 // TestStackOverflowIsCanisterTrap: a canister's own unbounded recursion is
@@ -74,7 +76,7 @@ func TestCompileWithoutLock(t *testing.T) {
 // brTableModule is a module with one function (i32) -> () whose body is a
 // br_table of n targets.
 func brTableModule(n int) []byte {
-	body := []byte{0x00, wasm.OpBlock, 0x40, wasm.OpLocalGet, 0, wasm.OpBrTable}
+	body := []byte{wasm.OpBlock, 0x40, wasm.OpLocalGet, 0, wasm.OpBrTable}
 	body = wasm.AppendULEB(body, uint64(n))
 	body = append(body, make([]byte, n+1)...)
 	body = append(body, wasm.OpEnd, wasm.OpEnd)
@@ -322,4 +324,23 @@ func TestStableWriteLimit(t *testing.T) {
 		reject(t, res, err, CanisterError, ErrCodeCanisterMemoryAccessLimitExceeded, "above the limit of 1048576 per message")
 	}
 	require.Equal(t, uint64(2<<30), uint64(maxStableWriteMessage))
+}
+
+// BenchmarkBrTableCompile measures wazero's compile time for one br_table
+// of n targets, the cost validateModule bounds (maxBrTableCost):
+//
+//	go test ./replica -run ^$ -bench BrTableCompile -benchtime 1x
+func BenchmarkBrTableCompile(b *testing.B) {
+	for _, n := range []int{1_000, 8_000, maxBrTableTargetsAlone} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			mod := brTableModule(n)
+			for range b.N {
+				rt := wazero.NewRuntime(context.Background())
+				if _, err := rt.CompileModule(context.Background(), mod); err != nil {
+					b.Fatal(err)
+				}
+				rt.Close(context.Background())
+			}
+		})
+	}
 }

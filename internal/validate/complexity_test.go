@@ -10,7 +10,7 @@ import (
 // brTableBody is (block (br_table 0 0 ... 0 (local.get 0))) with n targets
 // and the default, for a function of type (i32) -> ().
 func brTableBody(n int) []byte {
-	b := []byte{0x00, wasm.OpBlock, 0x40, wasm.OpLocalGet, 0, wasm.OpBrTable}
+	b := []byte{wasm.OpBlock, 0x40, wasm.OpLocalGet, 0, wasm.OpBrTable}
 	b = wasm.AppendULEB(b, uint64(n))
 	b = append(b, make([]byte, n+1)...) // n targets and the default, all label 0
 	return append(b, wasm.OpEnd)
