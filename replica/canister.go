@@ -28,6 +28,7 @@ type canister struct {
 	certifiedData []byte
 	timer         uint64 // global timer deadline, ns; 0 = disarmed
 	logs          canisterLog
+	lowMemory     lowMemoryStatus // the low Wasm memory hook (lowmemory.go)
 
 	// Execution state: empty (code == nil) or an instance of code.
 	code    *codeModule

@@ -403,13 +403,17 @@ func (r *Replica) sortedCanisters() []*canister {
 	return cs
 }
 
-// systemTasks runs heartbeats and due global timers (reference 3.6, 3.7).
+// systemTasks runs the low Wasm memory hook (lowmemory.go), heartbeats and
+// due global timers (reference 3.6, 3.7).
 func (r *Replica) systemTasks() error {
 	for _, c := range r.sortedCanisters() {
 		if c.code == nil || !r.runsSystemTasks(c) {
 			continue
 		}
-		if c.code.exports["canister_heartbeat"] {
+		if err := r.lowMemoryHook(c); err != nil {
+			return err
+		}
+		if c.code != nil && c.code.exports["canister_heartbeat"] {
 			if err := r.systemTask(c, "canister_heartbeat"); err != nil {
 				return err
 			}
