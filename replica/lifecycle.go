@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/icgo/icgo/internal/candidtext"
 	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica/internal/instrument"
 	"github.com/icgo/icgo/replica/internal/stablemem"
@@ -434,6 +435,9 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		c.inst.Close(context.Background())
 	}
 	e.stable.Commit()
+	if mode == ModeUpgrade {
+		r.warnBreakingUpgrade(c, c.code.service, cm.service)
+	}
 	r.useModule(cm)
 	r.releaseModule(c.code)
 	c.code, c.inst, c.globals, c.stable = cm, inst, globals, stable
@@ -450,4 +454,23 @@ func upgradeReject(c *canister, step string, t *trapError) *Reject {
 	rej := rejectOf(t)
 	rej.Message = fmt.Sprintf("upgrade of canister %s failed in %s, the canister keeps its previous code and state: %s", c.id, step, rej.Message)
 	return rej
+}
+
+// warnBreakingUpgrade writes to the log output a warning for each method
+// whose new Candid type breaks the old interface's callers (a removed
+// method, or a type that is not a subtype of the old one), as DFINITY's
+// tools check before an upgrade. The upgrade itself goes ahead, as on the
+// IC, which does not check interfaces.
+func (r *Replica) warnBreakingUpgrade(c *canister, oldDid, newDid string) {
+	if r.logOut == nil || oldDid == "" || newDid == "" {
+		return
+	}
+	oldSvc, err1 := candidtext.ParseDID(oldDid)
+	newSvc, err2 := candidtext.ParseDID(newDid)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	for _, b := range candidtext.UpgradeBreaks(oldSvc, newSvc) {
+		fmt.Fprintf(r.logOut, "[%s] warning: the upgrade's Candid interface breaks callers: %s\n", c.id, b)
+	}
 }

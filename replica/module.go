@@ -76,6 +76,7 @@ type codeModule struct {
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
 	rawSize  int             // bytes of the uncompressed module (canister_status memory)
+	service  string          // its candid:service metadata, "" if none (upgrade checks)
 	invalid  *Reject         // the module was refused (then nothing else is set)
 }
 
@@ -206,6 +207,11 @@ func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) 
 		return nil, invalidWasm("%v", err)
 	}
 	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw)}
+	for _, name := range []string{"icp:public candid:service", "icp:private candid:service"} {
+		if b, ok := m.Custom(name); ok {
+			cm.service = string(b)
+		}
+	}
 	for _, e := range m.Exports {
 		cm.exports[e.Name] = true
 		if e.Kind != wasm.KindFunc {
