@@ -24,7 +24,7 @@ var cases = []struct {
 	client      any // a value of the generated client type
 }{
 	{"testdata/icrc1.did", "testdata/icrc1/icrc1.go", bind.Options{Package: "icrc1", Client: "Ledger", Source: "icrc1.did"}, icrc1.New(principal.Principal{})},
-	{"testdata/ic.did", "testdata/ic/ic.go", bind.Options{Package: "ic", Source: "ic.did"}, ic.New(principal.Principal{})},
+	{"../../management/testdata/ic.did", "testdata/ic/ic.go", bind.Options{Package: "ic", Source: "ic.did"}, ic.New(principal.Principal{})},
 }
 
 func parse(t *testing.T, path string) *candidtext.Service {
