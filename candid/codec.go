@@ -69,7 +69,7 @@ func codecFor(t reflect.Type) (*codec, error) {
 		return c, nil
 	}
 	b := compiler{seen: map[reflect.Type]*codec{}}
-	c, err := b.compile(t)
+	_, err := b.compile(t)
 	if err != nil {
 		return nil, err
 	}

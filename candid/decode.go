@@ -160,15 +160,6 @@ func (d *decoder) count(min uint64) (int, error) {
 	return int(x), nil
 }
 
-func (d *decoder) sleb() (int64, error) {
-	x, n, err := ReadSLEB128(d.data[d.pos:])
-	if err != nil {
-		return 0, malformed(err.Error())
-	}
-	d.pos += n
-	return x, nil
-}
-
 // header parses and validates "DIDL", the type table and the argument types
 // (Candid spec, "Deserialisation").
 func (d *decoder) header() ([]int32, error) {

@@ -70,7 +70,7 @@ type Everything struct {
 	Nat  candid.Nat
 	Int  candid.Int
 	Res  Result
-	skip int
+	skip int //lint:ignore U1000 an unexported field, which the codec must skip
 	Skip int `ic:"-"`
 }
 

@@ -108,8 +108,6 @@ func addU128(a, b u128) u128 {
 	return u128{hi, lo}
 }
 
-func (a u128) isZero() bool { return a.hi == 0 && a.lo == 0 }
-
 func (a u128) String() string {
 	if a.hi == 0 {
 		return fmt.Sprint(a.lo)

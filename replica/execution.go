@@ -228,20 +228,6 @@ func rejectOf(t *trapError) *Reject {
 	return &Reject{Code: CanisterError, ErrorCode: t.errorCode, Message: "canister trapped: " + t.desc}
 }
 
-// response is the outcome of a message that did not trap.
-func (e *execution) response() *Result {
-	switch {
-	case e.reject != nil:
-		return &Result{Reject: e.reject, Instructions: e.instructionsUsed()}
-	case e.responded:
-		return &Result{Reply: e.reply, Instructions: e.instructionsUsed()}
-	}
-	// Reference 3.3: a call context that needs a response and has no
-	// outstanding calls gets a CANISTER_ERROR from the system.
-	return &Result{Reject: &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterDidNotReply, Message: "canister did not reply to the call"},
-		Instructions: e.instructionsUsed()}
-}
-
 // printable makes canister text safe for a reject message or log line.
 func printable(b []byte, limit int) string {
 	if len(b) > limit {

@@ -11,7 +11,3 @@
 // Outside a canister (any GOOS other than wasip1) every function panics,
 // so that host-side tests fail clearly instead of pretending.
 package ic0
-
-import "errors"
-
-var errHost = errors.New("ic0: the IC System API is only available inside a canister (build with icgo build, run on the icgo replica or the IC)")

@@ -2,9 +2,14 @@
 
 package ic0
 
-import "unsafe"
+import (
+	"errors"
+	"unsafe"
+)
 
 var _ unsafe.Pointer
+
+var errHost = errors.New("ic0: the IC System API is only available inside a canister (build with icgo build, run on the icgo replica or the IC)")
 
 // MsgArgDataSize is ic0.msg_arg_data_size. Outside a canister it panics.
 func MsgArgDataSize() uint32 {

@@ -229,6 +229,7 @@ func TestExampleRegistry(t *testing.T) {
 
 	res, err = c.r.Update(c.id, "unregister", args(t), replica.WithCaller(callers[7]))
 	require.NoError(t, err)
+	require.Nil(t, res.Reject)
 	require.NoError(t, c.r.Upgrade(c.id, c.wasm, nil))
 	require.Equal(t, uint64(29), c.u64(true, "count"))
 	c.call(true, "get", []any{callers[7]}, &u)

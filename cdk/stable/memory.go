@@ -90,12 +90,6 @@ func readU64(m Memory, offset uint64) uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-func readU32(m Memory, offset uint64) uint32 {
-	var b [4]byte
-	m.Read(offset, b[:])
-	return binary.LittleEndian.Uint32(b[:])
-}
-
 // inBounds reports whether [offset, offset+n) is inside m.
 func inBounds(m Memory, offset, n uint64) bool {
 	end := offset + n

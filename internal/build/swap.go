@@ -71,7 +71,7 @@ func ParseSwap(r io.Reader) ([]SwapRule, error) {
 		}
 		rule := SwapRule{Line: n, Pattern: f[0], Imports: map[string]string{}}
 		if strings.Contains(strings.TrimSuffix(f[0], "/..."), "...") || strings.HasPrefix(f[0], ".") {
-			return nil, fmt.Errorf("%s:%d: package %q: give an import path, or one ending in /...", SwapFile, n, f[0])
+			return nil, fmt.Errorf("%s:%d: package %q: give an import path (a tree: one ending in /...) here", SwapFile, n, f[0])
 		}
 		for _, imp := range f[1:] {
 			old, new, explicit := strings.Cut(imp, "=")

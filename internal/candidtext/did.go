@@ -63,15 +63,6 @@ func (p *parser) expectPunct(s string) error {
 	return p.errAt(t.pos, "expected %q, found %s", s, t)
 }
 
-func (p *parser) expectKeyword(s string) error {
-	if p.isKeyword(s) {
-		p.i++
-		return nil
-	}
-	t := p.peek()
-	return p.errAt(t.pos, "expected %q, found %s", s, t)
-}
-
 // ParseDID parses a Candid service description (.did file).
 func ParseDID(src string) (*Service, error) {
 	toks, err := lex(src)

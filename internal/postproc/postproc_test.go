@@ -24,8 +24,8 @@ func renumberModule() *builder {
 	init := b.fn(tVoid, (&asm{}).call(8).call(1).call(3).call(4).op(wasm.OpRefFunc, 9).op(wasm.OpDrop)) // 7
 	b.fn(tVoid, (&asm{}).i32(0).i32(0).i32(0).i32(0).call(0).op(wasm.OpDrop).
 		i32(0).i32(0).i32(0).i32(0).call(6).op(wasm.OpDrop), i32Locals(2)) // 8
-	inc := b.fn(tVoid, (&asm{}).call(5-5+1)) // 9: calls ic0.msg_reply
-	start := b.fn(tVoid, &asm{})             // 10
+	inc := b.fn(tVoid, (&asm{}).call(1)) // 9: calls ic0.msg_reply
+	start := b.fn(tVoid, &asm{})         // 10
 	b.m.Start = &start
 	b.m.Tables = []wasm.TableType{{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 3}}}
 	b.m.Elements = []wasm.Element{
