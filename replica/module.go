@@ -75,6 +75,9 @@ type codeModule struct {
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
 	rawSize  int             // bytes of the uncompressed module (canister_status memory)
+	// [dataLo, dataHi) covers the active data segments: what an
+	// instantiation writes into memory (reinstantiate).
+	dataLo, dataHi uint64
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -139,7 +142,8 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 			}
 		}
 	}
-	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered})
+	cm.dataLo, cm.dataHi = dataRange(m)
+	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered, DirtyPages: true})
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}
@@ -158,6 +162,35 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	r.modules[key] = cm
 	r.park(cm) // unused until an install commits it (useModule)
 	return cm, nil
+}
+
+// dataRange returns a range of memory that covers every active data
+// segment of m (their offsets are i32.const: the IC has no global imports
+// a segment offset could use; anything else gives the whole 4 GiB).
+func dataRange(m *wasm.Module) (lo, hi uint64) {
+	lo = MaxWasmMemory
+	for _, d := range m.Data {
+		if d.Mode != wasm.Active {
+			continue
+		}
+		var off uint64
+		ok := false
+		if err := wasm.Walk(d.Offset, func(in *wasm.Instr) error {
+			if in.Op == wasm.OpI32Const && !ok && in.Pos == 0 {
+				off, ok = uint64(uint32(in.Const)), true
+			} else if in.Op != wasm.OpEnd {
+				ok = false
+			}
+			return nil
+		}); err != nil || !ok {
+			return 0, MaxWasmMemory
+		}
+		lo, hi = min(lo, off), max(hi, off+uint64(len(d.Init)))
+	}
+	if hi == 0 {
+		return 0, 0
+	}
+	return lo, hi
 }
 
 // maxUnusedModules is how many compiled modules that no canister uses the

@@ -50,6 +50,7 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
+	heaps      map[api.Module]*heap // the memory of every live instance (heap.go)
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
@@ -129,7 +130,8 @@ func New(opts ...Option) (*Replica, error) {
 		WithMemoryLimitPages(MaxWasmMemory / wasmPageSize).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
-	if err := instantiateMeter(ctx, r.rt); err != nil {
+	r.heaps = map[api.Module]*heap{}
+	if err := r.instantiateMeter(ctx); err != nil {
 		r.rt.Close(ctx)
 		return nil, fmt.Errorf("replica: metering host module: %w", err)
 	}
@@ -173,6 +175,12 @@ func (r *Replica) Close() error {
 	}
 	r.closed = true
 	err := r.rt.Close(context.Background())
+	for inst, h := range r.heaps { // after every instance is closed
+		delete(r.heaps, inst)
+		if h.buf != nil {
+			h.free()
+		}
+	}
 	if r.cache != nil {
 		if cerr := r.cache.Close(context.Background()); err == nil {
 			err = cerr

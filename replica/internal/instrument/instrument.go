@@ -15,9 +15,8 @@
 //   - an imported env.memory or env.table (the only memory and table
 //     imports the IC accepts, reference 2.2) becomes a defined one, since
 //     the IC provides them rather than another module;
-//   - with Options.Meter, instruction metering (metering.go).
-//
-// Future instrumentation (dirty-page tracking) belongs here too.
+//   - with Options.Meter, instruction metering (metering.go);
+//   - with Options.DirtyPages, dirty-page tracking (dirty.go).
 package instrument
 
 import (
@@ -47,6 +46,10 @@ type Options struct {
 	// Meter adds instruction metering (metering.go): the counter global
 	// CounterExport and calls of MeterModule.OutOfInstructionsFunc.
 	Meter bool
+	// DirtyPages adds dirty-page tracking (dirty.go) to a module with a
+	// memory: calls of MeterModule.DirtyChunkFunc and DirtyRangeFunc before
+	// every write, and the exports DirtyClearExport and DirtyResetExport.
+	DirtyPages bool
 }
 
 // Result describes an instrumented module.
@@ -61,6 +64,9 @@ type Result struct {
 	HasMemory bool
 	// Metered reports whether the module was metered (Options.Meter).
 	Metered bool
+	// DirtyChunks is the number of chunks (ChunkSize bytes) that dirty-page
+	// tracking covers, or 0 if the module is not tracked.
+	DirtyChunks uint32
 }
 
 // GlobalExportName returns the export name of mutable global idx.
@@ -155,12 +161,15 @@ func Module(m *wasm.Module, opt Options) (*Result, error) {
 		m.Exports = append(m.Exports, wasm.Export{Name: GlobalExportName(idx), Kind: wasm.KindGlobal, Index: idx})
 		res.Globals = append(res.Globals, idx)
 	}
-	if opt.Meter {
-		if err := addMetering(m); err != nil {
-			return nil, err
-		}
-		res.Metered = true
+	var dirty *dirtyTracking
+	if opt.DirtyPages && res.HasMemory {
+		dirty = newDirtyTracking(m.Memories[0].Max)
+		res.DirtyChunks = dirty.chunks
 	}
+	if err := rewrite(m, opt.Meter, dirty); err != nil {
+		return nil, err
+	}
+	res.Metered = opt.Meter
 	res.Module = m.Encode()
 	return res, nil
 }
