@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/icgo/icgo/replica/internal/instrument"
 	"github.com/icgo/icgo/replica/internal/stablemem"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -82,18 +83,38 @@ func (r *Replica) instantiate(cm *codeModule, h *heap) (api.Module, []api.Global
 	if h == nil {
 		h = &heap{}
 	}
+	ctx := context.Background()
+	var mem api.Module
+	if cm.memory != nil {
+		mcfg := wazero.NewModuleConfig().WithName(fmt.Sprintf("canister-memory-%d", r.instanceNo))
+		var err error
+		if mem, err = r.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, h.allocator()), cm.memory, mcfg); err != nil {
+			if h.users == 0 {
+				h.free()
+			}
+			return nil, nil, err
+		}
+		ctx = experimental.WithImportResolver(ctx, func(name string) api.Module {
+			if name == instrument.MemoryModule {
+				return mem
+			}
+			return nil
+		})
+	}
 	cfg := wazero.NewModuleConfig().WithName(fmt.Sprintf("canister-instance-%d", r.instanceNo)).WithStartFunctions()
-	ctx := experimental.WithMemoryAllocator(context.Background(), h.allocator())
 	inst, err := r.rt.InstantiateModule(ctx, cm.compiled, cfg)
 	if err != nil {
+		if mem != nil {
+			mem.Close(context.Background())
+		}
 		if h.users == 0 {
 			h.free()
 		}
 		return nil, nil, err
 	}
-	if memoryOf(inst) != nil {
+	if mem != nil {
 		h.users++
-		r.heaps[inst] = h
+		r.heaps[inst] = instanceMemory{h, mem}
 	}
 	globals := make([]api.Global, len(cm.globals))
 	for i, name := range cm.globals {
@@ -106,21 +127,29 @@ func (r *Replica) instantiate(cm *codeModule, h *heap) (api.Module, []api.Global
 	return inst, globals, nil
 }
 
+// instanceMemory is an instance's heap and the module instance that
+// provides its memory (instrument.Options.ImportMemory).
+type instanceMemory struct {
+	h        *heap
+	provider api.Module
+}
+
 // closeInstance closes inst and frees its memory unless another instance
 // uses it.
 func (r *Replica) closeInstance(inst api.Module) {
 	inst.Close(context.Background())
-	if h := r.heaps[inst]; h != nil {
+	if im, ok := r.heaps[inst]; ok {
 		delete(r.heaps, inst)
-		h.users--
-		if h.users == 0 {
-			h.free()
+		im.provider.Close(context.Background())
+		im.h.users--
+		if im.h.users == 0 {
+			im.h.free()
 		}
 	}
 }
 
 // heapOf returns inst's heap, or nil if it has no memory.
-func (r *Replica) heapOf(inst api.Module) *heap { return r.heaps[inst] }
+func (r *Replica) heapOf(inst api.Module) *heap { return r.heaps[inst].h }
 
 // reinstantiate replaces an instance of cm whose memory is h (already
 // rolled back to the state to keep, pages long) by a new one with the same

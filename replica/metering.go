@@ -185,7 +185,7 @@ func (e *execution) performanceCounter(kind uint32) uint64 {
 // reports (heap.go).
 func (r *Replica) instantiateMeter(ctx context.Context) error {
 	heapOf := func(m api.Module, fn string) *heap {
-		h := r.heaps[m]
+		h := r.heapOf(m)
 		if h == nil {
 			panic(fmt.Errorf("%s.%s called by an instance the replica does not know", instrument.MeterModule, fn))
 		}

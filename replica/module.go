@@ -70,7 +70,8 @@ type codeModule struct {
 	refs     int // canisters whose code it is
 	key      moduleKey
 	compiled wazero.CompiledModule
-	globals  []string // export names of the mutable globals
+	memory   wazero.CompiledModule // provides the memory compiled imports; nil without one
+	globals  []string              // export names of the mutable globals
 	hasStart bool
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
@@ -143,7 +144,7 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 		}
 	}
 	cm.dataLo, cm.dataHi = dataRange(m)
-	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered, DirtyPages: true})
+	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered, DirtyPages: true, ImportMemory: true})
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}
@@ -153,6 +154,13 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	compiled, err := r.rt.CompileModule(context.Background(), res.Module)
 	if err != nil {
 		return nil, invalidWasm("%v", err)
+	}
+	if res.HasMemory {
+		mm := &wasm.Module{Memories: []wasm.Limits{res.Memory}, Exports: []wasm.Export{{Name: instrument.MemoryName, Kind: wasm.KindMemory}}}
+		if cm.memory, err = r.rt.CompileModule(context.Background(), mm.Encode()); err != nil {
+			compiled.Close(context.Background())
+			return nil, invalidWasm("%v", err)
+		}
 	}
 	for _, g := range res.Globals {
 		cm.globals = append(cm.globals, instrument.GlobalExportName(g))
@@ -227,6 +235,9 @@ func (r *Replica) park(cm *codeModule) {
 		r.unused = r.unused[1:]
 		delete(r.modules, old.key)
 		old.compiled.Close(context.Background())
+		if old.memory != nil {
+			old.memory.Close(context.Background())
+		}
 	}
 }
 

@@ -50,7 +50,7 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
-	heaps      map[api.Module]*heap // the memory of every live instance (heap.go)
+	heaps      map[api.Module]instanceMemory // the memory of every live instance (heap.go)
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
@@ -130,7 +130,7 @@ func New(opts ...Option) (*Replica, error) {
 		WithMemoryLimitPages(MaxWasmMemory / wasmPageSize).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
-	r.heaps = map[api.Module]*heap{}
+	r.heaps = map[api.Module]instanceMemory{}
 	if err := r.instantiateMeter(ctx); err != nil {
 		r.rt.Close(ctx)
 		return nil, fmt.Errorf("replica: metering host module: %w", err)
@@ -175,10 +175,10 @@ func (r *Replica) Close() error {
 	}
 	r.closed = true
 	err := r.rt.Close(context.Background())
-	for inst, h := range r.heaps { // after every instance is closed
+	for inst, im := range r.heaps { // after every instance is closed
 		delete(r.heaps, inst)
-		if h.buf != nil {
-			h.free()
+		if im.h.buf != nil {
+			im.h.free()
 		}
 	}
 	if r.cache != nil {

@@ -14,7 +14,8 @@
 //     that memory.grow past the limit fails as on the IC (reference 2.6);
 //   - an imported env.memory or env.table (the only memory and table
 //     imports the IC accepts, reference 2.2) becomes a defined one, since
-//     the IC provides them rather than another module;
+//     the IC provides them rather than another module (with
+//     Options.ImportMemory, the memory is then imported from the replica);
 //   - with Options.Meter, instruction metering (metering.go);
 //   - with Options.DirtyPages, dirty-page tracking (dirty.go).
 package instrument
@@ -33,6 +34,10 @@ const (
 	ReservedPrefix     = "__icgo_"
 	GlobalExportPrefix = ReservedPrefix + "global_"
 	StartExport        = ReservedPrefix + "start"
+	// MemoryModule and MemoryName are the import of the memory, with
+	// Options.ImportMemory.
+	MemoryModule = ReservedPrefix + "memory"
+	MemoryName   = "memory"
 )
 
 // WasmPageSize is the size of a wasm memory page.
@@ -50,6 +55,11 @@ type Options struct {
 	// memory: calls of MeterModule.DirtyChunkFunc and DirtyRangeFunc before
 	// every write, and the exports DirtyClearExport and DirtyResetExport.
 	DirtyPages bool
+	// ImportMemory makes the module's memory an import, MemoryModule.
+	// MemoryName, with the same limits (Result.Memory), which the replica
+	// provides (a workaround for wazero 1.12's compiler: see replica/doc.go,
+	// "A 4 GiB heap").
+	ImportMemory bool
 }
 
 // Result describes an instrumented module.
@@ -64,6 +74,8 @@ type Result struct {
 	HasMemory bool
 	// Metered reports whether the module was metered (Options.Meter).
 	Metered bool
+	// Memory is the memory's type after instrumentation (HasMemory).
+	Memory wasm.Limits
 	// DirtyChunks is the number of chunks (ChunkSize bytes) that dirty-page
 	// tracking covers, or 0 if the module is not tracked.
 	DirtyChunks uint32
@@ -166,10 +178,18 @@ func Module(m *wasm.Module, opt Options) (*Result, error) {
 		dirty = newDirtyTracking(m.Memories[0].Max)
 		res.DirtyChunks = dirty.chunks
 	}
-	if err := rewrite(m, opt.Meter, dirty); err != nil {
+	sizeViaGrow := opt.ImportMemory && res.HasMemory && m.Memories[0].Max == 65536
+	if err := rewrite(m, opt.Meter, dirty, sizeViaGrow); err != nil {
 		return nil, err
 	}
 	res.Metered = opt.Meter
+	if res.HasMemory {
+		res.Memory = m.Memories[0]
+		if opt.ImportMemory {
+			m.Imports = append(m.Imports, wasm.Import{Module: MemoryModule, Name: MemoryName, Kind: wasm.KindMemory, Memory: res.Memory})
+			m.Memories = nil
+		}
+	}
 	res.Module = m.Encode()
 	return res, nil
 }

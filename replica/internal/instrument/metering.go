@@ -54,13 +54,17 @@ type meter struct {
 	counter  uint32 // global index of the counter
 	oooFunc  uint32 // index of OutOfInstructionsFunc (metered)
 	dirty    *dirtyTracking
+	// sizeViaGrow replaces memory.size by memory.grow of 0 pages: wazero
+	// 1.12's compiler reads the memory size in 32 bits, so memory.size of
+	// a 4 GiB memory gives 0 (replica/doc.go, "A 4 GiB heap").
+	sizeViaGrow bool
 }
 
 // rewrite adds the imports that metering and dirty tracking call, then
 // instruments every function body of m. It must run after the imports are
 // final (memory and table imports removed).
-func rewrite(m *wasm.Module, metered bool, dirty *dirtyTracking) error {
-	mt := &meter{m: m, nImpFunc: uint32(m.NumImported(wasm.KindFunc)), metered: metered, dirty: dirty}
+func rewrite(m *wasm.Module, metered bool, dirty *dirtyTracking, sizeViaGrow bool) error {
+	mt := &meter{m: m, nImpFunc: uint32(m.NumImported(wasm.KindFunc)), metered: metered, dirty: dirty, sizeViaGrow: sizeViaGrow}
 	// Our imports go last among the function imports (imports of other
 	// kinds were removed by Module; a function import list keeps its order).
 	add := func(name string, ft wasm.FuncType) uint32 {
@@ -75,7 +79,7 @@ func rewrite(m *wasm.Module, metered bool, dirty *dirtyTracking) error {
 		dirty.chunkFunc = add(DirtyChunkFunc, wasm.FuncType{Params: []wasm.ValType{wasm.I32}, Results: []wasm.ValType{wasm.ExternRef}})
 		dirty.rangeFunc = add(DirtyRangeFunc, wasm.FuncType{Params: []wasm.ValType{wasm.I32, wasm.I32}})
 	}
-	if mt.nAdded == 0 {
+	if mt.nAdded == 0 && !sizeViaGrow {
 		return nil
 	}
 	if err := mt.renumber(); err != nil {
@@ -405,6 +409,10 @@ func (mt *meter) function(code *wasm.Code, nParams int) error {
 			if mt.dirty != nil {
 				out = mt.dirty.bulk(out, dl)
 			}
+		case in.Op == wasm.OpMemorySize && mt.sizeViaGrow:
+			out = append(out, wasm.OpI32Const, 0, wasm.OpMemoryGrow)
+			out = append(out, body[in.ImmPos:in.End]...) // the memory index
+			continue
 		case mt.dirty != nil:
 			var err error
 			if out, err = mt.dirty.store(out, in, dl); err != nil {
