@@ -9,8 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"strconv"
-	"strings"
+		"strings"
 	"testing"
 	"time"
 
@@ -365,20 +364,20 @@ func BenchmarkTrapPeakMemory(b *testing.B) {
 			for b.Loop() {
 				runtime.GC()
 				debug.FreeOSMemory()
-				base := procStatusKiB(b, "VmRSS")
+				base := statusKiB(b, "VmRSS")
 				r := newReplica(b)
 				id := installHeap(b, r, mib)
 				if res, err := r.Update(id, "write", binary.LittleEndian.AppendUint32(nil, written)); err != nil || res.Reject != nil {
 					b.Fatal(err, res.Reject)
 				}
-				before = procStatusKiB(b, "VmRSS") - base
+				before = statusKiB(b, "VmRSS") - base
 				if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 					b.Fatalf("resetting the peak RSS: %v", err)
 				}
 				if res, err := r.Update(id, "write_trap", binary.LittleEndian.AppendUint32(nil, written)); err != nil || res.Reject == nil {
 					b.Fatal(err, res)
 				}
-				peak = procStatusKiB(b, "VmHWM") - base
+				peak = statusKiB(b, "VmHWM") - base
 				r.Close()
 			}
 			b.ReportMetric(float64(mib), "heap-MiB")
@@ -386,23 +385,4 @@ func BenchmarkTrapPeakMemory(b *testing.B) {
 			b.ReportMetric(float64(peak)/1024, "peak-MiB")
 		})
 	}
-}
-
-// procStatusKiB reads a "Name: N kB" line of /proc/self/status.
-func procStatusKiB(b *testing.B, name string) uint64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return n
-		}
-	}
-	b.Fatalf("no %s in /proc/self/status", name)
-	return 0
 }

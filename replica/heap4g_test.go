@@ -2,8 +2,13 @@ package replica
 
 import (
 	"encoding/binary"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/internal/wasm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -66,4 +71,70 @@ func TestFullWasm32Memory(t *testing.T) {
 	require.Equal(t, uint32(1), size(), "a trap's growth is rolled back")
 	check(r.Update(id, "grow_full", nil))
 	require.Equal(t, uint32(65536), size())
+}
+
+// A module declaring a memory maximum above 4 GiB is refused at install
+// (validate's memory rule), as the IC refuses it.
+func TestMemoryMaxAbove4GiBRefused(t *testing.T) {
+	r := newReplica(t)
+	id, err := r.CreateCanister()
+	require.NoError(t, err)
+	m := &wasm.Module{Memories: []wasm.Limits{{Min: 1, HasMax: true, Max: 65537}}}
+	err = r.Install(id, m.Encode(), nil)
+	var rej *Reject
+	require.ErrorAs(t, err, &rej)
+	require.Equal(t, "IC0505", rej.ErrorCode)
+	require.Contains(t, rej.Message, "a 32-bit memory has at most 65536 pages")
+}
+
+// Memory is allocated as the canister touches it: a 3 GiB initial memory
+// (a module of a few dozen bytes) holds a few MiB of host memory through
+// install, a query, an update and a trap. (Before, it held about twice
+// the declared size.) Linux: RSS from /proc/self/status.
+func TestLargeInitialMemoryIsLazy(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("resident memory is read from Linux's /proc/self/status")
+	}
+	const src = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 49152)
+  (func (export "canister_query q") (i32.store (i32.const 0x80000000) (i32.const 1)) (call $reply))
+  (func (export "canister_update u") (i32.store (i32.const 0xbffffff0) (i32.const 1)) (call $reply))
+  (func (export "canister_update t") (i32.store (i32.const 0x40000000) (i32.const 1)) unreachable))`
+	r := newReplica(t)
+	mod := wat(t, src)
+	require.Less(t, len(mod), 200)
+	runtime.GC()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Fatalf("resetting the peak RSS: %v", err)
+	}
+	before := statusKiB(t, "VmRSS")
+	id := installWat(t, r, src)
+	for _, m := range []string{"q", "u", "t"} {
+		var err error
+		if m == "q" {
+			_, err = r.Query(id, m, nil)
+		} else {
+			_, err = r.Update(id, m, nil)
+		}
+		require.NoError(t, err)
+	}
+	peak := statusKiB(t, "VmHWM")
+	t.Logf("3 GiB initial memory: peak RSS %d MiB over %d MiB before", (peak-before)>>10, before>>10)
+	require.Less(t, peak-before, uint64(256<<10), "peak RSS grew by %d MiB", (peak-before)>>10)
+}
+
+// statusKiB reads a "Name: N kB" line of /proc/self/status.
+func statusKiB(t testing.TB, name string) uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", name)
+	return 0
 }
