@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-		"strings"
+	"strings"
 	"testing"
 	"time"
 
