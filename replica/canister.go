@@ -165,6 +165,9 @@ func (r *Replica) reinstantiate(cm *codeModule, h *heap, pages uint32) (api.Modu
 	}
 	inst, globals, err := r.instantiate(cm, h)
 	if err != nil {
+		if h != nil {
+			copy(h.buf[lo:hi], saved) // the old instance keeps its memory
+		}
 		return nil, nil, err
 	}
 	if h == nil {
