@@ -277,7 +277,7 @@ func (r *Replica) committedCopy(c *canister) (api.Module, []api.Global, error) {
 			}
 		}
 		src.copyCommitted(dst, uint64(c.snap.pages)*wasmPageSize)
-		if err := dst.reset(inst); err != nil {
+		if err := dst.reset(r, inst); err != nil {
 			r.closeInstance(inst)
 			return nil, nil, err
 		}

@@ -134,10 +134,31 @@ type instanceMemory struct {
 	provider api.Module
 }
 
+// exportedFunction returns inst's export name, or nil. The function is kept
+// for the instance's lifetime: wazero gives each api.Function its own call
+// stack, which a new one allocates and grows again on every call.
+func (r *Replica) exportedFunction(inst api.Module, name string) api.Function {
+	fns := r.funcs[inst]
+	if fn, ok := fns[name]; ok {
+		return fn
+	}
+	fn := inst.ExportedFunction(name)
+	if fn == nil {
+		return nil
+	}
+	if fns == nil {
+		fns = map[string]api.Function{}
+		r.funcs[inst] = fns
+	}
+	fns[name] = fn
+	return fn
+}
+
 // closeInstance closes inst and frees its memory unless another instance
 // uses it.
 func (r *Replica) closeInstance(inst api.Module) {
 	inst.Close(context.Background())
+	delete(r.funcs, inst)
 	if im, ok := r.heaps[inst]; ok {
 		delete(r.heaps, inst)
 		im.provider.Close(context.Background())
@@ -222,7 +243,7 @@ func (r *Replica) takeSnapshot(s *heapSnapshot, inst api.Module, globals []api.G
 	s.mark = 0
 	if h := r.heapOf(inst); h != nil {
 		var err error
-		if s.mark, err = h.mark(inst); err != nil {
+		if s.mark, err = h.mark(r, inst); err != nil {
 			return fmt.Errorf("replica: starting an execution: %w", err)
 		}
 	}
@@ -271,7 +292,7 @@ func (r *Replica) rollback(c *canister, trapped bool) error {
 // commitHeap keeps what inst's memory holds: the undo log is dropped.
 func (r *Replica) commitHeap(inst api.Module) error {
 	if h := r.heapOf(inst); h != nil {
-		if err := h.reset(inst); err != nil {
+		if err := h.reset(r, inst); err != nil {
 			return fmt.Errorf("replica: committing the heap: %w", err)
 		}
 	}

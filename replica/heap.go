@@ -144,7 +144,7 @@ func (h *heap) undoTo(mark int) {
 
 // clearTable empties the table entries of the chunks reported since the
 // last mark, in inst (whose memory h is), and forgets them.
-func (h *heap) clearTable(inst api.Module) error {
+func (h *heap) clearTable(r *Replica, inst api.Module) error {
 	if len(h.reported) == 0 {
 		return nil
 	}
@@ -159,14 +159,14 @@ func (h *heap) clearTable(inst api.Module) error {
 	}
 	ctx := context.Background()
 	if len(h.reported) > len(h.bits) { // many: cheaper to reset all
-		fn := inst.ExportedFunction(instrument.DirtyResetExport)
+		fn := r.exportedFunction(inst, instrument.DirtyResetExport)
 		if fn == nil {
 			return fmt.Errorf("replica: instance has no %s export", instrument.DirtyResetExport)
 		}
 		_, err := fn.Call(ctx)
 		return err
 	}
-	fn := inst.ExportedFunction(instrument.DirtyClearExport)
+	fn := r.exportedFunction(inst, instrument.DirtyClearExport)
 	if fn == nil {
 		return fmt.Errorf("replica: instance has no %s export", instrument.DirtyClearExport)
 	}
@@ -184,16 +184,16 @@ func (h *heap) clearTable(inst api.Module) error {
 
 // mark starts a new undo level in inst's memory h: every chunk written
 // from now on is saved again. It returns the log position to undo to.
-func (h *heap) mark(inst api.Module) (int, error) {
-	err := h.clearTable(inst)
+func (h *heap) mark(r *Replica, inst api.Module) (int, error) {
+	err := h.clearTable(r, inst)
 	h.zeroFrom = h.size
 	return len(h.log), err
 }
 
 // reset forgets the log (after a commit, or a complete undo) and starts
 // tracking from the current state.
-func (h *heap) reset(inst api.Module) error {
-	err := h.clearTable(inst)
+func (h *heap) reset(r *Replica, inst api.Module) error {
+	err := h.clearTable(r, inst)
 	h.log = h.log[:0]
 	if cap(h.arena) > maxKeptArena {
 		h.arena = nil

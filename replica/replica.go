@@ -50,7 +50,8 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
-	heaps      map[api.Module]instanceMemory // the memory of every live instance (heap.go)
+	heaps      map[api.Module]instanceMemory          // the memory of every live instance (heap.go)
+	funcs      map[api.Module]map[string]api.Function // exports called, by instance (exportedFunction)
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
@@ -131,6 +132,7 @@ func New(opts ...Option) (*Replica, error) {
 		WithCoreFeatures(api.CoreFeaturesV2)
 	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
 	r.heaps = map[api.Module]instanceMemory{}
+	r.funcs = map[api.Module]map[string]api.Function{}
 	if err := r.instantiateMeter(ctx); err != nil {
 		r.rt.Close(ctx)
 		return nil, fmt.Errorf("replica: metering host module: %w", err)
