@@ -387,15 +387,15 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	}
 
 	// Commit.
-	if mode == ModeReinstall && c.code != nil {
-		r.rejectCallContexts(c, fmt.Sprintf("canister %s has been reinstalled", c.id))
-	}
 	if err := r.commitHeap(inst); err != nil { // from here on, messages are rolled back to this state
 		r.closeInstance(inst)
 		if rerr := restoreOld(false); rerr != nil {
 			return rerr
 		}
 		return err
+	}
+	if mode == ModeReinstall && c.code != nil {
+		r.rejectCallContexts(c, fmt.Sprintf("canister %s has been reinstalled", c.id))
 	}
 	if c.inst != nil {
 		r.closeInstance(c.inst)

@@ -70,7 +70,7 @@ type codeModule struct {
 	refs     int // canisters whose code it is
 	key      moduleKey
 	compiled wazero.CompiledModule
-	memory   wazero.CompiledModule // provides the memory compiled imports; nil without one
+	memory   wazero.CompiledModule // provides the memory that compiled imports; nil without one
 	globals  []string              // export names of the mutable globals
 	hasStart bool
 	methods  map[string]MethodKind
