@@ -105,10 +105,10 @@ func TestLargeInitialMemoryIsLazy(t *testing.T) {
 	mod := wat(t, src)
 	require.Less(t, len(mod), 200)
 	runtime.GC()
+	before := statusKiB(t, "VmRSS")
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		t.Fatalf("resetting the peak RSS: %v", err)
 	}
-	before := statusKiB(t, "VmRSS")
 	id := installWat(t, r, src)
 	for _, m := range []string{"q", "u", "t"} {
 		var err error
@@ -119,9 +119,11 @@ func TestLargeInitialMemoryIsLazy(t *testing.T) {
 		}
 		require.NoError(t, err)
 	}
-	peak := statusKiB(t, "VmHWM")
-	t.Logf("3 GiB initial memory: peak RSS %d MiB over %d MiB before", (peak-before)>>10, before>>10)
-	require.Less(t, peak-before, uint64(256<<10), "peak RSS grew by %d MiB", (peak-before)>>10)
+	// The kernel's RSS counters are approximate (per-thread caches), so
+	// the peak may read a little below the RSS read before.
+	grew := int64(statusKiB(t, "VmHWM")) - int64(before)
+	t.Logf("3 GiB initial memory: peak RSS %d MiB over %d MiB before", grew>>10, before>>10)
+	require.Less(t, grew, int64(256<<10), "peak RSS grew by %d MiB", grew>>10)
 }
 
 // statusKiB reads a "Name: N kB" line of /proc/self/status.
