@@ -159,6 +159,9 @@ func (r *Replica) exportedFunction(inst api.Module, name string) api.Function {
 func (r *Replica) closeInstance(inst api.Module) {
 	inst.Close(context.Background())
 	delete(r.funcs, inst)
+	if r.reporter.inst == inst {
+		r.reporter.inst, r.reporter.h = nil, nil
+	}
 	if im, ok := r.heaps[inst]; ok {
 		delete(r.heaps, inst)
 		im.provider.Close(context.Background())

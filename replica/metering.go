@@ -185,10 +185,14 @@ func (e *execution) performanceCounter(kind uint32) uint64 {
 // reports (heap.go).
 func (r *Replica) instantiateMeter(ctx context.Context) error {
 	heapOf := func(m api.Module, fn string) *heap {
+		if m == r.reporter.inst { // the common case: the same instance again
+			return r.reporter.h
+		}
 		h := r.heapOf(m)
 		if h == nil {
 			panic(fmt.Errorf("%s.%s called by an instance the replica does not know", instrument.MeterModule, fn))
 		}
+		r.reporter.inst, r.reporter.h = m, h
 		return h
 	}
 	_, err := r.rt.NewHostModuleBuilder(instrument.MeterModule).

@@ -52,6 +52,10 @@ type Replica struct {
 	instanceNo uint64
 	heaps      map[api.Module]instanceMemory          // the memory of every live instance (heap.go)
 	funcs      map[api.Module]map[string]api.Function // exports called, by instance (exportedFunction)
+	reporter   struct {                               // the instance that last reported a dirty chunk (instantiateMeter)
+		inst api.Module
+		h    *heap
+	}
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)

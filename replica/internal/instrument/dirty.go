@@ -37,7 +37,7 @@ const (
 	DirtyRangeFunc    = "dirty_range"
 	DirtyClearExport  = ReservedPrefix + "dirty_clear"
 	DirtyResetExport  = ReservedPrefix + "dirty_reset"
-	DirtyClearArity   = 8
+	DirtyClearArity   = 32
 	ChunkShift        = 12
 	ChunkSize         = 1 << ChunkShift
 	maxChunks         = 1 << (32 - ChunkShift) // of a 4 GiB memory
