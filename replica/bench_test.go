@@ -1,12 +1,17 @@
 package replica
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/icgo/icgo/internal/candidtext"
 )
@@ -155,16 +160,16 @@ func BenchmarkMeteringOverhead(b *testing.B) {
 	}
 }
 
-// BenchmarkHelloGo measures the Go CDK's hello canister (examples/hello,
-// built with cmd/icgo): install (canister_init), greet("world") as a query
-// and inc as an update, with their instruction counts.
-func BenchmarkHelloGo(b *testing.B) {
+// buildHello builds the Go CDK's hello canister (examples/hello) with
+// cmd/icgo and returns the module and the Candid arguments of greet
+// ("world") and of inc ().
+func buildHello(b *testing.B) (mod, world, empty []byte) {
 	dir := b.TempDir()
 	out, err := exec.Command("go", "run", "../cmd/icgo", "build", "-o", dir, "../examples/hello").CombinedOutput()
 	if err != nil {
 		b.Fatalf("building examples/hello: %v\n%s", err, out)
 	}
-	mod, err := os.ReadFile(filepath.Join(dir, "hello.wasm.gz"))
+	mod, err = os.ReadFile(filepath.Join(dir, "hello.wasm.gz"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -172,11 +177,19 @@ func BenchmarkHelloGo(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	world, err := candidtext.Encode(vals, nil)
+	world, err = candidtext.Encode(vals, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	empty, _ := candidtext.Encode(nil, nil)
+	empty, _ = candidtext.Encode(nil, nil)
+	return mod, world, empty
+}
+
+// BenchmarkHelloGo measures the Go CDK's hello canister (examples/hello,
+// built with cmd/icgo): install (canister_init), greet("world") as a query
+// and inc as an update, with their instruction counts.
+func BenchmarkHelloGo(b *testing.B) {
+	mod, world, empty := buildHello(b)
 	r := newReplica(b)
 	b.Run("install", func(b *testing.B) {
 		for b.Loop() {
@@ -217,6 +230,160 @@ func BenchmarkHelloGo(b *testing.B) {
 				}
 			}
 			reportMsgs(b, r, id)
+		})
+	}
+}
+
+// BenchmarkHelloQueryVsWat alternates hello's greet query with the query
+// of a trivial WAT canister (testCanister's read) in one replica and
+// reports the median wall time of each and their ratio (issue 12's goal:
+// at most 8).
+func BenchmarkHelloQueryVsWat(b *testing.B) {
+	mod, world, _ := buildHello(b)
+	r := newReplica(b)
+	hello, err := r.CreateCanister()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.Install(hello, mod, nil); err != nil {
+		b.Fatal(err)
+	}
+	trivial := installWat(b, r, testCanister)
+	var helloNs, watNs []time.Duration
+	query := func(id CanisterID, method string, arg []byte) time.Duration {
+		t0 := time.Now()
+		res, err := r.Query(id, method, arg)
+		d := time.Since(t0)
+		if err != nil || res.Reject != nil {
+			b.Fatal(err, res.Reject)
+		}
+		return d
+	}
+	for b.Loop() {
+		watNs = append(watNs, query(trivial, "read", nil))
+		helloNs = append(helloNs, query(hello, "greet", world))
+	}
+	h, w := median(helloNs), median(watNs)
+	b.ReportMetric(float64(h.Nanoseconds()), "hello-ns/query")
+	b.ReportMetric(float64(w.Nanoseconds()), "wat-ns/query")
+	b.ReportMetric(float64(h)/float64(w), "hello/wat")
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// heapSizeCanister grows its memory to the number of pages given at
+// install and writes a byte in every 4 KiB of it (so the heap is resident,
+// as a real canister's is). "read" is a trivial query; "write" and
+// "write_trap" fill the first n bytes (n: the argument, a u32), then reply
+// or trap.
+const heapSizeCanister = `
+(module
+  (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
+  (import "ic0" "msg_reply_data_append" (func $reply_append (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 1)
+  (func $arg_u32 (result i32)
+    (call $arg_copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (i32.load (i32.const 0)))
+  (func (export "canister_init")
+    (local $i i32) (local $n i32)
+    (drop (memory.grow (i32.sub (call $arg_u32) (i32.const 1))))
+    (local.set $n (i32.mul (memory.size) (i32.const 65536)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 (local.get $i) (i32.const 1))
+        (local.set $i (i32.add (local.get $i) (i32.const 4096)))
+        (br $l))))
+  (func (export "canister_query read")
+    (call $reply_append (i32.const 0) (i32.const 8))
+    (call $reply))
+  (func (export "canister_update write")
+    (memory.fill (i32.const 0) (i32.const 7) (call $arg_u32))
+    (call $reply_append (i32.const 0) (i32.const 8))
+    (call $reply))
+  (func (export "canister_update write_trap")
+    (memory.fill (i32.const 0) (i32.const 7) (call $arg_u32))
+    unreachable))
+`
+
+func installHeap(b *testing.B, r *Replica, mib int) CanisterID {
+	id, err := r.CreateCanister()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := r.Install(id, wat(b, heapSizeCanister), binary.LittleEndian.AppendUint32(nil, uint32(mib*16))); err != nil {
+		b.Fatal(err)
+	}
+	return id
+}
+
+// BenchmarkQueryHeapSize is a trivial query and an update that writes 8
+// bytes, on a canister whose heap is 1, 64 or 512 MiB: with dirty-page
+// rollback their cost does not depend on the heap's size.
+func BenchmarkQueryHeapSize(b *testing.B) {
+	for _, mib := range []int{1, 64, 512} {
+		r := newReplica(b)
+		id := installHeap(b, r, mib)
+		b.Run(fmt.Sprintf("query/heap=%dMiB", mib), func(b *testing.B) {
+			for b.Loop() {
+				if res, err := r.Query(id, "read", nil); err != nil || res.Reject != nil {
+					b.Fatal(err, res.Reject)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("update/heap=%dMiB", mib), func(b *testing.B) {
+			for b.Loop() {
+				if res, err := r.Update(id, "write", binary.LittleEndian.AppendUint32(nil, 8)); err != nil || res.Reject != nil {
+					b.Fatal(err, res.Reject)
+				}
+			}
+		})
+		r.Close()
+	}
+}
+
+// BenchmarkTrapPeakMemory reports the host's peak resident memory while a
+// canister with a heap of 256 MiB, 1 GiB or 3 GiB (the default
+// wasm_memory_limit; this case needs about 3.1 GiB of host memory) runs an
+// update that writes 16 MiB of it and traps (issue 11: it must stay near the heap plus what the
+// message wrote). peak-MiB is the process's peak RSS (VmHWM, reset before
+// the message) minus its RSS before the canister was created. Linux only
+// (/proc/self/clear_refs, /proc/self/status).
+func BenchmarkTrapPeakMemory(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("peak RSS is read from Linux's /proc/self/status")
+	}
+	const written = 16 << 20
+	for _, mib := range []int{256, 1024, 3072} {
+		b.Run(fmt.Sprintf("heap=%dMiB", mib), func(b *testing.B) {
+			var peak, before uint64
+			for b.Loop() {
+				runtime.GC()
+				debug.FreeOSMemory()
+				base := statusKiB(b, "VmRSS")
+				r := newReplica(b)
+				id := installHeap(b, r, mib)
+				if res, err := r.Update(id, "write", binary.LittleEndian.AppendUint32(nil, written)); err != nil || res.Reject != nil {
+					b.Fatal(err, res.Reject)
+				}
+				before = statusKiB(b, "VmRSS") - base
+				if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+					b.Fatalf("resetting the peak RSS: %v", err)
+				}
+				if res, err := r.Update(id, "write_trap", binary.LittleEndian.AppendUint32(nil, written)); err != nil || res.Reject == nil {
+					b.Fatal(err, res)
+				}
+				peak = statusKiB(b, "VmHWM") - base
+				r.Close()
+			}
+			b.ReportMetric(float64(mib), "heap-MiB")
+			b.ReportMetric(float64(before)/1024, "rss-before-MiB")
+			b.ReportMetric(float64(peak)/1024, "peak-MiB")
 		})
 	}
 }

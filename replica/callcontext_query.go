@@ -1,7 +1,6 @@
 package replica
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/icgo/icgo/replica/internal/stablemem"
@@ -92,19 +91,18 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 	}
 	f := &qframe{c: c, inst: c.inst, globals: c.globals, stable: c.stable.Begin()}
 	if qe.touched[c] {
-		inst, globals, err := r.instantiate(c.code)
+		inst, globals, err := r.committedCopy(c)
 		if err != nil {
-			return nil, nil, fmt.Errorf("replica: instantiating canister %s for a nested query: %w", c.id, err)
-		}
-		f.inst, f.globals, f.tmp = inst, globals, true
-		defer func() { f.inst.Close(context.Background()) }()
-		if err := c.snap.restore(inst, globals); err != nil {
 			return nil, nil, err
 		}
+		f.inst, f.globals, f.tmp = inst, globals, true
+		defer func() { r.closeInstance(f.inst) }()
 	} else {
 		qe.touched[c] = true
 		qe.order = append(qe.order, c)
-		c.snap.take(c.inst, c.globals)
+		if err := r.takeSnapshot(&c.snap, c.inst, c.globals); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	ctx := ctxNRQ
@@ -155,7 +153,9 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 		ce.needsResponse = true
 		ce.calls.cc = cc
 		var before heapSnapshot
-		before.take(f.inst, f.globals)
+		if err := r.takeSnapshot(&before, f.inst, f.globals); err != nil {
+			return nil, nil, err
+		}
 		trap = r.runQueryCallback(ce, f, fun, env)
 		qe.spend(ce)
 		if trap != nil { // its stable transaction is dropped
@@ -165,7 +165,9 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 			if oc.hasCleanup {
 				ec := r.queryExecution(qe, f, ctxCC, "the cleanup callback", nil, caller)
 				ec.calls.cc, ec.calls.rejectCode = cc, ce.calls.rejectCode
-				before.take(f.inst, f.globals)
+				if err := r.takeSnapshot(&before, f.inst, f.globals); err != nil {
+					return nil, nil, err
+				}
 				ctrap := r.runQueryCallback(ec, f, oc.cleanupFun, oc.cleanupEnv)
 				qe.spend(ec)
 				if ctrap != nil {
@@ -249,17 +251,42 @@ func (r *Replica) runQueryCallback(e *execution, f *qframe, fun, env uint32) *tr
 // recoverFrame replaces a frame's instance after a trap (wazero instances
 // are not reused after a trap) and restores snap into it.
 func (r *Replica) recoverFrame(f *qframe, snap *heapSnapshot) error {
-	inst, globals, err := r.instantiate(f.c.code)
+	inst, globals, err := r.restoreSnapshot(snap, f.c.code, f.inst, f.globals, true)
 	if err != nil {
 		return fmt.Errorf("replica: re-instantiating canister %s in a query: %w", f.c.id, err)
 	}
-	if err := snap.restore(inst, globals); err != nil {
-		return err
-	}
-	f.inst.Close(context.Background())
 	f.inst, f.globals = inst, globals
 	if !f.tmp {
 		f.c.inst, f.c.globals = inst, globals
 	}
 	return nil
+}
+
+// committedCopy makes a private instance of c holding its committed
+// state, for a composite query that calls back into a canister already in
+// its call graph (whose own instance is in use). Unlike every other
+// execution, this copies the whole heap.
+func (r *Replica) committedCopy(c *canister) (api.Module, []api.Global, error) {
+	inst, globals, err := r.instantiate(c.code, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("replica: instantiating canister %s for a nested query: %w", c.id, err)
+	}
+	if src, dst := r.heapOf(c.inst), r.heapOf(inst); src != nil && dst != nil {
+		mem := memoryOf(inst)
+		if cur := memoryPages(mem); cur < c.snap.pages {
+			if _, ok := mem.Grow(c.snap.pages - cur); !ok {
+				r.closeInstance(inst)
+				return nil, nil, fmt.Errorf("replica: canister %s: cannot grow a nested query's memory to %d pages", c.id, c.snap.pages)
+			}
+		}
+		src.copyCommitted(dst, uint64(c.snap.pages)*wasmPageSize)
+		if err := dst.reset(r, inst); err != nil {
+			r.closeInstance(inst)
+			return nil, nil, err
+		}
+	}
+	for i, g := range globals {
+		g.(api.MutableGlobal).Set(c.snap.globals[i])
+	}
+	return inst, globals, nil
 }

@@ -301,13 +301,18 @@ func (r *Replica) newExecution(c *canister, ctx execContext, entry string, arg, 
 // canister version, the context's cycles and the calls it performed.
 // Otherwise (a trap, or a query) the instance is rolled back.
 func (r *Replica) execute(c *canister, e *execution, keep bool, export string, params ...uint64) (*trapError, error) {
-	c.snap.take(c.inst, c.globals)
+	if err := r.takeSnapshot(&c.snap, c.inst, c.globals); err != nil {
+		return nil, err
+	}
 	trap := e.run(export, params...)
 	if trap != nil || !keep {
 		if err := r.rollback(c, trap != nil); err != nil {
 			return trap, err
 		}
 		return trap, nil
+	}
+	if err := r.commitHeap(c.inst); err != nil {
+		return nil, err
 	}
 	e.dropBuilding()
 	e.stable.Commit()
@@ -454,7 +459,9 @@ func (r *Replica) inspect(c *canister, method string, arg, caller []byte) (*Reje
 		r: r, c: c, inst: c.inst, ctx: ctxF, entry: "canister_inspect_message", time: r.tick(), caller: caller, arg: arg,
 		methodName: []byte(method), stable: c.stable.Begin(), cycles: c.cycles, certifiedData: c.certifiedData, timer: c.timer,
 	}
-	c.snap.take(c.inst, c.globals)
+	if err := r.takeSnapshot(&c.snap, c.inst, c.globals); err != nil {
+		return nil, err
+	}
 	trap := e.run("canister_inspect_message")
 	if err := r.rollback(c, trap != nil); err != nil {
 		return nil, err

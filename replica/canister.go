@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/icgo/icgo/replica/internal/instrument"
 	"github.com/icgo/icgo/replica/internal/stablemem"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 type envVar struct{ name, value string }
@@ -83,40 +85,148 @@ func (l *canisterLog) purgeBefore(idx uint64) {
 	}
 }
 
-// instantiate creates a fresh instance of cm. wazero runs no start
-// function: the module's own (start) was turned into an export by the
-// instrumentation and runs only on install.
-func (r *Replica) instantiate(cm *codeModule) (api.Module, []api.Global, error) {
+// instantiate creates an instance of cm whose memory is h, or a new heap
+// if h is nil. wazero runs no start function: the module's own (start) was
+// turned into an export by the instrumentation and runs only on install.
+// The active data segments are written into the memory, as in any
+// instantiation (reinstantiate puts back what they cover).
+func (r *Replica) instantiate(cm *codeModule, h *heap) (api.Module, []api.Global, error) {
 	r.instanceNo++
+	if h == nil {
+		h = &heap{}
+	}
+	ctx := context.Background()
+	var mem api.Module
+	if cm.memory != nil {
+		mcfg := wazero.NewModuleConfig().WithName(fmt.Sprintf("canister-memory-%d", r.instanceNo))
+		var err error
+		if mem, err = r.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, h.allocator()), cm.memory, mcfg); err != nil {
+			if h.users == 0 {
+				h.free()
+			}
+			return nil, nil, err
+		}
+		ctx = experimental.WithImportResolver(ctx, func(name string) api.Module {
+			if name == instrument.MemoryModule {
+				return mem
+			}
+			return nil
+		})
+	}
 	cfg := wazero.NewModuleConfig().WithName(fmt.Sprintf("canister-instance-%d", r.instanceNo)).WithStartFunctions()
-	inst, err := r.rt.InstantiateModule(context.Background(), cm.compiled, cfg)
+	inst, err := r.rt.InstantiateModule(ctx, cm.compiled, cfg)
 	if err != nil {
+		if mem != nil {
+			mem.Close(context.Background())
+		}
+		if h.users == 0 {
+			h.free()
+		}
 		return nil, nil, err
+	}
+	if mem != nil {
+		h.users++
+		r.heaps[inst] = instanceMemory{h, mem}
 	}
 	globals := make([]api.Global, len(cm.globals))
 	for i, name := range cm.globals {
 		globals[i] = inst.ExportedGlobal(name)
 		if _, ok := globals[i].(api.MutableGlobal); !ok {
-			inst.Close(context.Background())
+			r.closeInstance(inst)
 			return nil, nil, fmt.Errorf("instrumented global %s is not mutable", name)
 		}
 	}
 	return inst, globals, nil
 }
 
-// heapSnapshot is a copy of an instance's Wasm memory and mutable globals,
-// taken before an execution so that a trap, or a query, can be undone
-// (reference 3.2).
-//
-// Cost: this version copies the whole memory before every execution (a
-// memcpy, about 1 ms per 10 MiB) and keeps the buffer for reuse, so a
-// canister's heap is held twice. The interface (take before, restore on
-// rollback) is what copy-on-write or dirty-page tracking will implement
-// later: only the pages an execution writes need copying.
+// instanceMemory is an instance's heap and the module instance that
+// provides its memory (instrument.Options.ImportMemory).
+type instanceMemory struct {
+	h        *heap
+	provider api.Module
+}
+
+// exportedFunction returns inst's export name, or nil. The function is kept
+// for the instance's lifetime: wazero gives each api.Function its own call
+// stack, which a new one allocates and grows again on every call.
+func (r *Replica) exportedFunction(inst api.Module, name string) api.Function {
+	fns := r.funcs[inst]
+	if fn, ok := fns[name]; ok {
+		return fn
+	}
+	fn := inst.ExportedFunction(name)
+	if fn == nil {
+		return nil
+	}
+	if fns == nil {
+		fns = map[string]api.Function{}
+		r.funcs[inst] = fns
+	}
+	fns[name] = fn
+	return fn
+}
+
+// closeInstance closes inst and frees its memory unless another instance
+// uses it.
+func (r *Replica) closeInstance(inst api.Module) {
+	inst.Close(context.Background())
+	delete(r.funcs, inst)
+	if r.reporter.inst == inst {
+		r.reporter.inst, r.reporter.h = nil, nil
+	}
+	if im, ok := r.heaps[inst]; ok {
+		delete(r.heaps, inst)
+		im.provider.Close(context.Background())
+		im.h.users--
+		if im.h.users == 0 {
+			im.h.free()
+		}
+	}
+}
+
+// heapOf returns inst's heap, or nil if it has no memory.
+func (r *Replica) heapOf(inst api.Module) *heap { return r.heaps[inst].h }
+
+// reinstantiate replaces an instance of cm whose memory is h (already
+// rolled back to the state to keep, pages long) by a new one with the same
+// memory. wazero does not reuse an instance after a trap, nor shrink a
+// memory; the heap stays, and only the bytes the data segments cover are
+// saved and put back, so this costs the module's data, not the heap.
+func (r *Replica) reinstantiate(cm *codeModule, h *heap, pages uint32) (api.Module, []api.Global, error) {
+	n := uint64(pages) * wasmPageSize
+	var saved []byte
+	lo, hi := min(cm.dataLo, n), min(cm.dataHi, n)
+	if h != nil && lo < hi {
+		saved = append(saved, h.buf[lo:hi]...)
+	}
+	inst, globals, err := r.instantiate(cm, h)
+	if err != nil {
+		if h != nil {
+			copy(h.buf[lo:hi], saved) // the old instance keeps its memory
+		}
+		return nil, nil, err
+	}
+	if h == nil {
+		return inst, globals, nil
+	}
+	copy(h.buf[lo:hi], saved)
+	mem := memoryOf(inst)
+	if cur := memoryPages(mem); cur < pages {
+		if _, ok := mem.Grow(pages - cur); !ok {
+			r.closeInstance(inst)
+			return nil, nil, fmt.Errorf("replica: cannot grow memory to %d pages to restore a snapshot", pages)
+		}
+	}
+	return inst, globals, nil
+}
+
+// heapSnapshot is where an execution started: the memory size, the mutable
+// globals and the position in the heap's undo log (heap.go). Restoring it
+// undoes what the instance wrote since, copying only those chunks.
 type heapSnapshot struct {
-	mem     []byte
 	pages   uint32
 	globals []uint64
+	mark    int
 }
 
 // memoryOf returns the instance's memory, or nil if it has none. (wazero
@@ -138,70 +248,68 @@ func memoryPages(m api.Memory) uint32 {
 	return p
 }
 
-// memoryChunks calls fn for consecutive views of the first n bytes of m.
-// (api.Memory takes uint32 lengths; a 4 GiB memory does not fit one.)
-func memoryChunks(m api.Memory, n uint64, fn func(off uint64, view []byte)) {
-	const chunk = 1 << 30
-	for off := uint64(0); off < n; off += chunk {
-		size := min(chunk, n-off)
-		view, ok := m.Read(uint32(off), uint32(size))
-		if !ok {
-			panic("replica: memory view out of range")
-		}
-		fn(off, view)
-	}
-}
-
-func (s *heapSnapshot) take(inst api.Module, globals []api.Global) {
-	mem := memoryOf(inst)
-	s.pages = memoryPages(mem)
-	n := uint64(s.pages) * wasmPageSize
-	if uint64(cap(s.mem)) < n {
-		s.mem = make([]byte, n)
-	}
-	s.mem = s.mem[:n]
-	memoryChunks(mem, n, func(off uint64, view []byte) { copy(s.mem[off:], view) })
+// take marks the start of an execution on inst.
+func (r *Replica) takeSnapshot(s *heapSnapshot, inst api.Module, globals []api.Global) error {
+	s.pages = memoryPages(memoryOf(inst))
 	s.globals = s.globals[:0]
 	for _, g := range globals {
 		s.globals = append(s.globals, g.Get())
 	}
-}
-
-// restore writes the snapshot back into inst, whose memory must not be
-// larger than the snapshot's (it may be smaller: a fresh instance).
-func (s *heapSnapshot) restore(inst api.Module, globals []api.Global) error {
-	mem := memoryOf(inst)
-	cur := memoryPages(mem)
-	if cur > s.pages {
-		return fmt.Errorf("replica: cannot restore a %d-page snapshot into a %d-page memory", s.pages, cur)
-	}
-	if cur < s.pages {
-		if _, ok := mem.Grow(s.pages - cur); !ok {
-			return fmt.Errorf("replica: cannot grow memory to %d pages to restore a snapshot", s.pages)
+	s.mark = 0
+	if h := r.heapOf(inst); h != nil {
+		var err error
+		if s.mark, err = h.mark(r, inst); err != nil {
+			return fmt.Errorf("replica: starting an execution: %w", err)
 		}
-	}
-	if mem != nil {
-		memoryChunks(mem, uint64(s.pages)*wasmPageSize, func(off uint64, view []byte) { copy(view, s.mem[off:]) })
-	}
-	for i, g := range globals {
-		g.(api.MutableGlobal).Set(s.globals[i])
 	}
 	return nil
 }
 
-// rollback returns the canister's instance to the last snapshot. The
-// instance is replaced by a fresh one when it can no longer be trusted or
-// reused: after a trap (wazero documents its runtime errors as leaving the
-// instance unrecoverable), when the time guard closed it, or when memory
-// grew (Wasm memory cannot shrink, and memory.size must read as before).
-func (r *Replica) rollback(c *canister, trapped bool) error {
-	if trapped || c.inst.IsClosed() || memoryPages(memoryOf(c.inst)) != c.snap.pages {
-		inst, globals, err := r.instantiate(c.code)
-		if err != nil {
-			return fmt.Errorf("replica: re-instantiating canister %s to roll back: %w", c.id, err)
+// restoreSnapshot puts inst back as it was at s. The instance is replaced
+// by a new one (returned) when it can no longer be trusted or reused:
+// after a trap (wazero documents its runtime errors as leaving the instance
+// unrecoverable), when the time guard closed it, or when memory grew (Wasm
+// memory cannot shrink, and memory.size must read as before).
+func (r *Replica) restoreSnapshot(s *heapSnapshot, cm *codeModule, inst api.Module, globals []api.Global, trapped bool) (api.Module, []api.Global, error) {
+	h := r.heapOf(inst)
+	if h != nil {
+		grown := h.size > uint64(s.pages)*wasmPageSize
+		h.undoTo(s.mark)
+		if grown {
+			h.decommitFrom(uint64(s.pages) * wasmPageSize)
 		}
-		c.inst.Close(context.Background())
-		c.inst, c.globals = inst, globals
 	}
-	return c.snap.restore(c.inst, c.globals)
+	if trapped || inst.IsClosed() || memoryPages(memoryOf(inst)) != s.pages {
+		ninst, nglobals, err := r.reinstantiate(cm, h, s.pages)
+		if err != nil {
+			return nil, nil, fmt.Errorf("re-instantiating to roll back: %w", err)
+		}
+		r.closeInstance(inst)
+		inst, globals = ninst, nglobals
+	}
+	for i, g := range globals {
+		g.(api.MutableGlobal).Set(s.globals[i])
+	}
+	return inst, globals, nil
+}
+
+// rollback returns the canister's instance to its snapshot (c.snap, taken
+// when the execution started) and starts tracking afresh.
+func (r *Replica) rollback(c *canister, trapped bool) error {
+	inst, globals, err := r.restoreSnapshot(&c.snap, c.code, c.inst, c.globals, trapped)
+	if err != nil {
+		return fmt.Errorf("replica: re-instantiating canister %s: %w", c.id, err)
+	}
+	c.inst, c.globals = inst, globals
+	return r.commitHeap(c.inst)
+}
+
+// commitHeap keeps what inst's memory holds: the undo log is dropped.
+func (r *Replica) commitHeap(inst api.Module) error {
+	if h := r.heapOf(inst); h != nil {
+		if err := h.reset(r, inst); err != nil {
+			return fmt.Errorf("replica: committing the heap: %w", err)
+		}
+	}
+	return nil
 }

@@ -241,12 +241,39 @@
 //
 // # Cost model of this version
 //
-// Each execution copies the whole Wasm memory before it runs (to restore
-// it on a trap or after a query): a memcpy of about 1 ms per 10 MiB of
-// heap, and a second copy of the heap in RAM. Stable memory is
-// copy-on-write in 4 KiB chunks, so its cost follows what an execution
-// writes. Compiled code is cached per module hash while a canister uses it
-// (plus the 8 most recently unused modules; and shared across the
-// replicas of a process, or on disk with WithCompilationCacheDir), so
-// installing the same module again costs only instantiation.
+// An execution costs what it writes, not the size of the heap. Each
+// instance's Wasm memory is one reservation of its maximum (an anonymous
+// mapping on Linux, macOS and FreeBSD: pages the canister never touches
+// hold no host memory, and memory.grow never copies). The instrumentation
+// makes every store, memory.fill/copy/init and every System API call that
+// writes guest memory report the 4 KiB chunk it is about to write first;
+// the replica saves a chunk the first time an execution writes it, and a
+// trap, or the end of a query, puts back only the saved chunks (heap.go).
+// The reporting costs a few Wasm instructions per store, which metering
+// does not count. Host memory is the heap plus the chunks a message
+// writes; a composite query that calls back into a canister already in
+// its call graph is the exception: it copies that canister's heap. A trap
+// re-instantiates the module (wazero does not reuse an instance after a
+// runtime error) over the same memory, saving and restoring only the bytes
+// the data segments cover. Stable memory is copy-on-write in 4 KiB
+// chunks, so its cost follows what an execution writes too. Compiled code
+// is cached per module hash while a canister uses it (plus the 8 most
+// recently unused modules; and shared across the replicas of a process,
+// or on disk with WithCompilationCacheDir), so installing the same module
+// again costs only instantiation.
+//
+// # A 4 GiB heap
+//
+// wazero 1.12's compiler reads the length of a memory that the module
+// defines as 32 bits: once memory.grow reaches 65,536 pages (4 GiB), every
+// load and store traps as out of bounds, and memory.size reads 0 (its
+// interpreter is right). The replica works around both, so that a canister
+// can use the whole 4 GiB as on the IC: the instrumentation turns the
+// module's memory into an import from a small module the replica
+// instantiates per instance (whose bounds checks use the 64-bit length),
+// and, for a memory whose maximum is 65,536 pages, replaces memory.size by
+// memory.grow of 0 pages (which gives the same result through the
+// runtime). A memory declaring more than 65,536 pages, initial or maximum,
+// is refused at install, as the WebAssembly specification and the IC do
+// (internal/validate, rule "memory").
 package replica

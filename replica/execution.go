@@ -105,7 +105,7 @@ func (e *execution) entryName() string {
 // run calls one export of the canister's instance under e, with the
 // wall-clock guard, and returns the trap if it trapped.
 func (e *execution) run(export string, params ...uint64) *trapError {
-	fn := e.inst.ExportedFunction(export)
+	fn := e.r.exportedFunction(e.inst, export)
 	if fn == nil {
 		return &trapError{desc: fmt.Sprintf("export %q not found", export), errorCode: ErrCodeCanisterMethodNotFound}
 	}

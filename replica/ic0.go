@@ -393,7 +393,17 @@ func (e *execution) read(m api.Module, fn string, ptr, size uint32) []byte {
 }
 
 func (e *execution) write(m api.Module, fn string, dst uint32, data []byte) {
-	copy(e.read(m, fn, dst, uint32(len(data))), data)
+	b := e.read(m, fn, dst, uint32(len(data)))
+	e.reportWrite(m, uint64(dst), uint64(len(b)))
+	copy(b, data)
+}
+
+// reportWrite tells m's heap that the replica is about to write guest
+// memory (heap.go: the undo log saves the chunks first).
+func (e *execution) reportWrite(m api.Module, dst, n uint64) {
+	if h := e.r.heapOf(m); h != nil {
+		h.reportRange(dst, n)
+	}
 }
 
 // copyBlob is the blob pattern X_copy(dst, offset, size): copy
@@ -467,7 +477,9 @@ func (e *execution) stableRead(m api.Module, fn string, dst, off, size uint64) {
 	if !e.stable.InBounds(off, size) {
 		e.trapf("ic0.%s: range [%d, %d) is out of bounds of stable memory (%d bytes)", fn, off, off+size, e.stable.Size()*stablemem.PageSize)
 	}
-	e.stable.Read(e.heapRange(m, fn, dst, size), off)
+	b := e.heapRange(m, fn, dst, size)
+	e.reportWrite(m, dst, size)
+	e.stable.Read(b, off)
 }
 
 func (e *execution) checkStable32(fn string) {

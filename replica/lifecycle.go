@@ -1,7 +1,6 @@
 package replica
 
 import (
-	"context"
 	"fmt"
 	"slices"
 
@@ -292,7 +291,7 @@ func (r *Replica) deleteCanister(c *canister) error {
 	}
 	r.rejectCallContexts(c, fmt.Sprintf("canister %s has been deleted", c.id))
 	if c.inst != nil {
-		c.inst.Close(context.Background())
+		r.closeInstance(c.inst)
 	}
 	r.releaseModule(c.code)
 	c.code, c.inst = nil, nil
@@ -321,7 +320,7 @@ func (r *Replica) setControllers(c *canister, controllers [][]byte) error {
 func (r *Replica) uninstall(c *canister) error {
 	r.rejectCallContexts(c, fmt.Sprintf("canister %s has been uninstalled", c.id))
 	if c.inst != nil {
-		c.inst.Close(context.Background())
+		r.closeInstance(c.inst)
 	}
 	r.releaseModule(c.code)
 	c.code, c.inst, c.globals, c.stable = nil, nil, nil, nil
@@ -373,7 +372,9 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		return r.rollback(c, trapped)
 	}
 	if mode == ModeUpgrade && !skipPreUpgrade && c.code.exports["canister_pre_upgrade"] {
-		c.snap.take(c.inst, c.globals)
+		if err := r.takeSnapshot(&c.snap, c.inst, c.globals); err != nil {
+			return err
+		}
 		oldTouched = true
 		e.inst, e.ctx, e.entry = c.inst, ctxG, "canister_pre_upgrade"
 		if trap := e.run("canister_pre_upgrade"); trap != nil {
@@ -387,7 +388,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	// or canister_init may arm it again.
 	e.timer = 0
 
-	inst, globals, err := r.instantiate(cm)
+	inst, globals, err := r.instantiate(cm, nil)
 	if err != nil {
 		if rerr := restoreOld(false); rerr != nil {
 			return rerr
@@ -414,7 +415,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		trap = e.memoryLimitTrap()
 	}
 	if trap != nil {
-		inst.Close(context.Background())
+		r.closeInstance(inst)
 		if err := restoreOld(false); err != nil {
 			return err
 		}
@@ -425,6 +426,13 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	}
 
 	// Commit.
+	if err := r.commitHeap(inst); err != nil { // from here on, messages are rolled back to this state
+		r.closeInstance(inst)
+		if rerr := restoreOld(false); rerr != nil {
+			return rerr
+		}
+		return err
+	}
 	if mode == ModeReinstall && c.code != nil {
 		r.rejectCallContexts(c, fmt.Sprintf("canister %s has been reinstalled", c.id))
 	}
@@ -432,7 +440,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 		c.logs.purgeBefore(logMark)
 	}
 	if c.inst != nil {
-		c.inst.Close(context.Background())
+		r.closeInstance(c.inst)
 	}
 	e.stable.Commit()
 	if mode == ModeUpgrade {

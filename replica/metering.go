@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/icgo/icgo/replica/internal/instrument"
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -181,10 +180,22 @@ func (e *execution) performanceCounter(kind uint32) uint64 {
 	return n
 }
 
-// instantiateMeter registers the __icgo host module that metered modules
-// import.
-func instantiateMeter(ctx context.Context, rt wazero.Runtime) error {
-	_, err := rt.NewHostModuleBuilder(instrument.MeterModule).
+// instantiateMeter registers the __icgo host module that instrumented
+// modules import: out_of_instructions (metering) and the dirty-page
+// reports (heap.go).
+func (r *Replica) instantiateMeter(ctx context.Context) error {
+	heapOf := func(m api.Module, fn string) *heap {
+		if m == r.reporter.inst { // the common case: the same instance again
+			return r.reporter.h
+		}
+		h := r.heapOf(m)
+		if h == nil {
+			panic(fmt.Errorf("%s.%s called by an instance the replica does not know", instrument.MeterModule, fn))
+		}
+		r.reporter.inst, r.reporter.h = m, h
+		return h
+	}
+	_, err := r.rt.NewHostModuleBuilder(instrument.MeterModule).
 		NewFunctionBuilder().
 		WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
 			e := executionFrom(ctx)
@@ -194,6 +205,17 @@ func instantiateMeter(ctx context.Context, rt wazero.Runtime) error {
 			e.outOfInstructions()
 		}), nil, nil).
 		Export(instrument.OutOfInstructionsFunc).
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
+			heapOf(m, instrument.DirtyChunkFunc).report(uint32(stack[0]))
+			stack[0] = 1 // any non-null externref
+		}), []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeExternref}).
+		Export(instrument.DirtyChunkFunc).
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
+			heapOf(m, instrument.DirtyRangeFunc).reportRange(uint64(uint32(stack[0])), uint64(uint32(stack[1])))
+		}), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, nil).
+		Export(instrument.DirtyRangeFunc).
 		Instantiate(ctx)
 	return err
 }

@@ -71,13 +71,17 @@ type codeModule struct {
 	refs     int // canisters whose code it is
 	key      moduleKey
 	compiled wazero.CompiledModule
-	globals  []string // export names of the mutable globals
+	memory   wazero.CompiledModule // provides the memory that compiled imports; nil without one
+	globals  []string              // export names of the mutable globals
 	hasStart bool
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
 	rawSize  int             // bytes of the uncompressed module (canister_status memory)
 	service  string          // its candid:service metadata, "" if none (upgrade checks)
 	invalid  *Reject         // the module was refused (then nothing else is set)
+	// [dataLo, dataHi) covers the active data segments: what an
+	// instantiation writes into memory (reinstantiate).
+	dataLo, dataHi uint64
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -226,7 +230,8 @@ func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) 
 			}
 		}
 	}
-	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered})
+	cm.dataLo, cm.dataHi = dataRange(m)
+	res, err := instrument.Module(m, instrument.Options{MaxMemoryPages: key.maxPages, Meter: key.metered, DirtyPages: true, ImportMemory: true})
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}
@@ -237,12 +242,48 @@ func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) 
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}
+	if res.HasMemory {
+		mm := &wasm.Module{Memories: []wasm.Limits{res.Memory}, Exports: []wasm.Export{{Name: instrument.MemoryName, Kind: wasm.KindMemory}}}
+		if cm.memory, err = r.rt.CompileModule(context.Background(), mm.Encode()); err != nil {
+			compiled.Close(context.Background())
+			return nil, invalidWasm("%v", err)
+		}
+	}
 	for _, g := range res.Globals {
 		cm.globals = append(cm.globals, instrument.GlobalExportName(g))
 	}
 	cm.hasStart = res.HasStart
 	cm.compiled = compiled
 	return cm, nil
+}
+
+// dataRange returns a range of memory that covers every active data
+// segment of m (their offsets are i32.const: the IC has no global imports
+// a segment offset could use; anything else gives the whole 4 GiB).
+func dataRange(m *wasm.Module) (lo, hi uint64) {
+	lo = MaxWasmMemory
+	for _, d := range m.Data {
+		if d.Mode != wasm.Active {
+			continue
+		}
+		var off uint64
+		ok := false
+		if err := wasm.Walk(d.Offset, func(in *wasm.Instr) error {
+			if in.Op == wasm.OpI32Const && !ok && in.Pos == 0 {
+				off, ok = uint64(uint32(in.Const)), true
+			} else if in.Op != wasm.OpEnd {
+				ok = false
+			}
+			return nil
+		}); err != nil || !ok {
+			return 0, MaxWasmMemory
+		}
+		lo, hi = min(lo, off), max(hi, off+uint64(len(d.Init)))
+	}
+	if hi == 0 {
+		return 0, 0
+	}
+	return lo, hi
 }
 
 // maxUnusedModules is how many compiled modules that no canister uses the
@@ -280,6 +321,9 @@ func (r *Replica) park(cm *codeModule) {
 		delete(r.modules, old.key)
 		if old.compiled != nil {
 			old.compiled.Close(context.Background())
+		}
+		if old.memory != nil {
+			old.memory.Close(context.Background())
 		}
 	}
 }

@@ -53,6 +53,12 @@ type Replica struct {
 	rootKey    []byte // computed on first use (a BLS scalar multiplication)
 	closed     bool
 	instanceNo uint64
+	heaps      map[api.Module]instanceMemory          // the memory of every live instance (heap.go)
+	funcs      map[api.Module]map[string]api.Function // exports called, by instance (exportedFunction)
+	reporter   struct {                               // the instance that last reported a dirty chunk (instantiateMeter)
+		inst api.Module
+		h    *heap
+	}
 
 	// stableLimits are the stable memory write limits per message and per
 	// install (ic0.go); tests lower them.
@@ -136,7 +142,9 @@ func New(opts ...Option) (*Replica, error) {
 		WithMemoryLimitPages(MaxWasmMemory / wasmPageSize).
 		WithCoreFeatures(api.CoreFeaturesV2)
 	r.rt = wazero.NewRuntimeWithConfig(ctx, rc)
-	if err := instantiateMeter(ctx, r.rt); err != nil {
+	r.heaps = map[api.Module]instanceMemory{}
+	r.funcs = map[api.Module]map[string]api.Function{}
+	if err := r.instantiateMeter(ctx); err != nil {
 		r.rt.Close(ctx)
 		return nil, fmt.Errorf("replica: metering host module: %w", err)
 	}
@@ -182,6 +190,12 @@ func (r *Replica) Close() error {
 	}
 	r.closed = true
 	err := r.rt.Close(context.Background())
+	for inst, im := range r.heaps { // after every instance is closed
+		delete(r.heaps, inst)
+		if im.h.buf != nil {
+			im.h.free()
+		}
+	}
 	if r.cache != nil {
 		if cerr := r.cache.Close(context.Background()); err == nil {
 			err = cerr

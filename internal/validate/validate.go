@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/icgo/icgo/internal/wasm"
@@ -68,6 +69,11 @@ const (
 	MaxBrTableTargets  = 128 * 1024
 	MaxICPSections     = 16
 	MaxICPSectionsSize = 1 << 20 // names + contents of icp: sections
+	// MaxWasm32Pages is the most a 32-bit memory can declare, initial or
+	// maximum: 65,536 pages of 64 KiB, 4 GiB (WebAssembly core
+	// specification, "Memory types": limits within 2^16; IC interface
+	// specification, section "Resource limits": the wasm32 heap is 4 GiB).
+	MaxWasm32Pages = 1 << 16
 )
 
 // ErrTooLarge is wrapped by Bytes when a gzip'd module decompresses to more
@@ -378,6 +384,21 @@ func modernName(name string) string {
 func (c *checker) memories() {
 	if c.nMems > 1 {
 		c.add(RuleMemory, "module", "declares %d memories (imported and defined); the IC allows at most one", c.nMems)
+	}
+	mems := slices.Clone(c.m.Memories)
+	for _, im := range c.m.Imports {
+		if im.Kind == wasm.KindMemory {
+			mems = append(mems, im.Memory)
+		}
+	}
+	for i, l := range mems {
+		where := fmt.Sprintf("memory %d", i)
+		if !l.Is64 && l.Min > MaxWasm32Pages {
+			c.add(RuleMemory, where, "declares %d initial pages; a 32-bit memory has at most %d pages (4 GiB)", l.Min, MaxWasm32Pages)
+		}
+		if !l.Is64 && l.HasMax && l.Max > MaxWasm32Pages {
+			c.add(RuleMemory, where, "declares a maximum of %d pages; a 32-bit memory has at most %d pages (4 GiB)", l.Max, MaxWasm32Pages)
+		}
 	}
 	for i, l := range c.m.Memories {
 		if l.Shared {

@@ -229,6 +229,16 @@ func TestViolations(t *testing.T) {
 		{"two memories", func(m *wasm.Module) {
 			m.Memories = append(m.Memories, wasm.Limits{Min: 1})
 		}, RuleMemory, "declares 2 memories", ""},
+		{"memory maximum above 4 GiB", func(m *wasm.Module) {
+			m.Memories[0].HasMax, m.Memories[0].Max = true, MaxWasm32Pages+1
+		}, RuleMemory, "declares a maximum of 65537 pages; a 32-bit memory has at most 65536 pages (4 GiB)", "memory 0"},
+		{"initial memory above 4 GiB", func(m *wasm.Module) {
+			m.Memories[0].Min = MaxWasm32Pages + 1
+		}, RuleMemory, "declares 65537 initial pages", "memory 0"},
+		{"imported memory maximum above 4 GiB", func(m *wasm.Module) {
+			m.Memories = nil
+			m.Imports = append(m.Imports, wasm.Import{Module: "env", Name: "memory", Kind: wasm.KindMemory, Memory: wasm.Limits{Min: 1, HasMax: true, Max: 1 << 20}})
+		}, RuleMemory, "declares a maximum of 1048576 pages", "memory 0"},
 		{"imported and defined memory", func(m *wasm.Module) {
 			m.Imports = append(m.Imports, wasm.Import{Module: "env", Name: "memory", Kind: wasm.KindMemory, Memory: wasm.Limits{Min: 1}})
 		}, RuleMemory, "the IC allows at most one", ""},

@@ -14,10 +14,10 @@
 //     that memory.grow past the limit fails as on the IC (reference 2.6);
 //   - an imported env.memory or env.table (the only memory and table
 //     imports the IC accepts, reference 2.2) becomes a defined one, since
-//     the IC provides them rather than another module;
-//   - with Options.Meter, instruction metering (metering.go).
-//
-// Future instrumentation (dirty-page tracking) belongs here too.
+//     the IC provides them rather than another module (with
+//     Options.ImportMemory, the memory is then imported from the replica);
+//   - with Options.Meter, instruction metering (metering.go);
+//   - with Options.DirtyPages, dirty-page tracking (dirty.go).
 package instrument
 
 import (
@@ -34,6 +34,10 @@ const (
 	ReservedPrefix     = "__icgo_"
 	GlobalExportPrefix = ReservedPrefix + "global_"
 	StartExport        = ReservedPrefix + "start"
+	// MemoryModule and MemoryName are the import of the memory, with
+	// Options.ImportMemory.
+	MemoryModule = ReservedPrefix + "memory"
+	MemoryName   = "memory"
 )
 
 // WasmPageSize is the size of a wasm memory page.
@@ -47,6 +51,15 @@ type Options struct {
 	// Meter adds instruction metering (metering.go): the counter global
 	// CounterExport and calls of MeterModule.OutOfInstructionsFunc.
 	Meter bool
+	// DirtyPages adds dirty-page tracking (dirty.go) to a module with a
+	// memory: calls of MeterModule.DirtyChunkFunc and DirtyRangeFunc before
+	// every write, and the exports DirtyClearExport and DirtyResetExport.
+	DirtyPages bool
+	// ImportMemory makes the module's memory an import, MemoryModule.
+	// MemoryName, with the same limits (Result.Memory), which the replica
+	// provides (a workaround for wazero 1.12's compiler: see replica/doc.go,
+	// "A 4 GiB heap").
+	ImportMemory bool
 }
 
 // Result describes an instrumented module.
@@ -61,6 +74,11 @@ type Result struct {
 	HasMemory bool
 	// Metered reports whether the module was metered (Options.Meter).
 	Metered bool
+	// Memory is the memory's type after instrumentation (HasMemory).
+	Memory wasm.Limits
+	// DirtyChunks is the number of chunks (ChunkSize bytes) that dirty-page
+	// tracking covers, or 0 if the module is not tracked.
+	DirtyChunks uint32
 }
 
 // GlobalExportName returns the export name of mutable global idx.
@@ -155,11 +173,22 @@ func Module(m *wasm.Module, opt Options) (*Result, error) {
 		m.Exports = append(m.Exports, wasm.Export{Name: GlobalExportName(idx), Kind: wasm.KindGlobal, Index: idx})
 		res.Globals = append(res.Globals, idx)
 	}
-	if opt.Meter {
-		if err := addMetering(m); err != nil {
-			return nil, err
+	var dirty *dirtyTracking
+	if opt.DirtyPages && res.HasMemory {
+		dirty = newDirtyTracking(m.Memories[0].Max)
+		res.DirtyChunks = dirty.chunks
+	}
+	sizeViaGrow := opt.ImportMemory && res.HasMemory && m.Memories[0].Max == 65536
+	if err := rewrite(m, opt.Meter, dirty, sizeViaGrow); err != nil {
+		return nil, err
+	}
+	res.Metered = opt.Meter
+	if res.HasMemory {
+		res.Memory = m.Memories[0]
+		if opt.ImportMemory {
+			m.Imports = append(m.Imports, wasm.Import{Module: MemoryModule, Name: MemoryName, Kind: wasm.KindMemory, Memory: res.Memory})
+			m.Memories = nil
 		}
-		res.Metered = true
 	}
 	res.Module = m.Encode()
 	return res, nil

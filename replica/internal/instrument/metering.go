@@ -44,38 +44,69 @@ const (
 	OutOfInstructionsFunc = "out_of_instructions"
 )
 
-// meter is the per-module state of the metering pass.
+// meter is the per-module state of the body rewriting pass: metering
+// (optional) and dirty-page tracking (dirty.go, optional).
 type meter struct {
 	m        *wasm.Module
-	nImpFunc uint32 // function imports before ours = index of ours
+	nImpFunc uint32 // function imports before ours = index of the first one
+	nAdded   uint32 // function imports added (all after the module's own)
+	metered  bool
 	counter  uint32 // global index of the counter
+	oooFunc  uint32 // index of OutOfInstructionsFunc (metered)
+	dirty    *dirtyTracking
+	// sizeViaGrow replaces memory.size by memory.grow of 0 pages: wazero
+	// 1.12's compiler reads the memory size in 32 bits, so memory.size of
+	// a 4 GiB memory gives 0 (replica/doc.go, "A 4 GiB heap").
+	sizeViaGrow bool
 }
 
-// addMetering instruments every function body of m. It must run after the
-// imports are final (memory and table imports removed).
-func addMetering(m *wasm.Module) error {
-	mt := &meter{m: m, nImpFunc: uint32(m.NumImported(wasm.KindFunc))}
-	// The import goes last among the function imports (imports of other
+// rewrite adds the imports that metering and dirty tracking call, then
+// instruments every function body of m. It must run after the imports are
+// final (memory and table imports removed).
+func rewrite(m *wasm.Module, metered bool, dirty *dirtyTracking, sizeViaGrow bool) error {
+	mt := &meter{m: m, nImpFunc: uint32(m.NumImported(wasm.KindFunc)), metered: metered, dirty: dirty, sizeViaGrow: sizeViaGrow}
+	// Our imports go last among the function imports (imports of other
 	// kinds were removed by Module; a function import list keeps its order).
-	m.Imports = append(m.Imports, wasm.Import{Module: MeterModule, Name: OutOfInstructionsFunc, Kind: wasm.KindFunc,
-		TypeIndex: m.TypeIndex(wasm.FuncType{})})
+	add := func(name string, ft wasm.FuncType) uint32 {
+		m.Imports = append(m.Imports, wasm.Import{Module: MeterModule, Name: name, Kind: wasm.KindFunc, TypeIndex: m.TypeIndex(ft)})
+		mt.nAdded++
+		return mt.nImpFunc + mt.nAdded - 1
+	}
+	if metered {
+		mt.oooFunc = add(OutOfInstructionsFunc, wasm.FuncType{})
+	}
+	if dirty != nil {
+		dirty.chunkFunc = add(DirtyChunkFunc, wasm.FuncType{Params: []wasm.ValType{wasm.I32}, Results: []wasm.ValType{wasm.ExternRef}})
+		dirty.rangeFunc = add(DirtyRangeFunc, wasm.FuncType{Params: []wasm.ValType{wasm.I32, wasm.I32}})
+	}
+	if mt.nAdded == 0 && !sizeViaGrow {
+		return nil
+	}
 	if err := mt.renumber(); err != nil {
 		return err
 	}
-	mt.counter = uint32(m.NumImported(wasm.KindGlobal) + len(m.Globals))
-	m.Globals = append(m.Globals, wasm.Global{
-		Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
-		Init: []byte{wasm.OpI64Const, 0, wasm.OpEnd},
-	})
-	m.Exports = append(m.Exports, wasm.Export{Name: CounterExport, Kind: wasm.KindGlobal, Index: mt.counter})
+	if metered {
+		mt.counter = uint32(m.NumImported(wasm.KindGlobal) + len(m.Globals))
+		m.Globals = append(m.Globals, wasm.Global{
+			Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
+			Init: []byte{wasm.OpI64Const, 0, wasm.OpEnd},
+		})
+		m.Exports = append(m.Exports, wasm.Export{Name: CounterExport, Kind: wasm.KindGlobal, Index: mt.counter})
+	}
+	if dirty != nil {
+		dirty.addTable(m)
+	}
 	for i := range m.Code {
 		if int(m.Funcs[i]) >= len(m.Types) {
 			return fmt.Errorf("function %d has type index %d out of range", i, m.Funcs[i])
 		}
 		nParams := len(m.Types[m.Funcs[i]].Params)
 		if err := mt.function(&m.Code[i], nParams); err != nil {
-			return fmt.Errorf("metering function %d: %w", int(mt.nImpFunc)+i, err)
+			return fmt.Errorf("instrumenting function %d: %w", int(mt.nImpFunc)+i, err)
 		}
+	}
+	if dirty != nil {
+		dirty.addExports(m) // after the pass: neither metered nor tracked
 	}
 	return nil
 }
@@ -83,13 +114,13 @@ func addMetering(m *wasm.Module) error {
 // shift maps an old function index to the new one.
 func (mt *meter) shift(idx uint32) uint32 {
 	if idx >= mt.nImpFunc {
-		return idx + 1
+		return idx + mt.nAdded
 	}
 	return idx
 }
 
-// renumber moves every reference to a defined function up by one, outside
-// the code section (function bodies are rewritten by function).
+// renumber moves every reference to a defined function up by nAdded,
+// outside the code section (function bodies are rewritten by function).
 func (mt *meter) renumber() error {
 	m := mt.m
 	for i := range m.Exports {
@@ -329,18 +360,28 @@ func (mt *meter) function(code *wasm.Code, nParams int) error {
 	for _, l := range code.Locals {
 		nLocals += l.Count
 	}
-	tmp64 := nLocals
-	tmp32 := nLocals + 1
-	code.Locals = append(code.Locals, wasm.Local{Count: 1, Type: wasm.I64})
-	if needTmp32 {
-		code.Locals = append(code.Locals, wasm.Local{Count: 1, Type: wasm.I32})
+	newLocal := func(t wasm.ValType) uint32 {
+		code.Locals = append(code.Locals, wasm.Local{Count: 1, Type: t})
+		nLocals++
+		return nLocals - 1
+	}
+	var tmp64, tmp32 uint32
+	if mt.metered {
+		tmp64 = newLocal(wasm.I64)
+		if needTmp32 {
+			tmp32 = newLocal(wasm.I32)
+		}
+	}
+	var dl *dirtyLocals
+	if mt.dirty != nil {
+		dl = &dirtyLocals{newLocal: newLocal}
 	}
 
 	// Second pass: emit.
 	out := make([]byte, 0, len(body)+len(body)/2)
 	for i := 0; i < len(items); i++ {
 		it := &items[i]
-		if it.split {
+		if it.split && mt.metered {
 			n := 1
 			for n < len(items)-i && !items[i+n].split {
 				n++
@@ -354,15 +395,29 @@ func (mt *meter) function(code *wasm.Code, nParams int) error {
 			out = wasm.AppendULEB(out, uint64(mt.shift(in.Index)))
 			continue
 		case in.Op == wasm.OpPrefixFC && (in.Sub == wasm.FCMemoryFill || in.Sub == wasm.FCMemoryCopy || in.Sub == wasm.FCMemoryInit):
-			// The size is the top operand (i32 in wasm32):
-			// local.tee t; global.get c; local.get t; i64.extend_i32_u; i64.sub; global.set c
-			out = append(out, wasm.OpLocalTee)
-			out = wasm.AppendULEB(out, uint64(tmp32))
-			out = mt.globalGet(out)
-			out = append(out, wasm.OpLocalGet)
-			out = wasm.AppendULEB(out, uint64(tmp32))
-			out = append(out, wasm.OpI64ExtendI32U, wasm.OpI64Sub)
-			out = mt.globalSet(out)
+			if mt.metered {
+				// The size is the top operand (i32 in wasm32):
+				// local.tee t; global.get c; local.get t; i64.extend_i32_u; i64.sub; global.set c
+				out = append(out, wasm.OpLocalTee)
+				out = wasm.AppendULEB(out, uint64(tmp32))
+				out = mt.globalGet(out)
+				out = append(out, wasm.OpLocalGet)
+				out = wasm.AppendULEB(out, uint64(tmp32))
+				out = append(out, wasm.OpI64ExtendI32U, wasm.OpI64Sub)
+				out = mt.globalSet(out)
+			}
+			if mt.dirty != nil {
+				out = mt.dirty.bulk(out, dl)
+			}
+		case in.Op == wasm.OpMemorySize && mt.sizeViaGrow:
+			out = append(out, wasm.OpI32Const, 0, wasm.OpMemoryGrow)
+			out = append(out, body[in.ImmPos:in.End]...) // the memory index
+			continue
+		case mt.dirty != nil:
+			var err error
+			if out, err = mt.dirty.store(out, in, dl); err != nil {
+				return err
+			}
 		}
 		out = append(out, body[in.Pos:in.End]...)
 	}
@@ -402,6 +457,6 @@ func (mt *meter) charge(b []byte, n int64, check bool, tmp64 uint32) []byte {
 	b = append(b, wasm.OpLocalGet)
 	b = wasm.AppendULEB(b, uint64(tmp64))
 	b = append(b, wasm.OpI64Const, 0, opI64LtS, opIf, blockNil, wasm.OpCall)
-	b = wasm.AppendULEB(b, uint64(mt.nImpFunc))
+	b = wasm.AppendULEB(b, uint64(mt.oooFunc))
 	return append(b, wasm.OpEnd)
 }
