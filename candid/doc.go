@@ -18,7 +18,7 @@
 // kept alive keeps its batch alive.
 //
 // The binary format follows the Candid specification (dfinity/candid
-// spec/Candid.md, "Binary Format") and the reference sheet section 5:
+// spec/Candid.md, "Binary Format"):
 // Marshal writes "DIDL", a type table, the argument types and the values;
 // Unmarshal parses and validates the whole message (type table opcodes and
 // references, sorted field ids, truncation, UTF-8, bool and flag bytes,
@@ -84,4 +84,7 @@
 // custom encodings (Marshaler is limited to primitive Candid types).
 // Subtyping of func and service reference types is not checked: any wire
 // func decodes into a Func.
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package candid

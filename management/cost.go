@@ -7,7 +7,7 @@ import (
 )
 
 // Threshold signature schemes, as the ic0.cost_sign_with_* functions number
-// them (reference 1.3).
+// them (spec "Overview of imports").
 const (
 	curveSecp256k1      = 0 // cost_sign_with_ecdsa
 	algoBip340Secp256k1 = 0 // cost_sign_with_schnorr

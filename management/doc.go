@@ -1,7 +1,7 @@
 // Package management is a typed client for the management canister
 // (aaaaa-aa), the IC's system API for canister lifecycle, randomness, HTTPS
 // outcalls and threshold keys (interface specification, "The IC management
-// canister"; reference section 4).
+// canister"; spec "The IC management canister").
 //
 // Each function is one inter-canister call through the cdk's call API: it
 // encodes its Go argument as the Candid type of ic.did, attaches cycles
@@ -15,7 +15,7 @@
 //
 // # Where the functions work
 //
-//	context (reference 1.2)                          management calls
+//	context (spec "Overview of imports")                          management calls
 //	update method (U), reply/reject callback         sent; the goroutine parks until the reply. The
 //	(Ry/Rt), timer or heartbeat (T)                  state changed before the call is committed, as at
 //	                                                 any await; a reject is returned as an error
@@ -55,4 +55,7 @@
 // (ic0.canister_version) in create_canister, install_code,
 // install_chunked_code, uninstall_code and update_settings, as the Rust CDK
 // does, so that the target's canister history records the change.
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package management

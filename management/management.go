@@ -8,13 +8,13 @@ import (
 var ID = principal.ManagementCanister
 
 // MaxResponseBytes is the default and largest max_response_bytes of an
-// HTTPS outcall: 2,000,000 bytes (reference 4.2).
+// HTTPS outcall: 2,000,000 bytes (spec "IC method http_request").
 const MaxResponseBytes = 2_000_000
 
 // ---- randomness ----
 
 // RawRand returns 32 bytes that nobody could know when the call was made
-// (raw_rand, reference 4.1): the IC produces them from its random tape in a
+// (raw_rand, spec "IC method raw_rand"): the IC produces them from its random tape in a
 // later round, so the calling goroutine waits about one round. Most code
 // should use package icstd/rand, which seeds a generator with them.
 func RawRand() ([]byte, error) {
@@ -147,7 +147,7 @@ func InstallChunkedCode(args InstallChunkedCodeArgs) error {
 // ---- HTTPS outcalls ----
 
 // HTTPRequestSize is the request size that prices an outcall
-// (ic0.cost_http_request, reference 1.3 and 4.2): the URL, the header names
+// (ic0.cost_http_request, spec "Overview of imports"; spec "IC method http_request"): the URL, the header names
 // and values, the body, the transform method's name and the transform
 // context, in bytes.
 func HTTPRequestSize(args *HTTPRequestArgs) uint64 {
@@ -176,7 +176,7 @@ func HTTPRequestCost(args *HTTPRequestArgs) (uint64, error) {
 	return costHTTPRequest(HTTPRequestSize(args), max)
 }
 
-// HTTPRequest makes an HTTPS outcall (http_request, reference 4.2). cycles
+// HTTPRequest makes an HTTPS outcall (http_request, spec "IC method http_request"). cycles
 // are attached; 0 attaches HTTPRequestCost(args), the fee the System API
 // quotes (the unused part is refunded). The transform, if any, must be a
 // query method of this canister. The result is the response after the

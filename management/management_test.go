@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The request size that prices an outcall (reference 1.3, 4.2): URL +
+// The request size that prices an outcall (spec "Overview of imports"; spec "IC method http_request"): URL +
 // header names and values + body + transform method name + context.
 func TestHTTPRequestSize(t *testing.T) {
 	a := sampleHTTPArgs()

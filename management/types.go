@@ -7,8 +7,8 @@ import (
 	"github.com/icgo/icgo/principal"
 )
 
-// The Go types of the management canister's interface (ic.did in the
-// interface specification, reference section 4). Field tags are the .did
+// The Go types of the management canister's interface (its ic.did, spec
+// "The IC management canister"). Field tags are the .did
 // labels; Candid nat is candid.NatU64 (a nat held in a uint64), nat64 is
 // uint64, opt T is *T, blob is []byte, a variant is a struct embedding
 // candid.Variant with one pointer per case (*candid.Null for a case without

@@ -2,13 +2,16 @@
 // identifiers of 0 to 29 bytes with a checksummed textual form.
 //
 // The textual form (IC interface specification, "Principals", and the
-// reference sheet section 5.7) is the lower-case RFC 4648 base32 encoding,
+// spec "Principals") is the lower-case RFC 4648 base32 encoding,
 // without padding, of the big-endian CRC-32 of the bytes followed by the
 // bytes, split into groups of five characters by dashes. For example the
 // bytes ABCD01 are written "em77e-bvlzu-aq".
 //
 // The package is small and imports nothing heavier than hash/crc32, so it can
 // be linked into canisters.
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package principal
 
 import (

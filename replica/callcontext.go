@@ -5,7 +5,7 @@ import (
 	"math/bits"
 )
 
-// Call contexts and callbacks (reference 3.3; IC interface spec, abstract
+// Call contexts and callbacks (spec "Inter-canister method calls"; IC interface spec, abstract
 // behaviour "Call contexts").
 //
 // Every incoming call (ingress or inter-canister) opens a call context on
@@ -80,7 +80,7 @@ type outCall struct {
 
 // execCalls is an execution's view of its call context, and the calls it
 // makes. The fields are working copies: they take effect only when the
-// execution is committed (a trap discards them, reference 3.2).
+// execution is committed (a trap discards them, spec "Entry points").
 type execCalls struct {
 	cc         *callContext
 	cb         *callback // the callback being run (Ry, Rt, C and the composite-query forms)
@@ -94,12 +94,12 @@ type execCalls struct {
 	performed  []*outCall
 }
 
-// maxCallTimeoutSeconds caps call_with_best_effort_response (IC-SAPI
-// MAX_CALL_TIMEOUT_SECONDS).
+// maxCallTimeoutSeconds caps call_with_best_effort_response (spec "Inter-canister method calls":
+// at most 300 seconds).
 const maxCallTimeoutSeconds = 300
 
 // maxLocalCallPayload is the argument limit of a call to a canister on the
-// same subnet: 10 MiB (reference 3.8, IC-SAPI MULTIPLIER_MAX_SIZE_LOCAL_SUBNET).
+// same subnet: 10 MiB (spec "Unspecified constants and limits", DFINITY's replica: MULTIPLIER_MAX_SIZE_LOCAL_SUBNET).
 const maxLocalCallPayload = 5 * maxInterCanisterPayload
 
 func addU128(a, b u128) u128 {
@@ -158,7 +158,7 @@ func (r *Replica) respond(cc *callContext, reply []byte, rej *Reject) {
 }
 
 // afterExecution applies the starvation rule to cc after an execution in it
-// (reference 3.3): a context that needs a response and has no outstanding
+// (spec "Inter-canister method calls"): a context that needs a response and has no outstanding
 // call gets CANISTER_ERROR, the trap's if the execution trapped.
 func (r *Replica) afterExecution(cc *callContext, trap *trapError) {
 	if cc == nil {

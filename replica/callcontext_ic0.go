@@ -7,7 +7,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-// The ic0 functions of inter-canister calls and cycles (reference 1.3),
+// The ic0 functions of inter-canister calls and cycles (spec "Overview of imports"),
 // wired into the host module by ic0.go.
 
 func ic0CallNew(e *execution, m api.Module, s []uint64) {
@@ -123,7 +123,7 @@ func ic0MsgCyclesAccept128(e *execution, m api.Module, s []uint64) {
 	e.write(m, "msg_cycles_accept128", dst, e.acceptCycles(u128{hi: s[0], lo: s[1]}).bytes())
 }
 
-// Legacy 64-bit forms (reference 1.4).
+// Legacy 64-bit forms (spec "Overview of imports").
 
 func ic0MsgCyclesAvailable(e *execution, m api.Module, s []uint64) {
 	if e.calls.available.hi != 0 {

@@ -7,7 +7,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-// Query calls and composite queries (reference 3.1, 3.4).
+// Query calls and composite queries (spec "Entry points"; spec "Unspecified constants and limits").
 //
 // A composite query's calls run synchronously, inside the Query call: after
 // the method (context CQ) returns, the calls it performed run one by one in
@@ -21,7 +21,7 @@ import (
 // in progress runs on a separate copy of its state from before the query.
 //
 // The whole evaluation shares one instruction budget, the query limit
-// (reference 3.4: 5 B for the call graph), from which every execution
+// (spec "Unspecified constants and limits": 5 B for the call graph), from which every execution
 // takes what it uses and every call takes compositeQueryCallCost; each
 // execution's own limit is what is left. Result.Instructions is the sum
 // of the instructions the executions used (not the per-call charges).
@@ -30,11 +30,11 @@ import (
 // trap: a trapped callback leaves neither heap nor stable memory changes.
 
 // maxQueryDepth is the depth limit of a composite query's call graph
-// (reference 3.4): the top-level query is depth 1.
+// (spec "Unspecified constants and limits"): the top-level query is depth 1.
 const maxQueryDepth = 6
 
 // compositeQueryCallCost is what each call of a composite query takes from
-// the call graph's instruction budget (reference 3.4: 50 M per call).
+// the call graph's instruction budget (spec "Unspecified constants and limits": 50 M per call).
 const compositeQueryCallCost = 50_000_000
 
 type queryEval struct {

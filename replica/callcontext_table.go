@@ -8,7 +8,7 @@ import (
 // callbackExport is a function the replica adds to every module that has a
 // funcref table: (fun i32, env i32) -> () does call_indirect of table entry
 // fun, with type (i32) -> (), passing env. Reply, reject and cleanup
-// callbacks (reference 1.3 call_new: "*_fun is a table index of a function
+// callbacks (spec "Overview of imports" call_new: "*_fun is a table index of a function
 // of type (env:I)->()") run through it, so an index out of the table's
 // range, a null entry or an entry of another type traps exactly as the
 // IC's call_indirect does.

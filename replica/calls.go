@@ -20,7 +20,7 @@ func WithCaller(p principal.Principal) CallOption {
 	return func(c *callConfig) { c.caller = p.Bytes() }
 }
 
-// maxIngressPayload is the ingress message limit: 2 MiB (reference 3.8).
+// maxIngressPayload is the ingress message limit: 2 MiB (spec "Unspecified constants and limits").
 const maxIngressPayload = 2 << 20
 
 func checkPayload(arg []byte) error {
@@ -42,11 +42,11 @@ func callConfigOf(opts []CallOption) (callConfig, error) {
 }
 
 // Install installs a module in an empty canister (install_code with mode
-// install, reference 4.3): it accepts a raw or gzip-compressed module,
+// install, spec "IC method install_code"): it accepts a raw or gzip-compressed module,
 // instantiates it, runs its (start) function (context s) and then
 // canister_init (context I) with arg as the argument, as one atomic
 // execution. If anything traps, the canister stays empty and the trap is
-// returned as a *Reject (reference 3.2). A module the replica refuses is a
+// returned as a *Reject (spec "Entry points"). A module the replica refuses is a
 // *Reject with IC0505; a canister that already has code, IC0538.
 func (r *Replica) Install(id CanisterID, wasmModule, arg []byte, opts ...CallOption) error {
 	return r.install(id, wasmModule, arg, false, opts)
@@ -70,7 +70,7 @@ func (r *Replica) install(id CanisterID, wasmModule, arg []byte, replace bool, o
 }
 
 // Update sends an ingress update call and returns its response
-// (reference 3.1): it submits the message (SubmitUpdate), then runs rounds
+// (spec "Entry points"): it submits the message (SubmitUpdate), then runs rounds
 // (Tick) until the call context responds, at most WithMaxRounds rounds;
 // after that the error wraps ErrPending and AwaitUpdate can keep waiting.
 //
@@ -220,7 +220,7 @@ func (r *Replica) IngressStatus(mid MessageID) (res *Result, done bool, err erro
 	return im.result, im.done, nil
 }
 
-// Query sends a non-replicated query call (reference 3.1): canister_query
+// Query sends a non-replicated query call (spec "Entry points"): canister_query
 // <method> (context NRQ) or canister_composite_query <method> (context CQ),
 // run at once, outside rounds. Every change it makes is discarded, whether
 // it traps or not. A composite query's calls run synchronously within it
@@ -378,7 +378,7 @@ func (r *Replica) deliverRequest(m *message) error {
 	cc.instructions += e.instructionsUsed()
 	if ctx == ctxRQ && trap == nil {
 		// A replicated query keeps only its "transient" effects: the
-		// cycles it accepted and the version bump (reference 3.1).
+		// cycles it accepted and the version bump (spec "Entry points").
 		c.cycles = addU128(c.cycles, e.calls.accepted)
 		cc.available = e.calls.available
 		c.version++
@@ -391,7 +391,7 @@ func (r *Replica) deliverRequest(m *message) error {
 }
 
 // deliverResponse runs the reply or reject callback of a call, and its
-// cleanup callback if that traps (reference 3.3).
+// cleanup callback if that traps (spec "Inter-canister method calls").
 func (r *Replica) deliverResponse(m *message) error {
 	cb := m.cb
 	delete(r.sched.callbacks, cb.id)

@@ -3,7 +3,7 @@ package replica
 import "strings"
 
 // execContext is where code runs: the context letters of the IC interface
-// spec's System API imports table (reference 1.2). Every ic0 function
+// spec's System API imports table (spec "Overview of imports"). Every ic0 function
 // checks the caller's context against its allowed set.
 type execContext uint8
 
@@ -58,7 +58,7 @@ func contexts(letters string) ctxSet {
 					s |= 1 << c
 				}
 			}
-		case "Q": // only on msg_deadline, undefined in the legend: read as RQ NRQ (reference 1.2)
+		case "Q": // only on msg_deadline, undefined in the legend: read as RQ NRQ (spec "Overview of imports")
 			s |= 1<<ctxRQ | 1<<ctxNRQ
 		default:
 			found := false

@@ -5,7 +5,7 @@ import (
 	"math/bits"
 )
 
-// u128 is a 128-bit cycles amount (reference 1.1: passed as (high, low)
+// u128 is a 128-bit cycles amount (spec "Blob-typed arguments and results": passed as (high, low)
 // i64s, written as 16 little-endian bytes).
 type u128 struct{ hi, lo uint64 }
 
@@ -29,8 +29,8 @@ func (a u128) bytes() []byte {
 	return binary.LittleEndian.AppendUint64(b, a.hi)
 }
 
-// Cycle prices of a 13-node application subnet (reference 6, IC-SUB
-// CyclesAccountManagerConfig::application_subnet; reference 4.2 for
+// Cycle prices of a 13-node application subnet (spec "Cycles"; DFINITY's replica's
+// CyclesAccountManagerConfig::application_subnet; spec "IC method http_request" for
 // outcalls). The replica prices everything as such a subnet.
 const (
 	subnetSize = 13
@@ -51,11 +51,11 @@ const (
 
 // costCall is ic0.cost_call: the fee for sending a call plus the
 // prepayments the IC reserves for executing and transmitting its largest
-// possible response (IC-CAM xnet_call_performed_fee +
+// possible response (DFINITY's replica: xnet_call_performed_fee +
 // xnet_call_bytes_transmitted_fee, and the response prepayment of
 // execution_cost(MAX_INSTRUCTIONS_PER_MESSAGE) and
 // xnet_call_bytes_transmitted_fee(MAX_INTER_CANISTER_PAYLOAD_IN_BYTES);
-// the breakdown is an inference from reference 1.3 "base fee + bytes +
+// the breakdown is an inference from spec "Overview of imports" "base fee + bytes +
 // reservations for the largest response/callback").
 func costCall(methodNameSize, payloadSize uint64) u128 {
 	c := newCost()
@@ -68,7 +68,7 @@ func costCall(methodNameSize, payloadSize uint64) u128 {
 	return c.v
 }
 
-// costHTTPRequest is ic0.cost_http_request (reference 4.2):
+// costHTTPRequest is ic0.cost_http_request (spec "IC method http_request"):
 // (3_000_000 + 60_000·n)·n + (400·request_bytes + 800·max_response_bytes)·n.
 func costHTTPRequest(requestSize, maxResponseBytes uint64) u128 {
 	c := newCost()

@@ -10,8 +10,11 @@
 //	res, _ := r.Update(id, "inc", arg) // res.Reply or res.Reject
 //	res, _ = r.Query(id, "get", arg)
 //
-// Section numbers below refer to icgo's reference sheet
-// (shared/reference/ic-reference.md), which cites the spec pages.
+// Section names in quotes ("Entry points") are sections of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec;
+// section numbers (3.3) in the text below are those of its topics as this
+// documentation groups them: 1 the System API, 2 module rules, 3
+// execution, 4 the management canister.
 //
 // # What it follows
 //
@@ -222,13 +225,13 @@
 // Every module is instrumented to count its instructions (metering.go,
 // internal/instrument): each basic block charges its instruction count,
 // and function entries and loop headers check the message's limit
-// (reference 3.4: 40 B for updates, timers, heartbeats and callbacks, 5 B
+// (spec "Unspecified constants and limits": 40 B for updates, timers, heartbeats and callbacks, 5 B
 // for queries, 300 B for a whole install or upgrade, 200 M for
 // inspect_message; WithInstructionLimits changes them). Past it, the
 // execution traps with IC0522 "instruction limit exceeded" and its state
 // is rolled back. System API calls charge a fixed overhead, 50 per byte of
 // reply, reject or call argument, 1 per byte copied, and 1,000 per newly
-// dirtied stable page (reference 1.6). ic0.performance_counter, Result
+// dirtied stable page (spec "Performance counter"). ic0.performance_counter, Result
 // and LastInstructions report the counts. There is no wall-clock limit
 // unless WithExecutionTimeout sets one (it makes Wasm much slower). In a
 // tight loop metering costs about 2.5x (BenchmarkMeteringOverhead).

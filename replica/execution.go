@@ -12,7 +12,7 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 )
 
-// Reply size limits (reference 3.8, IC-SAPI).
+// Reply size limits (spec "Unspecified constants and limits", ).
 const (
 	maxReplySizeReplicated    = 2 << 20 // 2 MiB
 	maxReplySizeNonReplicated = 3 << 20 // 3 MiB, MAX_NON_REPLICATED_QUERY_REPLY_SIZE

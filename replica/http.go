@@ -15,7 +15,7 @@ import (
 	"github.com/icgo/icgo/internal/candidtext"
 )
 
-// HTTPS outcalls: the management canister's http_request (reference 4.2).
+// HTTPS outcalls: the management canister's http_request (spec "IC method http_request").
 //
 // The replica makes the request itself, once, with net/http (the client of
 // WithHTTPClient, or a default one with a 30 s timeout), without its lock:
@@ -52,7 +52,7 @@ type HTTPResponse struct {
 	Body    []byte
 }
 
-// Outcall limits (reference 4.2).
+// Outcall limits (spec "IC method http_request").
 const (
 	maxOutcallURL          = 8192
 	maxOutcallRequestBytes = 2_000_000
@@ -289,7 +289,7 @@ func (r *Replica) finishOutcall(j *outcallJob) ([]byte, *Reject, error) {
 	return nil, outcallReject(SysTransient, "no consensus could be reached: only %d of %d replicas got the same response (at least %d must); make the response deterministic with a transform function", bestN, nodes, need), nil
 }
 
-// parseOutcall validates http_request_args (reference 4.2).
+// parseOutcall validates http_request_args (spec "IC method http_request").
 func (r *Replica) parseOutcall(v *candidtext.Value, call *mgmtCall) (*HTTPRequest, *candidtext.Value, []byte, *Reject) {
 	bad := func(err error) (*HTTPRequest, *candidtext.Value, []byte, *Reject) {
 		return nil, nil, nil, badArg("http_request", err)
@@ -417,7 +417,7 @@ func outcallAnswers(req *HTTPRequest, nodes int, mock func(*HTTPRequest, int) (*
 	return out
 }
 
-// checkAnswers applies the response limits (reference 4.2: at most 64
+// checkAnswers applies the response limits (spec "IC method http_request": at most 64
 // headers, names and values of at most 8 KiB, 48 KiB of headers, and
 // max_response_bytes for headers and body) and sorts the headers of the
 // answers that pass. Its work is bounded: it stops at the 65th header.

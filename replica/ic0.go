@@ -14,10 +14,10 @@ import (
 )
 
 // The ic0 host module: every function of the IC interface spec's System API
-// for wasm32 modules (reference 1.3, I = i32), the legacy 32-bit-only ones
-// (reference 1.4), and the non-spec imports the replica links
-// (reference 1.5). Each entry lists the contexts the spec allows; a call
-// from any other context traps (reference 1.2) with IC0504.
+// for wasm32 modules (spec "Overview of imports", I = i32), the legacy 32-bit-only ones
+// (spec "Overview of imports"), and the non-spec imports the replica links
+// (spec "Overview of imports"). Each entry lists the contexts the spec allows; a call
+// from any other context traps (spec "Overview of imports") with IC0504.
 //
 // Host functions get the running execution from their context.Context and
 // the calling instance as api.Module; they trap by panicking with a
@@ -266,7 +266,7 @@ func ic0Functions() []hostFunc {
 		// Debugging.
 		{"debug_print", ctxStarS, func(e *execution, m api.Module, s []uint64) {
 			b, ok := readMemory(m, u32(s, 0), u32(s, 1))
-			if !ok { // never traps (reference 1.3)
+			if !ok { // never traps (spec "Overview of imports")
 				e.log("(debug message out of memory bounds)")
 				return
 			}
@@ -280,7 +280,7 @@ func ic0Functions() []hostFunc {
 			e.raise(ErrCodeCanisterCalledTrap, msg)
 		}},
 
-		// Legacy, wasm32 only (reference 1.4).
+		// Legacy, wasm32 only (spec "Overview of imports").
 		{"msg_cycles_available", "U RQ Rt Ry", ic0MsgCyclesAvailable},
 		{"msg_cycles_refunded", "Rt Ry", ic0MsgCyclesRefunded},
 		{"msg_cycles_accept", "U RQ Rt Ry", ic0MsgCyclesAccept},
@@ -308,7 +308,7 @@ func ic0Functions() []hostFunc {
 			e.stableRead(m, "stable_read", uint64(u32(s, 0)), uint64(u32(s, 1)), uint64(u32(s, 2)))
 		}},
 
-		// Linked by the replica but not in the spec (reference 1.5). The
+		// Linked by the replica but not in the spec (spec "Overview of imports"). The
 		// mint functions are for the cycles minting canister only; on any
 		// other canister the IC traps, and so does this replica.
 		{"mint_cycles", "U Ry Rt T", func(e *execution, m api.Module, s []uint64) {
@@ -408,7 +408,7 @@ func (e *execution) reportWrite(m api.Module, dst, n uint64) {
 
 // copyBlob is the blob pattern X_copy(dst, offset, size): copy
 // blob[offset:offset+size] to dst, trapping if the range is outside the
-// blob or outside memory (reference 1.1).
+// blob or outside memory (spec "Blob-typed arguments and results").
 func (e *execution) copyBlob(m api.Module, fn, what string, blob []byte, dst, off, size uint32) {
 	if uint64(off)+uint64(size) > uint64(len(blob)) {
 		e.trapf("ic0.%s: range [%d, %d) is out of bounds of %s (%d bytes)", fn, off, uint64(off)+uint64(size), what, len(blob))
@@ -452,7 +452,7 @@ func (e *execution) stableWrite(m api.Module, fn string, off, src, size uint64) 
 
 // Limits on the stable memory one execution may write (dirty 4 KiB pages):
 // 2 GiB per message, 8 GiB per install or upgrade (IC interface
-// specification, "Resource limits"; the reference sheet, section 2.6).
+// specification, "Resource limits").
 const (
 	maxStableWriteMessage = 2 << 30
 	maxStableWriteInstall = 8 << 30

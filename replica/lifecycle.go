@@ -10,7 +10,7 @@ import (
 	"github.com/icgo/icgo/replica/internal/stablemem"
 )
 
-// The canister lifecycle (reference 4.3; IC interface spec, management
+// The canister lifecycle (spec "IC method install_code"; IC interface spec, management
 // canister: install_code, uninstall_code, start_canister, stop_canister,
 // delete_canister, update_settings, canister_status). The Go methods here
 // are the single implementation: the management canister's methods call
@@ -82,12 +82,12 @@ func (m InstallMode) String() string {
 func SkipPreUpgrade() CallOption { return func(c *callConfig) { c.skipPreUpgrade = true } }
 
 // Upgrade replaces a canister's code and keeps its stable memory
-// (install_code with mode upgrade, reference 4.3): canister_pre_upgrade
+// (install_code with mode upgrade, spec "IC method install_code"): canister_pre_upgrade
 // runs on the old instance (context G; skipped with SkipPreUpgrade), then a
 // fresh instance of the new module runs its (start) function (context s)
 // and canister_post_upgrade (context I) with arg. The Wasm heap and
 // globals are replaced; stable memory is kept; the global timer is
-// disarmed (reference 3.6). The three steps share the install instruction
+// disarmed (spec "Global timer"). The three steps share the install instruction
 // limit and are atomic: if any traps, the canister is left exactly as it
 // was (module, heap, globals, stable memory, timer, cycles) and the trap
 // is returned as a *Reject. The sender (WithCaller) must be a controller.
@@ -331,7 +331,7 @@ func (r *Replica) uninstall(c *canister) error {
 	return nil
 }
 
-// installCode is install_code (reference 4.3), the single implementation
+// installCode is install_code (spec "IC method install_code"), the single implementation
 // behind Install, Reinstall, Upgrade and the management canister. It runs
 // everything as one execution under the install instruction limit, and
 // changes the canister only if nothing traps. The caller holds r.mu and
@@ -384,7 +384,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 			return upgradeReject(c, "canister_pre_upgrade", trap)
 		}
 	}
-	// install_code disarms the global timer (reference 3.6); post_upgrade
+	// install_code disarms the global timer (spec "Global timer"); post_upgrade
 	// or canister_init may arm it again.
 	e.timer = 0
 

@@ -11,7 +11,7 @@ import (
 	"github.com/icgo/icgo/replica/internal/stablemem"
 )
 
-// The management canister (aaaaa-aa, reference 4): a virtual canister
+// The management canister (aaaaa-aa, spec "The IC management canister"): a virtual canister
 // implemented in Go. Canisters call it like any canister (call_new with
 // the empty principal as callee); its requests run in the round they are
 // delivered, except raw_rand and http_request, whose responses come in a
@@ -24,14 +24,14 @@ import (
 // principal).
 var ManagementCanister = CanisterID{}
 
-// Wasm chunk store limits (IC-EE: 1 MiB chunks, 100 chunks per canister).
+// Wasm chunk store limits (DFINITY's replica: : 1 MiB chunks, 100 chunks per canister).
 const (
 	maxChunkSize   = 1 << 20
 	maxStoreChunks = 100
 )
 
 // Settings the replica stores but does not act on, with their defaults
-// (IC-EE: freezing threshold 30 days, reserved cycles limit 5 T).
+// (DFINITY's replica: : freezing threshold 30 days, reserved cycles limit 5 T).
 type storedSettings struct {
 	computeAllocation, memoryAllocation uint64
 	freezingThreshold                   uint64
@@ -99,7 +99,7 @@ type mgmtResult struct {
 	stopping *canister
 }
 
-// canisterOnly lists the methods users cannot call by ingress (SPEC-MC).
+// canisterOnly lists the methods users cannot call by ingress.
 var canisterOnly = map[string]bool{
 	"create_canister": true, "raw_rand": true, "http_request": true, "deposit_cycles": true,
 	"ecdsa_public_key": true, "sign_with_ecdsa": true, "schnorr_public_key": true, "sign_with_schnorr": true,

@@ -8,7 +8,7 @@ import (
 )
 
 // managementDID is the part of the management canister's interface
-// (SPEC-MC ic.did) that the replica implements.
+// (the management canister's ic.did) that the replica implements.
 const managementDID = `
 type canister_id = principal;
 type log_visibility = variant { controllers; public; allowed_viewers : vec principal };

@@ -8,7 +8,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-// Instruction metering (reference 1.6 and 3.4).
+// Instruction metering (spec "Performance counter"; spec "Unspecified constants and limits").
 //
 // Every module is instrumented (replica/internal/instrument, metering.go)
 // with a counter global that holds the instructions left in the current
@@ -26,8 +26,8 @@ import (
 // an opt-in backstop against a bug in the replica or a host call that
 // blocks; it is off by default because it slows Wasm down many times over.
 
-// Instruction limits per message, application subnet (reference 3.4,
-// IC-SUB / IC-EE).
+// Instruction limits per message, application subnet (spec "Unspecified constants and limits",
+// DFINITY's replica: / ).
 const (
 	DefaultUpdateInstructionLimit         = 40_000_000_000  // update, heartbeat, global timer, callbacks
 	DefaultQueryInstructionLimit          = 5_000_000_000   // query, composite query (per method)
@@ -82,7 +82,7 @@ type meterConfig struct {
 }
 
 // WithInstructionLimits sets the instruction limits per execution (default
-// the application subnet's, reference 3.4). Tests use small limits to check
+// the application subnet's, spec "Unspecified constants and limits"). Tests use small limits to check
 // that a canister fails cleanly when it runs out.
 func WithInstructionLimits(l InstructionLimits) Option {
 	return func(c *config) { c.meter.limits = l }
@@ -232,23 +232,23 @@ type apiCost struct {
 	// charge only for the bytes they keep (at most maxTrapMessageBytes),
 	// not for the size the canister claims, so that a bad range never
 	// runs the execution out of instructions (debug_print never traps,
-	// reference 1.3).
+	// spec "Overview of imports").
 	maxSize uint64
 }
 
 // byteTransmissionCost is the cost per byte of a reply, reject or call
-// argument (reference 1.6, BYTE_TRANSMISSION_COST_FACTOR).
+// argument (spec "Performance counter", BYTE_TRANSMISSION_COST_FACTOR).
 const byteTransmissionCost = 50
 
 // dirtyPageCost is charged for each 4 KiB stable memory page an execution
-// writes for the first time (reference 1.6, DEFAULT_DIRTY_PAGE_OVERHEAD).
+// writes for the first time (spec "Performance counter", DEFAULT_DIRTY_PAGE_OVERHEAD).
 const dirtyPageCost = 1000
 
 // defaultAPIOverhead is the fixed cost of a System API call the IC's
 // system_api_complexity table does not list.
 const defaultAPIOverhead = 20
 
-// systemAPICost returns the cost of ic0.<name> (reference 1.6; the fixed
+// systemAPICost returns the cost of ic0.<name> (spec "Performance counter"; the fixed
 // overheads are those of dfinity/ic system_api_complexity::overhead). Copy
 // functions charge 1 instruction per byte copied.
 func systemAPICost(name string) apiCost {

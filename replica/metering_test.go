@@ -119,7 +119,7 @@ func TestMeteringSystemAPICosts(t *testing.T) {
 	none := lastInstructions(t, r, id)
 	res := reply(t)(r.Update(id, "big_reply", le64(1000)))
 	require.Len(t, res, 1000)
-	// 50 instructions per byte of reply (reference 1.6), plus 1 per byte
+	// 50 instructions per byte of reply (spec "Performance counter"), plus 1 per byte
 	// of the argument copy, which is the same 8 bytes in both.
 	require.Equal(t, uint64(50*1000), lastInstructions(t, r, id)-none)
 

@@ -22,7 +22,7 @@ const (
 // MethodKind is the kind of an exported method.
 type MethodKind int
 
-// Method kinds (reference 2.3, 3.1).
+// Method kinds (spec "WebAssembly module requirements"; spec "Entry points").
 const (
 	MethodUpdate MethodKind = iota
 	MethodQuery
@@ -100,7 +100,7 @@ func invalidWasm(format string, args ...any) *Reject {
 }
 
 // decompress accepts a raw module (\0asm) or a gzip-compressed one
-// (1f 8b 08), as the IC does (reference 2.1; validate.Decompress).
+// (1f 8b 08), as the IC does (spec "Canister module format"; validate.Decompress).
 func decompress(b []byte) ([]byte, *Reject) {
 	raw, err := validate.Decompress(b)
 	if err != nil {
@@ -334,7 +334,7 @@ func (r *Replica) unpark(cm *codeModule) {
 	}
 }
 
-// validateModule applies the IC's module rules (reference section 2:
+// validateModule applies the IC's module rules (spec "WebAssembly module requirements":
 // imports only from ic0 with exact signatures, export names, structural
 // limits, custom sections, Wasm features) to the decoded, uncompressed
 // module before instrumentation; an error makes the install fail with
@@ -369,7 +369,7 @@ const (
 )
 
 // Decompress returns the wasm module in b, which may be raw (\0asm) or
-// gzip-compressed (1f 8b 08), as the IC accepts it (reference 2.1).
+// gzip-compressed (1f 8b 08), as the IC accepts it (spec "Canister module format").
 func Decompress(b []byte) ([]byte, error) {
 	raw, rej := decompress(b)
 	if rej != nil {

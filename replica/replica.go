@@ -22,12 +22,12 @@ const (
 	// at every loop header and function entry, about 40x in a tight loop.
 	DefaultExecutionTimeout = 0
 	// DefaultWasmMemoryLimit is the default wasm_memory_limit canister
-	// setting: 3 GiB (reference 2.6, IC-EE DEFAULT_WASM_MEMORY_LIMIT).
+	// setting: 3 GiB (spec "WebAssembly module requirements", DFINITY's replica: DEFAULT_WASM_MEMORY_LIMIT).
 	DefaultWasmMemoryLimit = 3 << 30
-	// MaxWasmMemory is the wasm32 heap limit: 4 GiB (reference 2.6).
+	// MaxWasmMemory is the wasm32 heap limit: 4 GiB (spec "WebAssembly module requirements").
 	MaxWasmMemory = 4 << 30
 	// DefaultCycles is the balance of a new canister: 100 T, as on
-	// development instances (reference 3.8, provisional cycles).
+	// development instances (spec "Unspecified constants and limits", provisional cycles).
 	DefaultCycles = 100_000_000_000_000
 )
 
@@ -84,7 +84,7 @@ type Option func(*config)
 // WithTime sets the replica's clock. The default is the wall time at New.
 // The clock then moves only by AdvanceTime/SetTime and by 1 ns after each
 // execution, so ic0.time is constant within an execution and strictly
-// increasing between executions (reference 3.5).
+// increasing between executions (spec "System time").
 func WithTime(t time.Time) Option { return func(c *config) { c.start = t } }
 
 // WithLogOutput streams every canister log entry (ic0.debug_print, trap
@@ -101,7 +101,7 @@ func WithRandSeed(seed uint64) Option {
 // WithExecutionTimeout sets a wall-clock limit for each execution, as a
 // backstop (default none). An execution that runs longer traps with
 // "execution exceeded the wall-clock backstop". The IC's instruction limits
-// (reference 3.4, WithInstructionLimits) are what bound executions; this
+// (spec "Unspecified constants and limits", WithInstructionLimits) are what bound executions; this
 // guard is for debugging the replica itself (a host call that blocks), and
 // it slows Wasm loops and calls down many times over, because wazero must
 // then check the context at every loop header and function entry.
@@ -212,7 +212,7 @@ func (r *Replica) Time() time.Time {
 }
 
 // AdvanceTime moves the clock forward by d (d < 0 is an error: IC time
-// never goes backwards, reference 3.5).
+// never goes backwards, spec "System time").
 func (r *Replica) AdvanceTime(d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("replica: AdvanceTime(%v): time cannot go backwards", d)
@@ -281,7 +281,7 @@ func WithWasmMemoryLimit(bytes uint64) CanisterOption {
 }
 
 // WithEnvVars sets the canister's environment variables (ic0.env_var_*).
-// At most 20, names and values at most 128 bytes (reference 1.3).
+// At most 20, names and values at most 128 bytes (spec "Overview of imports").
 func WithEnvVars(vars map[string]string) CanisterOption {
 	return func(c *canister) {
 		c.envVars = c.envVars[:0]
@@ -292,7 +292,7 @@ func WithEnvVars(vars map[string]string) CanisterOption {
 	}
 }
 
-// Limits on settings (IC-EE).
+// Limits on settings ().
 const (
 	maxControllers = 10
 	maxEnvVars     = 20

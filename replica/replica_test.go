@@ -242,7 +242,7 @@ func TestReplySemantics(t *testing.T) {
 	res, err := r.Update(id, "reply_twice", nil)
 	reject(t, res, err, CanisterError, ErrCodeCanisterContractViolation, "ic0.msg_reply: the call has already been replied to or rejected")
 
-	// No reply: CANISTER_ERROR, and the state changes are kept (reference 3.3).
+	// No reply: CANISTER_ERROR, and the state changes are kept (spec "Inter-canister method calls").
 	res, err = r.Update(id, "inc_no_reply", nil)
 	reject(t, res, err, CanisterError, ErrCodeCanisterDidNotReply, "did not reply")
 	if s := state(t, r, id); s != [3]uint64{1, 1, 1} {

@@ -7,7 +7,7 @@ import (
 )
 
 // RejectCode classifies a reject (IC interface spec, "Reject codes";
-// reference 3.3).
+// spec "Inter-canister method calls").
 type RejectCode int
 
 // Reject codes.

@@ -14,7 +14,7 @@ import (
 )
 
 // A debug_print or trap with a huge or bad range costs only the bytes the
-// replica keeps, so debug_print never traps (reference 1.3) and trap traps
+// replica keeps, so debug_print never traps (spec "Overview of imports") and trap traps
 // with the canister's own error, not with the instruction limit.
 func TestDebugPrintAndTrapBadRangeCost(t *testing.T) {
 	const src = `(module
@@ -120,7 +120,7 @@ func fan(t *testing.T, r *Replica, id CanisterID, n, which uint32) (replies, rej
 }
 
 // The whole composite query call graph shares one budget, with 50 M
-// charged per call (reference 3.4).
+// charged per call (spec "Unspecified constants and limits").
 func TestCompositeQuerySharedBudget(t *testing.T) {
 	// Default limit: three calls of about 100 M each fit in 5 B.
 	r := newReplica(t)

@@ -372,7 +372,7 @@ func (r *Replica) resumeCompiled() {
 }
 
 // expireCalls answers bounded-wait calls past their deadline with
-// SYS_UNKNOWN (reference 3.3). A request that has not reached its callee
+// SYS_UNKNOWN (spec "Inter-canister method calls"). A request that has not reached its callee
 // yet is dropped and its cycles are refunded; otherwise they are lost.
 func (r *Replica) expireCalls() {
 	s := &r.sched
@@ -404,7 +404,7 @@ func (r *Replica) sortedCanisters() []*canister {
 }
 
 // systemTasks runs the low Wasm memory hook (lowmemory.go), heartbeats and
-// due global timers (reference 3.6, 3.7).
+// due global timers (spec "Global timer"; spec "Heartbeat").
 func (r *Replica) systemTasks() error {
 	for _, c := range r.sortedCanisters() {
 		if c.code == nil || !r.runsSystemTasks(c) {

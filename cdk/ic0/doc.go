@@ -1,7 +1,7 @@
 // Package ic0 is the raw System API of the Internet Computer: one Go
 // function per ic0 import, with the wasm32 signatures of the interface
-// specification ("The System API", canister-interface.md; ic-reference.md
-// section 1.3 in this project).
+// specification (https://internetcomputer.org/docs/references/ic-interface-spec,
+// section "Overview of imports").
 //
 // Pointers are unsafe.Pointer and sizes uint32, exactly as the spec's
 // wasm32 form (I = i32). Most programs should use package cdk instead,

@@ -41,7 +41,7 @@
 //
 // # Where it works
 //
-//	context (reference 1.2)                               Get, Head, Post, Do
+//	context (spec "Overview of imports")                               Get, Head, Post, Do
 //	update method (U), reply/reject callback (Ry/Rt),    sends the request and parks the calling
 //	timer or heartbeat (T)                                goroutine until the response, usually
 //	                                                      a few seconds (the state before is
@@ -55,6 +55,9 @@
 //
 // Outside a canister (GOOS other than wasip1) there is no IC to make the
 // request: Do returns an error.
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package http
 
 import (

@@ -57,7 +57,7 @@ func TestArgs(t *testing.T) {
 	require.Equal(t, []byte("ctx"), args.Transform.Context)
 	require.Nil(t, args.IsReplicated)
 
-	// The request size that prices the outcall (reference 4.2): URL +
+	// The request size that prices the outcall (spec "IC method http_request"): URL +
 	// header names and values + body + transform name + context.
 	want := len("https://example.com/api?q=1") + len("Content-Type") + len("application/json") +
 		len("X-B") + len("2") + len(`{"a":1}`) + len("transform") + len("ctx")

@@ -7,8 +7,8 @@ import "github.com/icgo/icgo/internal/wasm"
 //
 // The weights are those of wasm_function_complexity in dfinity/ic
 // rs/embedders/src/wasm_utils/validation.rs (2024-era revision read from
-// the search index; the reference sheet, section 2.4, only summarises them
-// as "control ops 50, calls 50, memory.grow 50, loads 3, and so on"):
+// the search index; the interface specification's "WebAssembly module
+// requirements" only says that complexity is bounded):
 //
 //	50  block loop if br br_if br_table call call_indirect memory.grow table.grow
 //	14  table.get

@@ -14,7 +14,7 @@ var gzipMagic = []byte{0x1f, 0x8b, 0x08}
 
 // Decompress returns the uncompressed wasm module in b, which the IC
 // accepts either raw (starting with \0asm) or gzip-compressed (starting
-// with 1f 8b 08) (reference 2.1). The result is at most MaxModuleSize
+// with 1f 8b 08) (spec "Canister module format"). The result is at most MaxModuleSize
 // (100 MiB) bytes: a larger raw module, or gzip data that decompresses to
 // more (it stops reading past the limit), is an error wrapping ErrTooLarge. Bad gzip data, gzip data that does not contain a
 // wasm module, and input that is neither form are errors too. A raw module

@@ -13,7 +13,7 @@ type Signature struct {
 	// Wasm32Only marks the legacy functions that exist only when I = i32.
 	Wasm32Only bool
 	// NotInSpec marks functions the replica links but the interface spec
-	// does not describe (reference section 1.5).
+	// does not describe (spec "Overview of imports").
 	NotInSpec bool
 }
 
@@ -53,11 +53,10 @@ func p(ts ...wasm.ValType) []wasm.ValType { return ts }
 
 // IC0 is every function a canister may import from module "ic0", by name.
 //
-// Sources (see /work/shared/reference/ic-reference.md): section 1.3, the
-// ic0 block of the IC interface specification (canister-interface.md,
-// spec 0.66.0); section 1.4, the legacy functions that exist only for
+// Sources: the ic0 block of the IC interface specification ("Overview of
+// imports", spec 0.66.0); the legacy functions that exist only for
 // 32-bit memories (dfinity/ic rs/embedders/src/wasm_utils/validation.rs
-// get_valid_system_apis_32_only); section 1.5, functions the replica links
+// get_valid_system_apis_32_only); functions the replica links
 // that the spec does not describe (mint_cycles from validation.rs,
 // mint_cycles128 and cost_http_request_v2 from wasmtime_embedder/linker.rs).
 // The stable64_* functions take i64 in both wasm32 and wasm64.

@@ -3,12 +3,15 @@
 // can refuse a module locally with a clear message instead of letting
 // install_code fail.
 //
-// The rules come from the project's reference sheet
-// (/work/shared/reference/ic-reference.md), which digests the IC interface
-// specification and dfinity/ic rs/embedders/src/wasm_utils/validation.rs:
+// The rules are those of the IC interface specification
+// (https://internetcomputer.org/docs/references/ic-interface-spec), sections
+// "Canister module format" and "WebAssembly module requirements", made
+// precise by what DFINITY's replica enforces (dfinity/ic
+// rs/embedders/src/wasm_utils/validation.rs). Numbers in the comments of
+// this package name these groups of rules:
 //
-//   - section 1 (the ic0 System API): the import table, kept in IC0 for the
-//     replica to share;
+//   - 1, the System API ("Overview of imports"): the import table, kept in
+//     IC0 for the replica to share;
 //   - 2.1 format: raw wasm or gzip, at most 100 MiB uncompressed;
 //   - 2.2 imports: ic0 functions with exact signatures, env.table,
 //     env.memory, no globals or tags, at most one memory;
@@ -17,6 +20,7 @@
 //   - 2.4 structural limits: functions, globals, exported methods, code
 //     size, instructions and complexity per function, data segment offsets;
 //   - 2.5 custom sections under the icp: prefix;
+//   - 2.6 memory: a wasm32 memory is at most 4 GiB;
 //   - 2.7 wasm features: table.grow/set/fill/copy/init, tail calls, relaxed
 //     SIMD and multiple memories are rejected; memory64 is reported;
 //   - 2.8 the start function.
@@ -53,7 +57,7 @@ const (
 	RuleStructure = "structure"   // wasm validity the codec does not check
 )
 
-// Limits applied by the IC (reference section 2.1 and 2.4).
+// Limits applied by the IC (spec "Canister module format"; spec "WebAssembly module requirements").
 const (
 	MaxModuleSize           = 100 << 20 // uncompressed module bytes
 	MaxFunctions            = 50_000    // defined functions
@@ -407,7 +411,7 @@ func (c *checker) memories() {
 	}
 }
 
-// Entry points other than methods (reference 2.3).
+// Entry points other than methods (spec "WebAssembly module requirements").
 var systemExports = map[string]bool{
 	"canister_init":               true,
 	"canister_pre_upgrade":        true,
@@ -656,7 +660,7 @@ func (c *checker) data() {
 	}
 }
 
-// rejected names the instructions the IC rejects (reference 2.7): the table
+// rejected names the instructions the IC rejects (spec "WebAssembly module requirements"): the table
 // instructions it forbids although reference types are on, tail calls, and
 // relaxed SIMD.
 func rejected(in *wasm.Instr) (string, bool) {

@@ -6,18 +6,21 @@
 //     exported globals and a trap must roll back all of them (IC interface
 //     spec, "Execution of a message": a trap discards all state changes);
 //   - the (start) function is removed from the start section and exported as
-//     StartExport, as the IC does with canister_start (reference 2.8): the
+//     StartExport, as the IC does with canister_start (spec "WebAssembly module requirements"): the
 //     replica runs it itself, in context s, once per install, and wazero
 //     must not run it again when the replica re-instantiates a module to
 //     restore a snapshot;
 //   - the memory maximum is capped at the canister's wasm_memory_limit, so
-//     that memory.grow past the limit fails as on the IC (reference 2.6);
+//     that memory.grow past the limit fails as on the IC (spec "WebAssembly module requirements");
 //   - an imported env.memory or env.table (the only memory and table
-//     imports the IC accepts, reference 2.2) becomes a defined one, since
+//     imports the IC accepts, spec "WebAssembly module requirements") becomes a defined one, since
 //     the IC provides them rather than another module (with
 //     Options.ImportMemory, the memory is then imported from the replica);
 //   - with Options.Meter, instruction metering (metering.go);
 //   - with Options.DirtyPages, dirty-page tracking (dirty.go).
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package instrument
 
 import (

@@ -8,7 +8,10 @@
 // (a successful update); dropping the Txn discards it (a trap, or any
 // query). The cost of a message is therefore proportional to what it
 // writes, not to the size of stable memory, and the dirty chunk count is
-// available for metering (IC-SUB: 1,000 instructions per newly dirtied page).
+// available for metering (DFINITY's replica: : 1,000 instructions per newly dirtied page).
+//
+// Section names quoted as spec "..." are those of the IC interface
+// specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package stablemem
 
 // PageSize is the size of a stable memory page (64 KiB).
@@ -21,7 +24,7 @@ const chunkSize = ChunkSize
 // OS pages.
 const ChunkSize = 4096
 
-// MaxPages is the stable memory limit: 500 GiB (reference 2.6, DOCS-LIM).
+// MaxPages is the stable memory limit: 500 GiB (spec "WebAssembly module requirements", DOCS-LIM).
 const MaxPages = 500 << 30 / PageSize
 
 // Memory is committed stable memory. Chunks never written are zero and not
