@@ -1,8 +1,8 @@
 // Package principal implements Internet Computer principals: opaque
 // identifiers of 0 to 29 bytes with a checksummed textual form.
 //
-// The textual form (IC interface specification, "Principals", and the
-// spec "Principals") is the lower-case RFC 4648 base32 encoding,
+// The textual form (spec "Principals", "Textual representation of
+// principals") is the lower-case RFC 4648 base32 encoding,
 // without padding, of the big-endian CRC-32 of the bytes followed by the
 // bytes, split into groups of five characters by dashes. For example the
 // bytes ABCD01 are written "em77e-bvlzu-aq".
