@@ -97,14 +97,9 @@
 //
 // # Semantics by context
 //
-//	API                   init/post_upgrade     update           query             callback           timer/heartbeat
-//	handler may wait      no (trap)             yes              no (reject)       -                  yes
-//	Call / NewCall        ErrCallNotAllowed     yes              ErrCallNotAllowed yes                yes
-//	Go(f), go f()         f runs now up to its first wait, resumes in later messages (in a query: discarded)
-//	Sleep(d)              trap (use Go)         keep-alive       panic             as update          parks on a timer
-//	SetTimer(d, f)        armed                 armed            discarded         armed              armed
-//	f of SetTimer         runs on its own goroutine in a canister_global_timer execution: may call, cannot reply
-//	reply                 -                     now or later     now               own context only   -
+// What waiting, calls, Go and Sleep, timers and replies do in each context
+// (init and post_upgrade, update, query, callback, timer and heartbeat) is
+// one table, in docs/semantics.md of the repository.
 //
 // The standard library's timers (time.Sleep, time.Timer, time.AfterFunc,
 // context deadlines) fire on the global timer too: the executor waits for
