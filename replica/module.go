@@ -75,6 +75,7 @@ type codeModule struct {
 	methods  map[string]MethodKind
 	exports  map[string]bool // every export name of the original module
 	rawSize  int             // bytes of the uncompressed module (canister_status memory)
+	metadata map[string]metadataSection // icp:public / icp:private custom sections (certified.go)
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -124,7 +125,8 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 	if err := validateModule(m); err != nil {
 		return nil, invalidWasm("%v", err)
 	}
-	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw)}
+	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw),
+		metadata: metadataOf(m)}
 	for _, e := range m.Exports {
 		cm.exports[e.Name] = true
 		if e.Kind != wasm.KindFunc {
