@@ -234,10 +234,10 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 		settings = field(ca, "settings")
 	}
 	pargs := record(
-		candidtext.FieldValue{Name: "amount", Value: opt(&candidtext.Value{Kind: candidtext.KindNat, Int: amount.Int})},
-		candidtext.FieldValue{Name: "settings", Value: opt(settings)},
-		candidtext.FieldValue{Name: "specified_id", Value: opt(nil)},
-		candidtext.FieldValue{Name: "sender_canister_version", Value: opt(nil)},
+		fv("amount", opt(&candidtext.Value{Kind: candidtext.KindNat, Int: amount.Int})),
+		fv("settings", opt(settings)),
+		fv("specified_id", opt(nil)),
+		fv("sender_canister_version", opt(nil)),
 	)
 	pb, err := candidtext.Encode([]candidtext.Value{pargs}, []*candidtext.Type{sysType("provisional_args")})
 	if err != nil {
@@ -249,9 +249,9 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	}
 	if out.reject != nil {
 		return encode(variant("Err", variant("FailedToCreate", record(
-			candidtext.FieldValue{Name: "error", Value: candidtext.Value{Kind: candidtext.KindText, Text: out.reject.Error()}},
-			candidtext.FieldValue{Name: "refund_block", Value: opt(nil)},
-			candidtext.FieldValue{Name: "fee_block", Value: opt(nil)},
+			fv("error", candidtext.Value{Kind: candidtext.KindText, Text: out.reject.Error()}),
+			fv("refund_block", opt(nil)),
+			fv("fee_block", opt(nil)),
 		))), "create_canister_result")
 	}
 	res, err := decode(out.reply, "provisional_result")
@@ -268,7 +268,7 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	l.blocks++
 	return encode(variant("Ok", record(
 		natField("block_id", new(big.Int).SetUint64(l.blocks)),
-		candidtext.FieldValue{Name: "canister_id", Value: candidtext.Value{Kind: candidtext.KindPrincipal, Bytes: id.Bytes}},
+		fv("canister_id", candidtext.Value{Kind: candidtext.KindPrincipal, Bytes: id.Bytes}),
 	)), "create_canister_result")
 }
 
@@ -277,7 +277,7 @@ func record(fs ...candidtext.FieldValue) candidtext.Value {
 }
 
 func variant(name string, v candidtext.Value) candidtext.Value {
-	return candidtext.Value{Kind: candidtext.KindVariant, Fields: []candidtext.FieldValue{{Name: name, Value: v}}}
+	return candidtext.Value{Kind: candidtext.KindVariant, Fields: []candidtext.FieldValue{fv(name, v)}}
 }
 
 func natField(name string, n *big.Int) candidtext.FieldValue {
@@ -286,4 +286,8 @@ func natField(name string, n *big.Int) candidtext.FieldValue {
 
 func opt(v *candidtext.Value) candidtext.Value {
 	return candidtext.Value{Kind: candidtext.KindOpt, Elem: v}
+}
+
+func fv(name string, v candidtext.Value) candidtext.FieldValue {
+	return candidtext.FieldValue{Name: name, ID: candidtext.Hash(name), Value: v}
 }

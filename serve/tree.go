@@ -64,7 +64,7 @@ func (t *tree) sortedLabels() []string {
 // paths == nil with all == true reveals everything.
 func (t *tree) prune(paths [][]string, all bool) hashtree.Node {
 	if t.isLeaf {
-		if all {
+		if all || len(paths) > 0 { // a path ends here (or goes on below a leaf)
 			return hashtree.Leaf(t.leaf)
 		}
 		return hashtree.Pruned(hashtree.Leaf(t.leaf).Reconstruct())
