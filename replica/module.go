@@ -73,8 +73,8 @@ type codeModule struct {
 	globals  []string // export names of the mutable globals
 	hasStart bool
 	methods  map[string]MethodKind
-	exports  map[string]bool // every export name of the original module
-	rawSize  int             // bytes of the uncompressed module (canister_status memory)
+	exports  map[string]bool            // every export name of the original module
+	rawSize  int                        // bytes of the uncompressed module (canister_status memory)
 	metadata map[string]metadataSection // icp:public / icp:private custom sections (certified.go)
 }
 

@@ -7,8 +7,8 @@ import (
 	"math/big"
 
 	"github.com/aviate-labs/agent-go/certification"
-	"github.com/aviate-labs/agent-go/principal"
 	"github.com/aviate-labs/agent-go/certification/bls"
+	"github.com/aviate-labs/agent-go/principal"
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
 )
