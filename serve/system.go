@@ -1,8 +1,10 @@
 package serve
 
 import (
+	"cmp"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 
 	"github.com/icgo/icgo/internal/candidtext"
@@ -272,7 +274,10 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	)), "create_canister_result")
 }
 
+// record builds a record value; fields are sorted by id, as the encoder
+// expects.
 func record(fs ...candidtext.FieldValue) candidtext.Value {
+	slices.SortFunc(fs, func(a, b candidtext.FieldValue) int { return cmp.Compare(a.ID, b.ID) })
 	return candidtext.Value{Kind: candidtext.KindRecord, Fields: fs}
 }
 
@@ -281,7 +286,7 @@ func variant(name string, v candidtext.Value) candidtext.Value {
 }
 
 func natField(name string, n *big.Int) candidtext.FieldValue {
-	return candidtext.FieldValue{Name: name, Value: candidtext.Value{Kind: candidtext.KindNat, Int: n}}
+	return fv(name, candidtext.Value{Kind: candidtext.KindNat, Int: n})
 }
 
 func opt(v *candidtext.Value) candidtext.Value {
