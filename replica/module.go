@@ -76,6 +76,7 @@ type codeModule struct {
 	exports  map[string]bool            // every export name of the original module
 	rawSize  int                        // bytes of the uncompressed module (canister_status memory)
 	metadata map[string]metadataSection // icp:public / icp:private custom sections (certified.go)
+	src      []byte                     // the module as first installed (raw or gzip), for SaveState
 }
 
 func (cm *codeModule) sortedMethods() []Method {
@@ -126,7 +127,7 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, *Rej
 		return nil, invalidWasm("%v", err)
 	}
 	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw),
-		metadata: metadataOf(m)}
+		metadata: metadataOf(m), src: b}
 	for _, e := range m.Exports {
 		cm.exports[e.Name] = true
 		if e.Kind != wasm.KindFunc {
