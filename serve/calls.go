@@ -131,6 +131,7 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 		}
 		close(st.done)
 		s.mu.Unlock()
+		s.dirty.Store(true)
 	}()
 	return st, nil
 }

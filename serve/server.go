@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -56,6 +57,11 @@ type Server struct {
 
 	stopTicker chan struct{}
 	tickerDone chan struct{}
+
+	stateDir  string // WithStateDir (state.go)
+	dirty     atomic.Bool
+	stopSaver chan struct{}
+	saverDone chan struct{}
 }
 
 // Option configures New.
@@ -87,6 +93,14 @@ func New(r *replica.Replica, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.stateDir != "" {
+		if err := s.loadState(); err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.stopSaver, s.saverDone = make(chan struct{}), make(chan struct{})
+		go s.saver()
+	}
 	return s, nil
 }
 
@@ -96,12 +110,19 @@ func (s *Server) RootKey() []byte { return append([]byte{}, s.keys.rootDER...) }
 // SubnetID returns the id of the server's subnet.
 func (s *Server) SubnetID() []byte { return append([]byte{}, s.keys.subnetID...) }
 
-// Close stops the ticker, if any.
+// Close stops the ticker, if any, and saves the state (WithStateDir).
+// Close it before its replica.
 func (s *Server) Close() error {
 	if s.stopTicker != nil {
 		close(s.stopTicker)
 		<-s.tickerDone
 		s.stopTicker = nil
+	}
+	if s.stopSaver != nil {
+		close(s.stopSaver)
+		<-s.saverDone
+		s.stopSaver = nil
+		return s.saveState()
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -50,7 +51,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sopts = append(sopts, serve.WithLog(stderr))
 	}
 	if *state != "" {
-		return fmt.Errorf("serve: -state is not implemented yet")
+		sopts = append(sopts, serve.WithStateDir(*state))
+		// Compiled modules are kept too: a restart then loads canisters
+		// without compiling them again.
+		ropts = append(ropts, replica.WithCompilationCacheDir(filepath.Join(*state, "compiled")))
 	}
 	start := time.Now()
 	r, err := replica.New(ropts...)
@@ -94,5 +98,5 @@ networks:
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return s.Close() // saves the state with -state
+	return s.Close() // saves the state (-state)
 }
