@@ -55,4 +55,3 @@ func TestSaveLoadState(t *testing.T) {
 	require.Error(t, r2.LoadState(bytes.NewReader(buf.Bytes())))
 	require.Error(t, newReplica(t).LoadState(bytes.NewReader([]byte("not a state"))))
 }
-
