@@ -21,6 +21,11 @@ type requestStatus struct {
 	state  string // processing, replied, rejected or done
 	out    outcome
 	done   chan struct{} // closed when replied or rejected
+
+	// Cached by history (history.go); nil when to compute.
+	node   hashtree.Node
+	tree   *tree
+	digest [32]byte
 }
 
 const (
@@ -94,24 +99,24 @@ func (s *Server) nonReplicated(w http.ResponseWriter, rej *replica.Reject, sync 
 // and is not kept.
 func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 	s.mu.Lock()
-	if st, ok := s.requests[req.id]; ok {
+	if st, ok := s.hist.get(req.id); ok {
 		s.mu.Unlock()
 		return st, nil
 	}
 	s.forgetExpired(now)
-	if len(s.requests) >= maxIngressHistory {
+	if s.hist.len() >= maxIngressHistory {
 		s.mu.Unlock()
 		return nil, &requestError{http.StatusServiceUnavailable,
 			fmt.Sprintf("the ingress history holds %d messages, its maximum; retry once older messages expire", maxIngressHistory)}
 	}
 	st := &requestStatus{sender: req.Sender, expiry: time.Unix(0, int64(req.IngressExpiry)), state: "processing", done: make(chan struct{})}
-	s.requests[req.id] = st
+	s.hist.put(req.id, st)
 	s.mu.Unlock()
 
 	rej, await, err := s.dispatch(req)
 	if err != nil || rej != nil {
 		s.mu.Lock()
-		delete(s.requests, req.id)
+		s.hist.del(req.id)
 		s.mu.Unlock()
 		if err != nil {
 			return nil, err
@@ -130,6 +135,7 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 			st.state = "rejected"
 		}
 		close(st.done)
+		s.hist.changed(req.id)
 		s.mu.Unlock()
 		s.dirty.Store(true)
 	}()
@@ -147,9 +153,9 @@ func (s *Server) dispatch(req *request) (*replica.Reject, func() (outcome, error
 // forgetExpired drops the statuses whose expiry has passed. Callers hold
 // s.mu.
 func (s *Server) forgetExpired(now time.Time) {
-	for id, st := range s.requests {
+	for id, st := range s.hist.entries {
 		if st.state != "processing" && st.expiry.Before(now) {
-			delete(s.requests, id)
+			s.hist.del(id)
 		}
 	}
 }
@@ -297,7 +303,7 @@ func (s *Server) mayRead(req *request, ecid []byte, p [][]byte, subnet bool) err
 			return nil // no such request: proven absent
 		}
 		s.mu.Lock()
-		st, ok := s.requests[[32]byte(p[1])]
+		st, ok := s.hist.get([32]byte(p[1]))
 		s.mu.Unlock()
 		if ok && !bytes.Equal(st.sender, req.Sender) {
 			return forbidden("request %x was sent by another principal; only its sender may read its status", p[1])
@@ -339,7 +345,9 @@ func (s *Server) certificate(paths [][]string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
 	node := t.prune(append(paths, []string{"time"}), false)
+	s.mu.Unlock()
 	sig, err := s.keys.signSubnet(stateRootMessage(node))
 	if err != nil {
 		return nil, err
@@ -449,24 +457,9 @@ func (s *Server) stateTree(now time.Time) (*tree, error) {
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for id, st := range s.requests {
-		rt := t.sub("request_status", string(id[:]))
-		state := st.state
-		if st.expiry.Before(now) && state != "processing" {
-			state = "done"
-		}
-		rt.set([]byte(state), "status")
-		switch state {
-		case "replied":
-			rt.set(st.out.reply, "reply")
-		case "rejected":
-			rt.set(wasm.AppendULEB(nil, uint64(st.out.reject.Code)), "reject_code")
-			rt.set([]byte(st.out.reject.Message), "reject_message")
-			if st.out.reject.ErrorCode != "" {
-				rt.set([]byte(st.out.reject.ErrorCode), "error_code")
-			}
-		}
+	if s.hist.len() > 0 {
+		t.sub("request_status").custom = s.hist // pruned with s.mu held
 	}
+	s.mu.Unlock()
 	return t, nil
 }

@@ -50,7 +50,7 @@ type Server struct {
 	log  io.Writer
 
 	mu         sync.Mutex
-	requests   map[[32]byte]*requestStatus // the ingress history
+	hist       *history // the ingress history (history.go)
 	delegation []byte                      // CBOR of the delegation certificate
 	delegTime  time.Time
 	system     *systemCanisters
@@ -89,7 +89,7 @@ func New(r *replica.Replica, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{be: backend{r}, keys: k, requests: map[[32]byte]*requestStatus{}, system: newSystemCanisters()}
+	s := &Server{be: backend{r}, keys: k, hist: newHistory(), system: newSystemCanisters()}
 	for _, o := range opts {
 		o(s)
 	}

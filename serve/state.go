@@ -78,7 +78,7 @@ func (s *Server) loadState() error {
 		} else {
 			rs.out.reply = q.Reply
 		}
-		s.requests[q.ID] = rs
+		s.hist.put(q.ID, rs)
 	}
 	for p, n := range st.Spent {
 		s.system.ledger.spent[p] = new(big.Int).SetBytes(n)
@@ -96,7 +96,7 @@ func (s *Server) saveState() error {
 	}
 	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}}
 	s.mu.Lock()
-	for id, q := range s.requests {
+	for id, q := range s.hist.entries {
 		if q.state == "processing" {
 			continue
 		}

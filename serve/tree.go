@@ -14,6 +14,22 @@ type tree struct {
 	leaf     []byte
 	isLeaf   bool
 	children map[string]*tree
+	custom   subtree // when set, the subtree is this (history.go)
+}
+
+// subtree is a part of the tree that prunes itself and knows its digest
+// cheaply.
+type subtree interface {
+	prune(paths [][]string, all bool) hashtree.Node
+	digest() [32]byte
+}
+
+// digest is the subtree's root hash.
+func (t *tree) digest() [32]byte {
+	if t.custom != nil {
+		return t.custom.digest()
+	}
+	return t.prune(nil, true).Reconstruct()
 }
 
 func newTree() *tree { return &tree{children: map[string]*tree{}} }
@@ -63,6 +79,9 @@ func (t *tree) sortedLabels() []string {
 // level then shows its neighbours' labels, with their subtrees pruned.
 // paths == nil with all == true reveals everything.
 func (t *tree) prune(paths [][]string, all bool) hashtree.Node {
+	if t.custom != nil {
+		return t.custom.prune(paths, all)
+	}
 	if t.isLeaf {
 		if all || len(paths) > 0 { // a path ends here (or goes on below a leaf)
 			return hashtree.Leaf(t.leaf)
@@ -93,9 +112,9 @@ func (t *tree) prune(paths [][]string, all bool) hashtree.Node {
 		case asked:
 			nodes[i], revealed[i] = hashtree.Labeled{Label: []byte(l), Tree: c.prune(sub, false)}, true
 		case missing:
-			nodes[i], revealed[i] = hashtree.Labeled{Label: []byte(l), Tree: hashtree.Pruned(c.prune(nil, true).Reconstruct())}, true
+			nodes[i], revealed[i] = hashtree.Labeled{Label: []byte(l), Tree: hashtree.Pruned(c.digest())}, true
 		default:
-			nodes[i] = hashtree.Pruned(hashtree.Labeled{Label: []byte(l), Tree: c.prune(nil, true)}.Reconstruct())
+			nodes[i] = hashtree.Pruned(hashtree.Labeled{Label: []byte(l), Tree: hashtree.Pruned(c.digest())}.Reconstruct())
 		}
 	}
 	return forks(nodes, revealed)
