@@ -37,6 +37,24 @@ func BenchmarkHTTP(b *testing.B) {
 		})
 		report(b, start)
 	})
+	// The same query as a signed envelope, without agent-go's checks (each
+	// of its queries also reads the subnet's state and verifies a
+	// certificate and its delegation: BLS pairings in the client).
+	b.Run("query/greet/raw", func(b *testing.B) {
+		path := "/api/v2/canister/" + principalText(e.id) + "/query"
+		body := signed(b, nil, queryContent(e.id, "greet", []byte("DIDL\x00\x01\x71\x05world")))
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				status, resp := e.post(b, path, body)
+				if status != 200 {
+					b.Errorf("status %d: %s", status, resp)
+					return
+				}
+			}
+		})
+		report(b, start)
+	})
 	// agent-go's Call: a v2 call (202), then read_state polls every
 	// PollDelay until the certificate shows the reply.
 	b.Run("update/inc/agent-go-v2", func(b *testing.B) {

@@ -51,7 +51,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	hist       *history // the ingress history (history.go)
-	delegation []byte                      // CBOR of the delegation certificate
+	delegation []byte   // CBOR of the delegation certificate
 	delegTime  time.Time
 	system     *systemCanisters
 
