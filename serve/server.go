@@ -20,6 +20,21 @@
 // needs to create canisters: the cycles minting canister's
 // get_default_subnets and the cycles ledger's create_canister and
 // icrc1_balance_of (system.go).
+//
+// Where it differs from the IC (IC interface specification, section
+// "HTTPS Interface"):
+//   - One subnet whose canister range is every opaque id, so that the
+//     well-known ids of the system canisters are in it; one node.
+//   - A call to the management canister is not checked against its
+//     effective canister id (the IC decodes the argument to do so).
+//   - Canister signatures (sender keys with OID 1.3.6.1.4.1.56387.1.2, as
+//     Internet Identity delegations use) are refused with 403: their
+//     verification (a certificate within the signature) is not done yet.
+//   - A request's status is forgotten once its ingress expiry has passed
+//     (the IC shows "done" for a while); read_state then proves it absent.
+//   - The status endpoint reports no certified_height.
+//   - v2 calls run at once; v3 and v4 calls answer with a certificate, or
+//     202 when they take longer than 10 s.
 package serve
 
 import (

@@ -35,6 +35,8 @@ Usage:
   icgo run [-hex] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
+  icgo serve [-addr HOST:PORT] [-state DIR] [-clock wall|controlled] [-v]
+                                  a local IC network (HTTP interface) for icp and agents
 
 Run 'icgo COMMAND -h' for a command's flags.
 `
