@@ -286,13 +286,16 @@ func (s *Server) mayRead(req *request, ecid []byte, p [][]byte, subnet bool) err
 		return nil
 	case "canister":
 		if len(p) < 2 {
-			return nil
+			return badRequest("path canister must name the effective canister id %s", principalText(ecid))
 		}
 		if !bytes.Equal(p[1], ecid) {
 			return badRequest("path canister/%s: the effective canister id is %s", principalText(p[1]), principalText(ecid))
 		}
-		if len(p) >= 4 && string(p[2]) == "metadata" {
+		switch {
+		case len(p) >= 4 && string(p[2]) == "metadata":
 			return s.mayReadMetadata(req, p[1], string(p[3]))
+		case len(p) == 2 || len(p) == 3 && string(p[2]) == "metadata":
+			return s.mayReadMetadata(req, p[1], "") // a prefix of every section
 		}
 		return nil
 	case "request_status":
@@ -313,7 +316,8 @@ func (s *Server) mayRead(req *request, ecid []byte, p [][]byte, subnet bool) err
 	return &requestError{http.StatusNotFound, fmt.Sprintf("path %q cannot be read", first)}
 }
 
-// mayReadMetadata: icp:private sections are for controllers only.
+// mayReadMetadata: icp:private sections are for controllers only. name
+// "" stands for every section (a path that ends above them).
 func (s *Server) mayReadMetadata(req *request, canister []byte, name string) error {
 	cs, err := s.be.certified()
 	if err != nil {
@@ -323,13 +327,16 @@ func (s *Server) mayReadMetadata(req *request, canister []byte, name string) err
 		if !bytes.Equal(c.ID.Bytes(), canister) {
 			continue
 		}
-		if _, private := c.PrivateMetadata[name]; !private {
+		if _, private := c.PrivateMetadata[name]; !private && (name != "" || len(c.PrivateMetadata) == 0) {
 			return nil
 		}
 		for _, ctl := range c.Controllers {
 			if bytes.Equal(ctl, req.Sender) {
 				return nil
 			}
+		}
+		if name == "" {
+			return forbidden("canister %s has private metadata sections: only its controllers may read a path that covers them", principalText(canister))
 		}
 		return forbidden("metadata section %q of canister %s is private to its controllers", name, principalText(canister))
 	}

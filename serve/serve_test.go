@@ -27,7 +27,8 @@ import (
 
 var (
 	helloOnce sync.Once
-	helloWasm []byte
+	helloWasm []byte // gzip
+	helloRaw  []byte
 	helloErr  error
 )
 
@@ -40,7 +41,7 @@ func hello(t testing.TB) []byte {
 			helloErr = err
 			return
 		}
-		helloWasm = b.Gzip
+		helloWasm, helloRaw = b.Gzip, b.Wasm
 	})
 	require.NoError(t, helloErr)
 	return helloWasm
@@ -418,4 +419,81 @@ func TestStatus(t *testing.T) {
 	require.Equal(t, e.r.RootKey(), m["root_key"])
 	require.Equal(t, "healthy", m["replica_health_status"])
 	require.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/cbor"))
+}
+
+// read_state paths: canister paths must name the effective canister id.
+func TestReadStatePaths(t *testing.T) {
+	e := newEnv(t, "")
+	cid := principalText(e.id)
+	rs := func(paths ...[]any) []byte {
+		ps := make([]any, len(paths))
+		for i, p := range paths {
+			ps[i] = p
+		}
+		return signed(t, nil, map[string]any{"request_type": "read_state", "paths": ps, "ingress_expiry": expiry(time.Minute)})
+	}
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		status int
+	}{
+		{"module hash", rs([]any{[]byte("canister"), e.id, []byte("module_hash")}), 200},
+		{"public metadata", rs([]any{[]byte("canister"), e.id, []byte("metadata"), []byte("candid:service")}), 200},
+		{"whole canister", rs([]any{[]byte("canister"), e.id}), 200}, // hello has no private sections
+		{"every canister", rs([]any{[]byte("canister")}), 400},
+		{"another canister", rs([]any{[]byte("canister"), []byte{1, 2, 3}, []byte("module_hash")}), 400},
+		{"time and subnet", rs([]any{[]byte("time")}, []any{[]byte("subnet")}), 200},
+		{"unknown root", rs([]any{[]byte("nope")}), 404},
+		{"empty path", rs([]any{}), 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(t, "/api/v3/canister/"+cid+"/read_state", tc.body)
+			require.Equal(t, tc.status, status, "%s", body)
+		})
+	}
+	status, body := e.post(t, "/api/v3/subnet/"+principalText(e.s.SubnetID())+"/read_state",
+		rs([]any{[]byte("canister"), e.id, []byte("module_hash")}))
+	require.Equal(t, 404, status, "%s", body)
+}
+
+// icp:private metadata is readable by controllers only.
+func TestPrivateMetadata(t *testing.T) {
+	e := newEnv(t, "")
+	ctl, err := identity.NewRandomEd25519Identity()
+	require.NoError(t, err)
+	id, err := e.r.CreateCanister(replica.WithControllers(ctl.Sender().Raw))
+	require.NoError(t, err)
+	hello(t)
+	// A custom section (id 0) appended to the module.
+	name, data := "icp:private secret", "42"
+	section := append([]byte{byte(len(name))}, name...)
+	section = append(section, data...)
+	module := append(append(append([]byte{}, helloRaw...), 0, byte(len(section))), section...)
+	require.NoError(t, e.r.Install(id, module, nil, replica.WithCaller(ctl.Sender().Raw)))
+	cid := principalText(id.Bytes())
+	for _, tc := range []struct {
+		name   string
+		who    identity.Identity
+		path   []any
+		status int
+	}{
+		{"controller", ctl, []any{[]byte("canister"), id.Bytes(), []byte("metadata"), []byte("secret")}, 200},
+		{"anonymous", nil, []any{[]byte("canister"), id.Bytes(), []byte("metadata"), []byte("secret")}, 403},
+		{"anonymous, prefix", nil, []any{[]byte("canister"), id.Bytes()}, 403},
+		{"anonymous, public", nil, []any{[]byte("canister"), id.Bytes(), []byte("metadata"), []byte("candid:service")}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := signed(t, tc.who, map[string]any{"request_type": "read_state", "paths": []any{tc.path}, "ingress_expiry": expiry(time.Minute)})
+			status, resp := e.post(t, "/api/v2/canister/"+cid+"/read_state", body)
+			require.Equal(t, tc.status, status, "%s", resp)
+			if status != 200 || tc.who == nil {
+				return
+			}
+			var cert certification.Certificate
+			require.NoError(t, cbor.Unmarshal(decodeCBOR(t, resp)["certificate"].([]byte), &cert))
+			got, err := cert.Tree.Lookup(hashtree.Label("canister"), id.Bytes(), hashtree.Label("metadata"), hashtree.Label("secret"))
+			require.NoError(t, err)
+			require.Equal(t, data, string(got))
+		})
+	}
 }
