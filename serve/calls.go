@@ -36,6 +36,9 @@ const (
 	// their expiry has passed (IC interface specification, section
 	// "Request status": the status may then be forgotten).
 	maxIngressHistory = 100_000
+	// maxIngressHistoryBytes bounds the replies and reject messages it
+	// keeps.
+	maxIngressHistoryBytes = 512 << 20
 )
 
 func (s *Server) call(w http.ResponseWriter, ecid, body []byte, sync bool) string {
@@ -54,9 +57,6 @@ func (s *Server) call(w http.ResponseWriter, ecid, body []byte, sync bool) strin
 	if err != nil {
 		httpError(w, err)
 		return note
-	}
-	if st == nil {
-		return note // answered by submit's caller below
 	}
 	if st.state == "nonreplicated" {
 		s.nonReplicated(w, st.out.reject, sync)
@@ -104,10 +104,11 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 		return st, nil
 	}
 	s.forgetExpired(now)
-	if s.hist.len() >= maxIngressHistory {
+	if s.hist.len() >= maxIngressHistory || s.hist.bytes >= maxIngressHistoryBytes {
 		s.mu.Unlock()
 		return nil, &requestError{http.StatusServiceUnavailable,
-			fmt.Sprintf("the ingress history holds %d messages, its maximum; retry once older messages expire", maxIngressHistory)}
+			fmt.Sprintf("the ingress history is full (%d messages, %d bytes of replies; at most %d and %d); retry once older messages expire",
+				s.hist.len(), s.hist.bytes, maxIngressHistory, maxIngressHistoryBytes)}
 	}
 	st := &requestStatus{sender: req.Sender, expiry: time.Unix(0, int64(req.IngressExpiry)), state: "processing", done: make(chan struct{})}
 	s.hist.put(req.id, st)
@@ -135,7 +136,7 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 			st.state = "rejected"
 		}
 		close(st.done)
-		s.hist.changed(req.id)
+		s.hist.finished(req.id)
 		s.mu.Unlock()
 		s.dirty.Store(true)
 	}()
@@ -150,9 +151,13 @@ func (s *Server) dispatch(req *request) (*replica.Reject, func() (outcome, error
 	return s.be.submit(req.CanisterID, req.MethodName, req.Arg, req.Sender)
 }
 
-// forgetExpired drops the statuses whose expiry has passed. Callers hold
-// s.mu.
+// forgetExpired drops the statuses whose expiry has passed, at most once
+// a second. Callers hold s.mu.
 func (s *Server) forgetExpired(now time.Time) {
+	if now.Sub(s.lastForget) < time.Second && s.hist.len() < maxIngressHistory {
+		return
+	}
+	s.lastForget = now
 	for id, st := range s.hist.entries {
 		if st.state != "processing" && st.expiry.Before(now) {
 			s.hist.del(id)

@@ -19,6 +19,7 @@ import (
 type history struct {
 	entries map[[32]byte]*requestStatus
 	buckets [256]bucket
+	bytes   int // of the replies and reject messages kept
 }
 
 type bucket struct {
@@ -36,7 +37,11 @@ func (h *history) get(id [32]byte) (*requestStatus, bool) {
 func (h *history) len() int { return len(h.entries) }
 
 func (h *history) put(id [32]byte, st *requestStatus) {
+	if old, ok := h.entries[id]; ok {
+		h.bytes -= old.size()
+	}
 	h.entries[id] = st
+	h.bytes += st.size()
 	b := &h.buckets[id[0]]
 	if b.ids == nil {
 		b.ids = map[[32]byte]struct{}{}
@@ -46,9 +51,18 @@ func (h *history) put(id [32]byte, st *requestStatus) {
 }
 
 func (h *history) del(id [32]byte) {
+	if st, ok := h.entries[id]; ok {
+		h.bytes -= st.size()
+	}
 	delete(h.entries, id)
 	delete(h.buckets[id[0]].ids, id)
 	h.buckets[id[0]].digest = nil
+}
+
+// finished records that the status of a processing entry was set.
+func (h *history) finished(id [32]byte) {
+	h.bytes += h.entries[id].size()
+	h.changed(id)
 }
 
 // changed drops the cached digests of an entry whose status changed.
@@ -171,3 +185,11 @@ func (h *history) prune(paths [][]string, all bool) hashtree.Node {
 }
 
 func (h *history) digest() [32]byte { return h.prune(nil, false).Reconstruct() }
+
+// size is what an entry's result takes (for the history's byte bound).
+func (st *requestStatus) size() int {
+	if st.out.reject != nil {
+		return len(st.out.reject.Message)
+	}
+	return len(st.out.reply)
+}

@@ -66,7 +66,8 @@ type Server struct {
 
 	mu         sync.Mutex
 	hist       *history // the ingress history (history.go)
-	delegation []byte   // CBOR of the delegation certificate
+	lastForget time.Time
+	delegation []byte // CBOR of the delegation certificate
 	delegTime  time.Time
 	system     *systemCanisters
 

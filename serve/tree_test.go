@@ -63,3 +63,17 @@ func samePaths(t *testing.T, a, b hashtree.Node) {
 	require.NoError(t, err)
 	require.Equal(t, pa, pb)
 }
+
+// The history counts the bytes of the results it keeps.
+func TestHistoryBytes(t *testing.T) {
+	h := newHistory()
+	id := sha256.Sum256([]byte("x"))
+	h.put(id, &requestStatus{state: "processing"})
+	require.Zero(t, h.bytes)
+	h.entries[id].state, h.entries[id].out.reply = "replied", make([]byte, 100)
+	h.finished(id)
+	require.Equal(t, 100, h.bytes)
+	h.del(id)
+	require.Zero(t, h.bytes)
+	require.Zero(t, h.len())
+}

@@ -83,7 +83,8 @@ networks:
     api-url: %s
     root-key: %s
 `, url, time.Since(start).Round(time.Millisecond), hex.EncodeToString(s.RootKey()), url, hex.EncodeToString(s.RootKey()))
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
