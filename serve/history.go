@@ -61,8 +61,10 @@ func (h *history) del(id [32]byte) {
 
 // finished records that the status of a processing entry was set.
 func (h *history) finished(id [32]byte) {
-	h.bytes += h.entries[id].size()
-	h.changed(id)
+	if st, ok := h.entries[id]; ok {
+		h.bytes += st.size()
+		h.changed(id)
+	}
 }
 
 // changed drops the cached digests of an entry whose status changed.
