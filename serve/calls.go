@@ -53,14 +53,14 @@ func (s *Server) call(w http.ResponseWriter, ecid, body []byte, sync bool) strin
 		httpError(w, err)
 		return note
 	}
-	st, err := s.submit(req, now)
+	st, rej, err := s.submit(req, now)
 	if err != nil {
 		httpError(w, err)
 		return note
 	}
-	if st.state == "nonreplicated" {
-		s.nonReplicated(w, st.out.reject, sync)
-		return note + ": " + st.out.reject.Error()
+	if rej != nil {
+		s.nonReplicated(w, rej, sync)
+		return note + ": " + rej.Error()
 	}
 	if !sync {
 		w.WriteHeader(http.StatusAccepted)
@@ -95,18 +95,18 @@ func (s *Server) nonReplicated(w http.ResponseWriter, rej *replica.Reject, sync 
 // submit enters a call into the ingress history and starts it. A call
 // whose request id is already there is not run again (IC interface
 // specification, section "Request: Call": a duplicate is ignored); its
-// status is returned. A call refused at once has state "nonreplicated"
-// and is not kept.
-func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
+// status is returned. A call refused at once returns its reject and is
+// not kept.
+func (s *Server) submit(req *request, now time.Time) (*requestStatus, *replica.Reject, error) {
 	s.mu.Lock()
 	if st, ok := s.hist.get(req.id); ok {
 		s.mu.Unlock()
-		return st, nil
+		return st, nil, nil
 	}
 	s.forgetExpired(now)
 	if s.hist.len() >= maxIngressHistory || s.hist.bytes >= maxIngressHistoryBytes {
 		s.mu.Unlock()
-		return nil, &requestError{http.StatusServiceUnavailable,
+		return nil, nil, &requestError{http.StatusServiceUnavailable,
 			fmt.Sprintf("the ingress history is full (%d messages, %d bytes of replies; at most %d and %d); retry once older messages expire",
 				s.hist.len(), s.hist.bytes, maxIngressHistory, maxIngressHistoryBytes)}
 	}
@@ -119,10 +119,7 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 		s.mu.Lock()
 		s.hist.del(req.id)
 		s.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
-		return &requestStatus{state: "nonreplicated", out: outcome{reject: rej}}, nil
+		return nil, rej, err
 	}
 	go func() {
 		out, err := await()
@@ -140,7 +137,7 @@ func (s *Server) submit(req *request, now time.Time) (*requestStatus, error) {
 		s.mu.Unlock()
 		s.dirty.Store(true)
 	}()
-	return st, nil
+	return st, nil, nil
 }
 
 // dispatch starts a call on a system canister (system.go) or the replica.
