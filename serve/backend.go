@@ -2,6 +2,7 @@ package serve
 
 import (
 	"errors"
+	"io"
 	"time"
 
 	"github.com/icgo/icgo/replica"
@@ -99,3 +100,9 @@ func (b backend) now() time.Time { return b.r.Time() }
 func (b backend) tick() error { return b.r.Tick() }
 
 func (b backend) certified() ([]replica.CertifiedCanister, error) { return b.r.CertifiedState() }
+
+func (b backend) signRoot(msg []byte) ([]byte, error) { return b.r.SignWithRootKey(msg) }
+
+func (b backend) save(w io.Writer) error { return b.r.SaveState(w) }
+
+func (b backend) load(r io.Reader) error { return b.r.LoadState(r) }

@@ -397,7 +397,7 @@ func (s *Server) delegationCertificate(now time.Time) ([]byte, error) {
 	t.set(wasm.AppendULEB(nil, uint64(now.UnixNano())), "time")
 	s.subnetTree(t, false)
 	node := t.prune(nil, true)
-	sig, err := s.be.r.SignWithRootKey(stateRootMessage(node))
+	sig, err := s.be.signRoot(stateRootMessage(node))
 	if err != nil {
 		return nil, err
 	}

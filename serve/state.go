@@ -67,7 +67,7 @@ func (s *Server) loadState() error {
 	if st.Version != serverStateVersion {
 		return fmt.Errorf("serve: %s has version %d, this server reads %d (remove it to start afresh)", s.statePath(), st.Version, serverStateVersion)
 	}
-	if err := s.be.r.LoadState(bytes.NewReader(st.Replica)); err != nil {
+	if err := s.be.load(bytes.NewReader(st.Replica)); err != nil {
 		return fmt.Errorf("serve: %s: %w (remove it to start afresh)", s.statePath(), err)
 	}
 	for _, q := range st.Requests {
@@ -91,7 +91,7 @@ func (s *Server) loadState() error {
 // state file, so that a crash leaves the previous state.
 func (s *Server) saveState() error {
 	var rb bytes.Buffer
-	if err := s.be.r.SaveState(&rb); err != nil {
+	if err := s.be.save(&rb); err != nil {
 		return err
 	}
 	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}}
