@@ -279,4 +279,18 @@
 // runtime). A memory declaring more than 65,536 pages, initial or maximum,
 // is refused at install, as the WebAssembly specification and the IC do
 // (internal/validate, rule "memory").
+//
+// # The HTTP interface and saved state
+//
+// Package serve (icgo serve) puts the IC's HTTP interface in front of a
+// replica; it reads RootKey, SubnetID, SignWithRootKey and CertifiedState
+// (certified.go: module hash, controllers, certified data and the
+// icp:public / icp:private custom sections, which the state tree exposes
+// as canister/<id>/metadata/<name>). SaveState and LoadState (persist.go)
+// keep canisters across restarts: code as installed, Wasm memory,
+// globals, stable memory, settings, chunk stores, the next canister id and
+// the clock. Canister logs, the compiled-module cache and in-flight calls
+// are not saved (SaveState first runs rounds until none is in flight).
+// With WithWallClock, Time reports at least the wall time between rounds,
+// since the next round moves the clock there.
 package replica

@@ -75,10 +75,12 @@ type codeModule struct {
 	globals  []string              // export names of the mutable globals
 	hasStart bool
 	methods  map[string]MethodKind
-	exports  map[string]bool // every export name of the original module
-	rawSize  int             // bytes of the uncompressed module (canister_status memory)
-	service  string          // its candid:service metadata, "" if none (upgrade checks)
-	invalid  *Reject         // the module was refused (then nothing else is set)
+	exports  map[string]bool            // every export name of the original module
+	rawSize  int                        // bytes of the uncompressed module (canister_status memory)
+	service  string                     // its candid:service metadata, "" if none (upgrade checks)
+	metadata map[string]metadataSection // icp:public / icp:private custom sections (certified.go)
+	src      []byte                     // the module as first installed (raw or gzip), for SaveState
+	invalid  *Reject                    // the module was refused (then nothing else is set)
 	// [dataLo, dataHi) covers the active data segments: what an
 	// instantiation writes into memory (reinstantiate).
 	dataLo, dataHi uint64
@@ -156,18 +158,18 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, erro
 	if !ok {
 		job = &compileJob{key: key, done: make(chan struct{})}
 		r.compiling[key] = job
-		go r.compile(job, raw)
+		go r.compile(job, raw, b)
 	}
 	return nil, &compilingError{job}
 }
 
 // compile runs a compileJob, without r.mu, and caches its outcome (a
 // refused module too, so that a retry does not compile it again).
-func (r *Replica) compile(job *compileJob, raw []byte) {
+func (r *Replica) compile(job *compileJob, raw, src []byte) {
 	if testCompileHook != nil {
 		testCompileHook()
 	}
-	cm, rej := r.buildModule(raw, job.key)
+	cm, rej := r.buildModule(raw, src, job.key)
 	if rej != nil {
 		cm = &codeModule{key: job.key, invalid: rej}
 	}
@@ -200,9 +202,10 @@ func waitCompiling(err error) bool {
 	return true
 }
 
-// buildModule decodes, validates, instruments and compiles a module. It
-// does not touch the replica's state and runs without r.mu.
-func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) {
+// buildModule decodes, validates, instruments and compiles a module (raw;
+// src is what was installed, raw or gzip). It does not touch the replica's
+// state and runs without r.mu.
+func (r *Replica) buildModule(raw, src []byte, key moduleKey) (*codeModule, *Reject) {
 	m, err := wasm.Decode(raw)
 	if err != nil {
 		return nil, invalidWasm("%v", err)
@@ -210,7 +213,8 @@ func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) 
 	if err := validateModule(m); err != nil {
 		return nil, invalidWasm("%v", err)
 	}
-	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw)}
+	cm := &codeModule{key: key, methods: map[string]MethodKind{}, exports: map[string]bool{}, rawSize: len(raw),
+		metadata: metadataOf(m), src: src}
 	for _, name := range []string{"icp:public candid:service", "icp:private candid:service"} {
 		if b, ok := m.Custom(name); ok {
 			cm.service = string(b)

@@ -205,9 +205,14 @@ func (r *Replica) Close() error {
 }
 
 // Time returns the replica's clock: the ic0.time of the next execution.
+// With WithWallClock that is at least the wall time, which the next round
+// moves the clock to.
 func (r *Replica) Time() time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if w := time.Now().UnixNano(); r.sched.cfg.wallClock && w > 0 && uint64(w) > r.now {
+		return time.Unix(0, w)
+	}
 	return time.Unix(0, int64(r.now))
 }
 

@@ -47,6 +47,8 @@ Usage:
   icgo run [flags] TARGET [METHOD [ARGS]]
                                   install TARGET (package or .wasm) in an embedded replica
                                   and call METHOD, or read "METHOD ARGS" lines from stdin
+  icgo serve [-addr HOST:PORT] [-state DIR] [-clock wall|controlled] [-v]
+                                  a local IC network (HTTP interface) for icp and agents
   icgo bind [-o FILE.go] [-pkg NAME] FILE.did
                                   generate Go types and a typed client for a Candid service
   icgo version                    print icgo's version and the Go that built it
@@ -55,7 +57,7 @@ Run 'icgo COMMAND -h' for a command's flags.
 `
 
 // commands are the subcommands, for suggestions.
-var commands = []string{"build", "check", "port", "run", "bind", "version", "help"}
+var commands = []string{"build", "check", "port", "run", "serve", "bind", "version", "help"}
 
 // versionLine is what icgo version prints: icgo's module version and the
 // Go toolchain that built it.
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdCheck(args[1:], stdout, stderr)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdin, stdout, stderr)
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "bind":
 		err = cmdBind(args[1:], stdout, stderr)
 	case "version":

@@ -14,6 +14,8 @@
 // specification, https://internetcomputer.org/docs/references/ic-interface-spec.
 package stablemem
 
+import "fmt"
+
 // PageSize is the size of a stable memory page (64 KiB).
 const PageSize = 1 << 16
 
@@ -170,4 +172,22 @@ func (t *Txn) Commit() {
 	}
 	m.size = t.size
 	t.dirty = nil
+}
+
+// Export returns the size in pages and the stored (non-zero) chunks, by
+// index, for saving. The chunks are m's own: do not modify them.
+func (m *Memory) Export() (pages uint64, chunks map[uint64][]byte) { return m.size, m.chunks }
+
+// Import returns a Memory of the given size and chunks (as Export gave
+// them). It checks the size and the chunks' bounds.
+func Import(pages uint64, chunks map[uint64][]byte) (*Memory, error) {
+	if pages > MaxPages {
+		return nil, fmt.Errorf("stablemem: %d pages exceed the maximum %d", pages, MaxPages)
+	}
+	for i, c := range chunks {
+		if len(c) != chunkSize || i >= pages*PageSize/chunkSize {
+			return nil, fmt.Errorf("stablemem: chunk %d (%d bytes) is outside a %d-page memory", i, len(c), pages)
+		}
+	}
+	return &Memory{chunks: chunks, size: pages}, nil
 }

@@ -1,0 +1,298 @@
+package serve
+
+import (
+	"cmp"
+	"fmt"
+	"math/big"
+	"slices"
+	"sync"
+
+	"github.com/icgo/icgo/internal/candidtext"
+	"github.com/icgo/icgo/principal"
+	"github.com/icgo/icgo/replica"
+)
+
+// The system canisters icp needs to create canisters, hosted by the
+// server in Go: the cycles minting canister (CMC) answers
+// get_default_subnets, and the cycles ledger keeps a balance per
+// principal, funded for every identity as a local network's is, and
+// creates canisters with create_canister (through the management
+// canister's provisional_create_canister_with_cycles, with the caller as
+// the controller unless the settings name others). Their interfaces are
+// those of DFINITY's cycles ledger and CMC; only these methods exist,
+// others are rejected as missing (IC0536).
+
+var (
+	// CMCID is the cycles minting canister, rkp4c-7iaaa-aaaaa-aaaca-cai.
+	CMCID = principal.MustDecode("rkp4c-7iaaa-aaaaa-aaaca-cai")
+	// CyclesLedgerID is the cycles ledger, um5iw-rqaaa-aaaaq-qaaba-cai.
+	CyclesLedgerID = principal.MustDecode("um5iw-rqaaa-aaaaq-qaaba-cai")
+)
+
+// FundedCycles is every principal's starting cycles ledger balance.
+const FundedCycles = 1_000_000_000_000_000 // 1000 T
+
+const systemDID = `
+type log_visibility = variant { controllers; public; allowed_viewers : vec principal };
+type environment_variable = record { name : text; value : text };
+type canister_settings = record {
+  controllers : opt vec principal;
+  compute_allocation : opt nat;
+  memory_allocation : opt nat;
+  freezing_threshold : opt nat;
+  reserved_cycles_limit : opt nat;
+  minimum_incoming_canister_call_cycles : opt nat;
+  log_visibility : opt log_visibility;
+  log_memory_limit : opt nat;
+  snapshot_visibility : opt log_visibility;
+  status_visibility : opt log_visibility;
+  wasm_memory_limit : opt nat;
+  wasm_memory_threshold : opt nat;
+  environment_variables : opt vec environment_variable;
+};
+type subnet_selection = variant { Filter : record { subnet_type : opt text }; Subnet : record { subnet : principal } };
+type create_canister_args = record {
+  from_subaccount : opt blob; created_at_time : opt nat64; amount : nat;
+  creation_args : opt record { subnet_selection : opt subnet_selection; settings : opt canister_settings };
+};
+type create_canister_error = variant {
+  GenericError : record { message : text; error_code : nat }; TemporarilyUnavailable;
+  Duplicate : record { duplicate_of : nat; canister_id : opt principal };
+  CreatedInFuture : record { ledger_time : nat64 };
+  FailedToCreate : record { error : text; refund_block : opt nat; fee_block : opt nat };
+  TooOld; InsufficientFunds : record { balance : nat };
+};
+type create_canister_result = variant { Ok : record { block_id : nat; canister_id : principal }; Err : create_canister_error };
+type account = record { owner : principal; subaccount : opt blob };
+type provisional_args = record { amount : opt nat; settings : opt canister_settings; specified_id : opt principal; sender_canister_version : opt nat64 };
+type provisional_result = record { canister_id : principal };
+type principals = vec principal;
+type balance = nat;
+`
+
+var systemTypes = func() *candidtext.Service {
+	s, err := candidtext.ParseDID(systemDID)
+	if err != nil {
+		panic("serve: system canister interfaces: " + err.Error())
+	}
+	return s
+}()
+
+func sysType(name string) *candidtext.Type { return systemTypes.Types[name] }
+
+type systemCanister interface {
+	call(s *Server, method string, arg, caller []byte, query bool) (outcome, error)
+}
+
+type systemCanisters struct {
+	cmc    cmc
+	ledger *cyclesLedger
+}
+
+func newSystemCanisters() *systemCanisters {
+	return &systemCanisters{ledger: &cyclesLedger{spent: map[string]*big.Int{}}}
+}
+
+func (sc *systemCanisters) lookup(id []byte) (systemCanister, bool) {
+	switch principal.FromBytes(id) {
+	case CMCID:
+		return sc.cmc, true
+	case CyclesLedgerID:
+		return sc.ledger, true
+	}
+	return nil, false
+}
+
+func methodNotFound(id principal.Principal, method string) outcome {
+	return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0536",
+		Message: fmt.Sprintf("Canister %s has no method %q (icgo serve implements only what icp needs of this system canister)", id, method)}}
+}
+
+func badArgument(id principal.Principal, method string, err error) outcome {
+	return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0503",
+		Message: fmt.Sprintf("Canister %s trapped: %s: failed to decode the argument: %v", id, method, err)}}
+}
+
+func encode(v candidtext.Value, typ string) (outcome, error) {
+	b, err := candidtext.Encode([]candidtext.Value{v}, []*candidtext.Type{sysType(typ)})
+	if err != nil {
+		return outcome{}, fmt.Errorf("serve: encoding a %s: %w", typ, err)
+	}
+	return outcome{reply: b}, nil
+}
+
+func decode(arg []byte, typ string) (*candidtext.Value, error) {
+	vs, err := candidtext.DecodeValues(arg, []*candidtext.Type{sysType(typ)})
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != 1 {
+		return nil, fmt.Errorf("expected one argument, got %d", len(vs))
+	}
+	return &vs[0], nil
+}
+
+// field returns a record's field by name (nil when absent or a null opt
+// unwrapped).
+func field(v *candidtext.Value, name string) *candidtext.Value {
+	if v == nil {
+		return nil
+	}
+	id := candidtext.Hash(name)
+	for i := range v.Fields {
+		if v.Fields[i].ID == id {
+			f := &v.Fields[i].Value
+			if f.Kind == candidtext.KindOpt {
+				return f.Elem
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+// cmc is the cycles minting canister.
+type cmc struct{}
+
+func (cmc) call(s *Server, method string, arg, caller []byte, query bool) (outcome, error) {
+	switch method {
+	case "get_default_subnets":
+		// () -> (vec principal) query
+		return encode(candidtext.Value{Kind: candidtext.KindVec,
+			Elems: []candidtext.Value{{Kind: candidtext.KindPrincipal, Bytes: s.keys.subnetID}}}, "principals")
+	}
+	return methodNotFound(CMCID, method), nil
+}
+
+// cyclesLedger holds what each principal spent; its balance is
+// FundedCycles minus that.
+type cyclesLedger struct {
+	mu     sync.Mutex
+	spent  map[string]*big.Int
+	blocks uint64
+}
+
+func (l *cyclesLedger) balance(owner []byte) *big.Int {
+	b := big.NewInt(FundedCycles)
+	if s, ok := l.spent[string(owner)]; ok {
+		b.Sub(b, s)
+	}
+	return b
+}
+
+func (l *cyclesLedger) call(s *Server, method string, arg, caller []byte, query bool) (outcome, error) {
+	switch method {
+	case "icrc1_balance_of":
+		v, err := decode(arg, "account")
+		if err != nil {
+			return badArgument(CyclesLedgerID, method, err), nil
+		}
+		owner := field(v, "owner")
+		if owner == nil {
+			return badArgument(CyclesLedgerID, method, fmt.Errorf("no owner")), nil
+		}
+		l.mu.Lock()
+		b := l.balance(owner.Bytes)
+		l.mu.Unlock()
+		if sub := field(v, "subaccount"); sub != nil && len(sub.Bytes) > 0 && !allZero(sub.Bytes) {
+			b = new(big.Int) // only default subaccounts are funded
+		}
+		return encode(candidtext.Value{Kind: candidtext.KindNat, Int: b}, "balance")
+	case "create_canister":
+		if query {
+			return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0406",
+				Message: "create_canister is an update method"}}, nil
+		}
+		return l.createCanister(s, arg, caller)
+	}
+	return methodNotFound(CyclesLedgerID, method), nil
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, error) {
+	v, err := decode(arg, "create_canister_args")
+	if err != nil {
+		return badArgument(CyclesLedgerID, "create_canister", err), nil
+	}
+	amount := field(v, "amount")
+	if amount == nil || amount.Int == nil {
+		return badArgument(CyclesLedgerID, "create_canister", fmt.Errorf("no amount")), nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if bal := l.balance(caller); bal.Cmp(amount.Int) < 0 {
+		return encode(variant("Err", variant("InsufficientFunds", record(natField("balance", bal)))), "create_canister_result")
+	}
+	var settings *candidtext.Value
+	if ca := field(v, "creation_args"); ca != nil {
+		settings = field(ca, "settings")
+	}
+	pargs := record(
+		fv("amount", opt(&candidtext.Value{Kind: candidtext.KindNat, Int: amount.Int})),
+		fv("settings", opt(settings)),
+		fv("specified_id", opt(nil)),
+		fv("sender_canister_version", opt(nil)),
+	)
+	pb, err := candidtext.Encode([]candidtext.Value{pargs}, []*candidtext.Type{sysType("provisional_args")})
+	if err != nil {
+		return outcome{}, err
+	}
+	out, err := s.be.update(nil, "provisional_create_canister_with_cycles", pb, caller)
+	if err != nil {
+		return outcome{}, err
+	}
+	if out.reject != nil {
+		return encode(variant("Err", variant("FailedToCreate", record(
+			fv("error", candidtext.Value{Kind: candidtext.KindText, Text: out.reject.Error()}),
+			fv("refund_block", opt(nil)),
+			fv("fee_block", opt(nil)),
+		))), "create_canister_result")
+	}
+	res, err := decode(out.reply, "provisional_result")
+	if err != nil {
+		return outcome{}, fmt.Errorf("serve: decoding provisional_create_canister_with_cycles' result: %w", err)
+	}
+	id := field(res, "canister_id")
+	spent, ok := l.spent[string(caller)]
+	if !ok {
+		spent = new(big.Int)
+		l.spent[string(caller)] = spent
+	}
+	spent.Add(spent, amount.Int)
+	l.blocks++
+	return encode(variant("Ok", record(
+		natField("block_id", new(big.Int).SetUint64(l.blocks)),
+		fv("canister_id", candidtext.Value{Kind: candidtext.KindPrincipal, Bytes: id.Bytes}),
+	)), "create_canister_result")
+}
+
+// record builds a record value; fields are sorted by id, as the encoder
+// expects.
+func record(fs ...candidtext.FieldValue) candidtext.Value {
+	slices.SortFunc(fs, func(a, b candidtext.FieldValue) int { return cmp.Compare(a.ID, b.ID) })
+	return candidtext.Value{Kind: candidtext.KindRecord, Fields: fs}
+}
+
+func variant(name string, v candidtext.Value) candidtext.Value {
+	return candidtext.Value{Kind: candidtext.KindVariant, Fields: []candidtext.FieldValue{fv(name, v)}}
+}
+
+func natField(name string, n *big.Int) candidtext.FieldValue {
+	return fv(name, candidtext.Value{Kind: candidtext.KindNat, Int: n})
+}
+
+func opt(v *candidtext.Value) candidtext.Value {
+	return candidtext.Value{Kind: candidtext.KindOpt, Elem: v}
+}
+
+func fv(name string, v candidtext.Value) candidtext.FieldValue {
+	return candidtext.FieldValue{Name: name, ID: candidtext.Hash(name), Value: v}
+}
