@@ -106,7 +106,7 @@ func TestEndToEnd(t *testing.T) {
 	opt := Options{Env: []EnvVar{{"GREETING", "hi"}}, CandidService: "service : { greet : () -> (text) query }"}
 	out, st, m := process(t, raw, opt)
 	t.Logf("raw %d bytes (gzip %d), processed %d bytes (gzip %d); data segments %d -> %d; imports %d -> %d; functions %d -> %d",
-		st.InputSize, len(Gzip(raw)), st.OutputSize, st.GzipSize, st.DataSegmentsBefore, st.DataSegmentsAfter,
+		st.InputSize, len(Gzip(raw)), st.OutputSize, len(Gzip(out)), st.DataSegmentsBefore, st.DataSegmentsAfter,
 		st.ImportsBefore, st.ImportsAfter, st.FunctionsBefore, st.FunctionsAfter)
 	require.Less(t, st.DataSegmentsAfter, 100)
 	require.True(t, st.PollShim)

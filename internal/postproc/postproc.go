@@ -122,7 +122,7 @@ const DefaultMergeDataGap = 64
 // Stats describe what Process did.
 type Stats struct {
 	InputSize, OutputSize int
-	GzipSize              int // size of Gzip(output)
+	GzipSize              int // size of Gzip(output): set by callers that compress it (Process does not)
 
 	ImportsBefore, ImportsAfter int      // function imports
 	Replaced                    []string // "module.name" of each import replaced by an internal function
@@ -247,7 +247,6 @@ func Process(raw []byte, opt Options) ([]byte, *Stats, error) {
 	}
 	out := m.Encode()
 	p.stats.OutputSize = len(out)
-	p.stats.GzipSize = len(Gzip(out))
 	p.stats.FunctionsAfter = len(m.Funcs)
 	p.stats.ImportsAfter = m.NumImported(wasm.KindFunc)
 	return out, p.stats, nil
