@@ -19,6 +19,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	out := fs.String("o", "out", "directory for NAME.wasm, NAME.wasm.gz and NAME.did")
 	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
+	size := fs.Bool("size", false, "print the module's size by section and its code by Go package")
 	var env, tags multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
@@ -26,7 +27,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-size] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
 	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, CacheDir: userCacheDir("build")}
@@ -43,8 +44,31 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "%s: %d bytes\n%s: %d bytes (gzip)\n%s: %d methods\n",
 		paths[0], len(res.Wasm), paths[1], len(res.Gzip), paths[2], len(res.Registry.Methods))
+	if *size {
+		if err := printSize(ctx, stdout, res, opt); err != nil {
+			return err
+		}
+	}
 	if len(res.Gzip) > 2<<20 {
 		fmt.Fprintf(stderr, "warning: the gzip module is over 2 MiB and cannot be installed in one ingress message; install it in chunks\n")
 	}
 	return nil
+}
+
+// printSize prints where the module's bytes go (build.Size).
+func printSize(ctx context.Context, w io.Writer, res *build.Result, opt build.Options) error {
+	if opt.Strip {
+		return fmt.Errorf("-size reads the function names, which -strip removes: drop one of them")
+	}
+	pkgs, err := build.Packages(ctx, opt.Dir, opt.Pkg, opt.Flags...)
+	if err != nil {
+		return err
+	}
+	rep, err := build.Size(res.Wasm, len(res.Gzip), pkgs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	_, err = rep.WriteTo(w)
+	return err
 }
