@@ -57,7 +57,8 @@ type figures struct {
 
 	GreetWall, WATWall, MotokoGreetWall time.Duration // query medians
 	ReadWall, ReadWallBig               time.Duration // empty query at the base heap and heapMiB more
-	HeapSlope                           float64       // µs per MiB of heap
+	MemBase, MemBig                     uint64        // the canister's memory (bytes) for ReadWall and ReadWallBig
+	HeapSlope                           float64       // µs per MiB of canister memory
 	TrapAllocRatio                      float64       // host bytes allocated by a trapping update / canister memory
 
 	Raw, Gzip, FloorRaw, FloorGzip, MotokoRaw int
@@ -187,13 +188,24 @@ func measureWall(f *figures, r *replica.Replica, helloID, recsID, watID replica.
 	if f.ReadWall, err = queryWall(r, recsID, "read", empty, n); err != nil {
 		return err
 	}
+	before, err := r.Status(recsID)
+	if err != nil {
+		return err
+	}
 	if _, err := call(r, recsID, "grow", mustMarshal(uint32(heapMiB)), false); err != nil {
+		return err
+	}
+	after, err := r.Status(recsID)
+	if err != nil {
 		return err
 	}
 	if f.ReadWallBig, err = queryWall(r, recsID, "read", empty, n); err != nil {
 		return err
 	}
-	f.HeapSlope = float64(f.ReadWallBig-f.ReadWall) / float64(time.Microsecond) / heapMiB
+	// Per MiB of the canister's memory, which grows by more than the
+	// heapMiB kept (the Go heap's headroom).
+	f.MemBase, f.MemBig = before.MemorySize, after.MemorySize
+	f.HeapSlope = float64(f.ReadWallBig-f.ReadWall) / float64(time.Microsecond) / (float64(f.MemBig-f.MemBase) / (1 << 20))
 	f.TrapAllocRatio, err = trapAlloc(r, recsID, empty)
 	return err
 }
@@ -311,7 +323,8 @@ func queryWall(r *replica.Replica, id replica.CanisterID, method string, arg []b
 }
 
 // trapAlloc is the host memory a trapping update allocates (Go's
-// TotalAlloc) over the canister's memory size.
+// TotalAlloc: every byte the replica allocated while it ran, freed or not)
+// over the canister's memory size.
 func trapAlloc(r *replica.Replica, id replica.CanisterID, arg []byte) (float64, error) {
 	st, err := r.Status(id)
 	if err != nil {

@@ -52,8 +52,8 @@ func (f *figures) sections() []section {
 		}},
 		{"Wall time on the replica (medians of one run)", []row{
 			{"hello `greet` query", micros(f.GreetWall) + fmt.Sprintf(" (%.0f× the trivial canister's %s)", ratio(f.GreetWall, f.WATWall), micros(f.WATWall)), moD(f.MotokoGreetWall), "≤ 8× the trivial canister"},
-			{"empty query vs heap size", fmt.Sprintf("%+.1f µs per MiB (%s at the base heap, %s with %d MiB more)", f.HeapSlope, micros(f.ReadWall), micros(f.ReadWallBig), heapMiB), "—", "independent of heap size"},
-			{"host memory on a trapping update", fmt.Sprintf("%.2f× the canister's memory allocated", f.TrapAllocRatio), "—", "heap + pages written"},
+			{"empty query vs heap size", fmt.Sprintf("%+.1f µs per MiB of canister memory (%s at %s, %s at %s)", f.HeapSlope, micros(f.ReadWall), mib(f.MemBase), micros(f.ReadWallBig), mib(f.MemBig)), "—", "independent of heap size"},
+			{"host memory on a trapping update", fmt.Sprintf("%.2f× the canister's memory (%s) allocated by the host", f.TrapAllocRatio, mib(f.MemBig)), "—", "heap + pages written"},
 		}},
 		{"Module size", []row{
 			{"hello module", fmt.Sprintf("%s B gzip (raw %s B)", count(uint64(f.Gzip)), count(uint64(f.Raw))), moSize, "≤ 650,000 B gzip, raw ≤ 2,500,000"},
@@ -89,6 +89,8 @@ func count(n uint64) string {
 func micros(d time.Duration) string {
 	return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 }
+
+func mib(n uint64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
 
 func millis(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
 
