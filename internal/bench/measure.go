@@ -169,7 +169,7 @@ func measure(root, motokoDir string, n int, log io.Writer) (*figures, error) {
 	if motokoDir != "" {
 		step("Motoko")
 		if err := measureMotoko(f, r, motokoDir, n); err != nil {
-			return nil, fmt.Errorf("Motoko: %w", err)
+			return nil, fmt.Errorf("the Motoko peer: %w", err)
 		}
 	}
 	return f, nil

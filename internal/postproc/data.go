@@ -7,11 +7,6 @@ import (
 	"github.com/icgo/icgo/internal/wasm"
 )
 
-type segment struct {
-	off  uint32
-	data []byte
-}
-
 // layoutData checks the memory and the data segments against the region,
 // merges the active segments and packs the largest table of mostly zeros
 // (sparse.go). It runs before the entry points are made, which unpack
