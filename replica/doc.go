@@ -261,9 +261,11 @@
 // the data segments cover. Stable memory is copy-on-write in 4 KiB
 // chunks, so its cost follows what an execution writes too. Compiled code
 // is cached per module hash while a canister uses it (plus the 8 most
-// recently unused modules; and shared across the replicas of a process,
-// or on disk with WithCompilationCacheDir), so installing the same module
-// again costs only instantiation.
+// recently unused modules), shared across the replicas of a process, and
+// kept on disk in DefaultCompilationCacheDir (the user's cache directory;
+// WithCompilationCacheDir chooses another or, with "", none), so installing
+// the same module again, in this process or a later one, costs decoding,
+// validation, instrumentation and instantiation, not compilation.
 //
 // # A 4 GiB heap
 //

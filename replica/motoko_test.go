@@ -1,9 +1,6 @@
 package replica
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,31 +42,9 @@ persistent actor Counter {
 };
 `
 
-const mocScript = `
-const fs = require('fs');
-const mo = require('motoko');
-const [src, out] = process.argv.slice(2);
-mo.write('Main.mo', fs.readFileSync(src, 'utf8'));
-const res = mo.wasm('Main.mo', 'ic');
-fs.writeFileSync(out, res.wasm);
-`
-
 func compileMotoko(t *testing.T, dir, src string) []byte {
 	t.Helper()
-	tmp := t.TempDir()
-	script, in, out := filepath.Join(tmp, "moc.js"), filepath.Join(tmp, "Main.mo"), filepath.Join(tmp, "main.wasm")
-	require.NoError(t, os.WriteFile(script, []byte(mocScript), 0o644))
-	require.NoError(t, os.WriteFile(in, []byte(src), 0o644))
-	cmd := exec.Command("node", script, in, out)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
-	msg, err := cmd.CombinedOutput()
-	if err != nil {
-		if len(msg) > 2000 { // moc.js prints its minified source with errors
-			msg = msg[len(msg)-2000:]
-		}
-		t.Fatalf("moc.js: %v\n%s", err, msg)
-	}
-	b, err := os.ReadFile(out)
+	b, err := crosscheck.Motoko(dir, src)
 	require.NoError(t, err)
 	return b
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -37,7 +39,7 @@ type Replica struct {
 	mu sync.Mutex
 
 	rt      wazero.Runtime
-	cache   wazero.CompilationCache   // nil: the process-wide shared cache
+	cache   wazero.CompilationCache   // nil: a process-wide shared cache (sharedCache)
 	modules map[moduleKey]*codeModule // in use or in unused (module.go)
 	unused  []*codeModule             // compiled modules no canister uses, least recently used first
 	// compiling are the modules being compiled without r.mu (module.go).
@@ -76,6 +78,8 @@ type config struct {
 	cacheDir string
 	sched    schedConfig // scheduler.go, http.go
 	meter    meterConfig // metering.go
+
+	cacheDirSet bool // WithCompilationCacheDir was given (else the default)
 }
 
 // Option configures New.
@@ -108,14 +112,56 @@ func WithRandSeed(seed uint64) Option {
 func WithExecutionTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithCompilationCacheDir keeps compiled modules in dir across processes
-// (wazero.NewCompilationCacheWithDir). Without it, compiled code is shared
-// in memory by all replicas of the process.
-func WithCompilationCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
+// (wazero.NewCompilationCacheWithDir); the replica closes that cache when
+// it is closed. Without this option the replica uses
+// DefaultCompilationCacheDir, shared by all replicas of the process. An
+// empty dir turns the persistent cache off: compiled code is then shared
+// in memory by the replicas of the process and lost when it exits.
+func WithCompilationCacheDir(dir string) Option {
+	return func(c *config) { c.cacheDir, c.cacheDirSet = dir, true }
+}
+
+// DefaultCompilationCacheDir returns where replicas keep compiled modules
+// by default: icgo/compiled in the user's cache directory
+// (os.UserCacheDir), or "" if the user has none, in which case the cache
+// is in memory only. A module installed again, in this process or a later
+// one, is then not compiled again.
+func DefaultCompilationCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "icgo", "compiled")
+}
 
 var (
-	sharedCacheOnce sync.Once
-	sharedCache     wazero.CompilationCache
+	sharedCacheMu sync.Mutex
+	sharedCaches  = map[string]wazero.CompilationCache{} // by directory; "" is in memory only
 )
+
+// sharedCache returns the process-wide compilation cache for dir, created
+// on first use. If dir cannot hold a cache, the in-memory cache is used
+// (the default directory is a convenience, not a requirement).
+func sharedCache(dir string) wazero.CompilationCache {
+	sharedCacheMu.Lock()
+	defer sharedCacheMu.Unlock()
+	if c, ok := sharedCaches[dir]; ok {
+		return c
+	}
+	var c wazero.CompilationCache
+	if dir != "" {
+		if fc, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
+			c = fc
+		} else if mc, ok := sharedCaches[""]; ok {
+			c = mc
+		}
+	}
+	if c == nil {
+		c = wazero.NewCompilationCache()
+	}
+	sharedCaches[dir] = c
+	return c
+}
 
 // New creates a replica with no canisters.
 func New(opts ...Option) (*Replica, error) {
@@ -125,15 +171,17 @@ func New(opts ...Option) (*Replica, error) {
 	}
 	var cache wazero.CompilationCache
 	r := &Replica{}
-	if cfg.cacheDir != "" {
+	switch {
+	case !cfg.cacheDirSet:
+		cache = sharedCache(DefaultCompilationCacheDir())
+	case cfg.cacheDir == "":
+		cache = sharedCache("")
+	default:
 		c, err := wazero.NewCompilationCacheWithDir(cfg.cacheDir)
 		if err != nil {
 			return nil, fmt.Errorf("replica: compilation cache: %w", err)
 		}
 		cache, r.cache = c, c
-	} else {
-		sharedCacheOnce.Do(func() { sharedCache = wazero.NewCompilationCache() })
-		cache = sharedCache
 	}
 	ctx := context.Background()
 	rc := wazero.NewRuntimeConfig().

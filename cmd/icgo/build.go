@@ -21,6 +21,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	strip := fs.Bool("strip", false, "drop function names (smaller module, no names in stack traces)")
 	initRand := fs.String("init-rand", "", "`public`: crypto/rand gets public, predictable bytes during initialization (package init, init, post_upgrade), for libraries that seed non-secret generators there; by default such reads trap")
 	noSwap := fs.Bool("noswap", false, "ignore icgo.swap: build dependencies with their own imports")
+	size := fs.Bool("size", false, "print the module's size by section and its code by Go package")
 	var env, tags multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
@@ -28,7 +29,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-noswap] [-init-rand=public] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-size] [-noswap] [-init-rand=public] [-env NAME=VALUE]... PKG")
 		return exitCode(2)
 	}
 	if *initRand != "" && *initRand != "public" {
@@ -52,6 +53,11 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "%s: %d bytes\n%s: %d bytes (gzip)\n%s: %d methods\n",
 		paths[0], len(res.Wasm), paths[1], len(res.Gzip), paths[2], len(res.Registry.Methods))
+	if *size {
+		if err := printSize(ctx, stdout, res, opt); err != nil {
+			return err
+		}
+	}
 	if len(res.Registry.Methods) == 0 {
 		fmt.Fprintf(stderr, "warning: %s registers no methods, so nothing can call it: register them with cdk.Query and cdk.Update in an init function\n", opt.Pkg)
 	}
@@ -62,4 +68,22 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return nil
+}
+
+// printSize prints where the module's bytes go (build.Size).
+func printSize(ctx context.Context, w io.Writer, res *build.Result, opt build.Options) error {
+	if opt.Strip {
+		return fmt.Errorf("-size reads the function names, which -strip removes: drop one of them")
+	}
+	pkgs, err := build.Packages(ctx, opt.Dir, opt.Pkg, opt.Flags...)
+	if err != nil {
+		return err
+	}
+	rep, err := build.Size(res.Wasm, len(res.Gzip), pkgs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	_, err = rep.WriteTo(w)
+	return err
 }

@@ -138,6 +138,7 @@ func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describe
 		return nil, err
 	}
 	gz := postproc.Gzip(wasm)
+	stats.GzipSize = len(gz)
 	return &Result{Raw: raw, Wasm: wasm, Gzip: gz, Did: reg.CandidService, Registry: reg, Report: report, Stats: stats}, nil
 }
 

@@ -48,8 +48,7 @@ type CommandOptions struct {
 // The Result's Report lists the IC's module rules the output breaks (a
 // large test binary may exceed the IC's code size limit); that is not an
 // error here, since the caller decides what to do with such a module.
-// Name, Did, Registry and Gzip are empty (Stats.GzipSize has the
-// compressed size; postproc.Gzip compresses).
+// Name, Did and Registry are empty.
 func Command(raw []byte, opt CommandOptions) (*Result, error) {
 	env, err := ParseEnv(opt.Env)
 	if err != nil {
@@ -64,7 +63,9 @@ func Command(raw []byte, opt CommandOptions) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validating the post-processed module: %w", err)
 	}
-	return &Result{Raw: raw, Wasm: wasm, Report: report, Stats: stats}, nil
+	gz := postproc.Gzip(wasm)
+	stats.GzipSize = len(gz)
+	return &Result{Raw: raw, Wasm: wasm, Gzip: gz, Report: report, Stats: stats}, nil
 }
 
 // CommandArg encodes program arguments as the install argument of a

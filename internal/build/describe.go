@@ -53,7 +53,10 @@ func DescribeTimeout(ctx context.Context, raw []byte, timeout time.Duration) (*R
 	if timeout <= 0 {
 		timeout = DefaultDescribeTimeout
 	}
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
+	// The interpreter: the run is short (the Go runtime's start-up and the
+	// program's init functions), so compiling the whole module to machine
+	// code would cost more than it saves.
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCloseOnContextDone(true))
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	cm, err := r.CompileModule(ctx, raw)

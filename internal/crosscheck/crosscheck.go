@@ -7,8 +7,10 @@
 package crosscheck
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -45,4 +47,42 @@ func missing(t testing.TB, why string) {
 		t.Fatal("cross-check required (ICGO_CROSSCHECK=1) but " + why)
 	}
 	t.Skip(why + "; .ci/run sets ICGO_CROSSCHECK=1 and installs it")
+}
+
+// mocScript compiles a Motoko source file with moc.js (the npm package
+// "motoko") for the IC.
+const mocScript = `
+const fs = require('fs');
+const mo = require('motoko');
+const [src, out] = process.argv.slice(2);
+mo.write('Main.mo', fs.readFileSync(src, 'utf8'));
+const res = mo.wasm('Main.mo', 'ic');
+fs.writeFileSync(out, res.wasm);
+`
+
+// Motoko compiles the Motoko actor src with the moc.js of the npm prefix
+// dir (ICGO_MOTOKO_DIR) under node, and returns the module.
+func Motoko(dir, src string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "icgo-moc-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	script, in, out := filepath.Join(tmp, "moc.js"), filepath.Join(tmp, "Main.mo"), filepath.Join(tmp, "main.wasm")
+	if err := os.WriteFile(script, []byte(mocScript), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(in, []byte(src), 0o644); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("node", script, in, out)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		if len(msg) > 2000 { // moc.js prints its minified source with errors
+			msg = msg[len(msg)-2000:]
+		}
+		return nil, fmt.Errorf("moc.js: %w\n%s", err, msg)
+	}
+	return os.ReadFile(out)
 }

@@ -47,7 +47,11 @@ func (p *proc) commandExports(funcExport func(string, wasm.FuncType) (uint32, bo
 	}
 	// gInit is set for the whole run: the random_get stub still serves
 	// only the runtime's first read (schedinit), as in _initialize.
-	a := (&asm{}).i32(1).gset(p.gInit).call(start).i32(0).gset(p.gInit).call(p.flush)
+	a := &asm{}
+	if unpack := p.unpackFunc(); unpack != nil {
+		a.call(*unpack)
+	}
+	a.i32(1).gset(p.gInit).call(start).i32(0).gset(p.gInit).call(p.flush)
 	out := []wasm.Export{{Name: "canister_init", Kind: wasm.KindFunc, Index: p.addFunc("icgo:canister_init", typeVoid, a.code())}}
 	for _, e := range p.m.Exports {
 		if e.Kind == wasm.KindMemory {

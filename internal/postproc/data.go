@@ -7,25 +7,16 @@ import (
 	"github.com/icgo/icgo/internal/wasm"
 )
 
-type segment struct {
-	off  uint32
-	data []byte
-}
-
-// data checks the region, merges the active data segments and adds the
-// segment that holds the stubs' strings.
-func (p *proc) data() error {
+// layoutData checks the memory and the data segments against the region,
+// merges the active segments and packs the largest table of mostly zeros
+// (sparse.go). It runs before the entry points are made, which unpack
+// that table.
+func (p *proc) layoutData() error {
 	m := p.m
 	p.stats.DataSegmentsBefore = len(m.Data)
 	for _, d := range m.Data {
 		p.stats.DataBytesBefore += len(d.Init)
 	}
-	used := uint32(stringsStart + len(p.strs))
-	if used > stringsEnd {
-		return fmt.Errorf("the stubs' strings and the embedded environment need %d bytes but the reserved region [%d, %d) has %d for them: embed fewer or shorter environment variables",
-			len(p.strs), stringsStart, RegionEnd, stringsEnd-stringsStart)
-	}
-	p.stats.RegionUsed = [2]uint32{RegionStart, used}
 	if len(m.Memories) != 1 {
 		return fmt.Errorf("the module defines %d memories, want 1", len(m.Memories))
 	}
@@ -35,10 +26,9 @@ func (p *proc) data() error {
 	if m.Memories[0].Min*65536 < RegionEnd {
 		return fmt.Errorf("the memory's initial size (%d pages) does not cover the reserved region [%d, %d)", m.Memories[0].Min, RegionStart, RegionEnd)
 	}
-	passive := false
 	for i, d := range m.Data {
 		if d.Mode != wasm.Active {
-			passive = true
+			p.passiveData = true
 			continue
 		}
 		if d.Memory != 0 {
@@ -58,14 +48,31 @@ func (p *proc) data() error {
 	if gap == 0 {
 		gap = DefaultMergeDataGap
 	}
-	if gap > 0 && !passive { // passive segments are numbered: merging would renumber them
+	if gap > 0 && !p.passiveData { // passive segments are numbered: merging would renumber them
 		p.mergeData(gap)
+		var err error
+		if p.table, err = p.packTable(); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// data adds the segment that holds the stubs' strings, once the stubs and
+// entry points have placed them.
+func (p *proc) data() error {
+	m := p.m
+	used := uint32(stringsStart + len(p.strs))
+	if used > stringsEnd {
+		return fmt.Errorf("the stubs' strings and the embedded environment need %d bytes but the reserved region [%d, %d) has %d for them: embed fewer or shorter environment variables",
+			len(p.strs), stringsStart, RegionEnd, stringsEnd-stringsStart)
+	}
+	p.stats.RegionUsed = [2]uint32{RegionStart, used}
 	if len(p.strs) > 0 {
 		// Keep the output sorted by offset: the region comes before Go's data.
 		seg := wasm.Data{Mode: wasm.Active, Offset: constI32(stringsStart), Init: p.strs}
 		at := len(m.Data)
-		if !passive {
+		if !p.passiveData {
 			at = 0
 		}
 		m.Data = append(m.Data[:at], append([]wasm.Data{seg}, m.Data[at:]...)...)

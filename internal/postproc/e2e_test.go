@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,11 +107,14 @@ func TestEndToEnd(t *testing.T) {
 	opt := Options{Env: []EnvVar{{"GREETING", "hi"}}, CandidService: "service : { greet : () -> (text) query }"}
 	out, st, m := process(t, raw, opt)
 	t.Logf("raw %d bytes (gzip %d), processed %d bytes (gzip %d); data segments %d -> %d; imports %d -> %d; functions %d -> %d",
-		st.InputSize, len(Gzip(raw)), st.OutputSize, st.GzipSize, st.DataSegmentsBefore, st.DataSegmentsAfter,
+		st.InputSize, len(Gzip(raw)), st.OutputSize, len(Gzip(out)), st.DataSegmentsBefore, st.DataSegmentsAfter,
 		st.ImportsBefore, st.ImportsAfter, st.FunctionsBefore, st.FunctionsAfter)
 	require.Less(t, st.DataSegmentsAfter, 100)
 	require.True(t, st.PollShim)
 	require.True(t, st.AbortReplaced)
+	// The runtime's findfunctab is packed (sparse.go); the panic and gc
+	// runs below need it exact (stack traces, stack scanning).
+	require.Greater(t, st.PackedTable[1], uint32(minPackedTable))
 
 	var imps []string
 	for _, im := range m.Imports {
@@ -159,6 +163,7 @@ func TestEndToEnd(t *testing.T) {
 		require.Contains(t, ic.prints, "panic: boom")
 		require.Contains(t, ic.prints, "goroutine 1 [running]:")
 		require.Contains(t, ic.prints, "main.boom()")
+		require.True(t, slices.ContainsFunc(ic.prints, func(l string) bool { return strings.Contains(l, "main.go:") }), "no file:line in the stack trace: %q", ic.prints)
 		require.Equal(t, []string{MsgAbort}, ic.traps)
 	})
 	t.Run("gc with timers", func(t *testing.T) {
@@ -201,13 +206,16 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	origInit, _ := orig.Export("_initialize")
 	initBody := body(t, m, funcIndex(t, m, "canister_init"))
-	var initCall uint32
+	var initCalls []uint32
 	require.NoError(t, wasm.Walk(initBody, func(in *wasm.Instr) error {
-		if in.Op == wasm.OpCall && initCall == 0 {
-			initCall = in.Index
+		if in.Op == wasm.OpCall {
+			initCalls = append(initCalls, in.Index)
 		}
 		return nil
 	}))
+	// The packed table is unpacked first, then the Go runtime starts.
+	require.Equal(t, "icgo:unpack_data", names[initCalls[0]])
+	initCall := initCalls[1]
 	require.Equal(t, "_rt0_wasm_wasip1_lib", names[initCall])
 	require.Equal(t, origInit.Index-uint32(st.ImportsBefore)+uint32(st.ImportsAfter), initCall)
 	require.True(t, strings.HasPrefix(names[funcIndex(t, m, "canister_query greet")], "icgo:"))

@@ -291,3 +291,22 @@ func (p *proc) finishNames() {
 	}
 	p.m.SetCustom("name", ns.encode())
 }
+
+// FunctionNames returns the function names of m's "name" custom section by
+// function index (imports first), or an error if the section is missing or
+// malformed.
+func FunctionNames(m *wasm.Module) (map[uint32]string, error) {
+	data, ok := m.Custom("name")
+	if !ok {
+		return nil, errors.New("the module has no name section (built with -strip or -ldflags=-s?)")
+	}
+	ns, err := decodeNames(data)
+	if err != nil {
+		return nil, fmt.Errorf("name section: %w", err)
+	}
+	out := make(map[uint32]string, len(ns.funcs))
+	for _, e := range ns.funcs {
+		out[e.idx] = e.name
+	}
+	return out, nil
+}

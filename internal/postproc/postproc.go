@@ -14,7 +14,9 @@
 //     //go:wasmexport by programs that skip the cdk) are renamed; in
 //     command mode (Options.Command, command.go) canister_init runs a
 //     command module's _start instead (go test -c output, compat-tests);
-//   - active data segments are merged (the IC caps a module at 100,000);
+//   - active data segments are merged (the IC caps a module at 100,000),
+//     and the Go runtime's findfunctab, mostly zeros, is stored as runs
+//     that canister_init and canister_post_upgrade unpack (sparse.go);
 //   - the Candid interface is embedded as icp:public custom sections.
 //
 // The replacements (stubs.go):
@@ -136,7 +138,7 @@ const DefaultMergeDataGap = 64
 // Stats describe what Process did.
 type Stats struct {
 	InputSize, OutputSize int
-	GzipSize              int // size of Gzip(output)
+	GzipSize              int // size of Gzip(output): set by callers that compress it (Process does not)
 
 	ImportsBefore, ImportsAfter int      // function imports
 	Replaced                    []string // "module.name" of each import replaced by an internal function
@@ -160,6 +162,11 @@ type Stats struct {
 	AbortReplaced bool
 	Exports       []string // final export names
 	RegionUsed    [2]uint32
+	// PackedTable is the address and size of the table of mostly zeros
+	// (the Go runtime's findfunctab) that the data segments hold as runs
+	// and canister_init and canister_post_upgrade unpack (sparse.go);
+	// zero if none.
+	PackedTable [2]uint32
 }
 
 // Memory region used by the stubs.
@@ -241,6 +248,9 @@ type proc struct {
 	pollCaller, pollWrapper, pollShim uint32
 	hasPollShim                       bool
 	gPollNet                          uint32
+
+	passiveData bool         // the module has passive data segments (not merged)
+	table       *packedTable // the table packed by layoutData (sparse.go), or nil
 }
 
 type stub struct {
@@ -264,6 +274,7 @@ func Process(raw []byte, opt Options) ([]byte, *Stats, error) {
 		p.remapAll,
 		p.addGlobals,
 		p.addStubs,
+		p.layoutData,
 		p.exports,
 		p.data,
 		p.customs,
@@ -274,7 +285,6 @@ func Process(raw []byte, opt Options) ([]byte, *Stats, error) {
 	}
 	out := m.Encode()
 	p.stats.OutputSize = len(out)
-	p.stats.GzipSize = len(Gzip(out))
 	p.stats.FunctionsAfter = len(m.Funcs)
 	p.stats.ImportsAfter = m.NumImported(wasm.KindFunc)
 	return out, p.stats, nil
@@ -632,10 +642,15 @@ func (p *proc) exports() error {
 	}
 	consumed := map[string]bool{abi.ExportInitialize: true}
 
-	// canister_init and canister_post_upgrade.
+	// canister_init and canister_post_upgrade: the memory is as the data
+	// segments wrote it, so the packed table is unpacked first.
+	unpack := p.unpackFunc()
 	for _, h := range []string{"init", "post_upgrade"} {
 		ic, goName := abi.Hooks[h].IC, abi.Hooks[h].Go
 		a := &asm{}
+		if unpack != nil {
+			a.call(*unpack)
+		}
 		a.i32(1).gset(p.gInit).call(initialize).i32(0).gset(p.gInit)
 		user, okGo, err := funcExport(goName, typeVoid)
 		if err != nil {
