@@ -74,8 +74,7 @@ func WithReplicaOptions(opts ...replica.Option) Option {
 func New(t testing.TB, pkg string, opts ...Option) *Canister {
 	t.Helper()
 	o := optionsOf(pkg, opts)
-	ropts := []replica.Option{replica.WithCompilationCacheDir(cacheDir("compiled"))}
-	r, err := replica.New(append(ropts, o.replica...)...)
+	r, err := replica.New(o.replica...) // compiled modules persist (replica.DefaultCompilationCacheDir)
 	if err != nil {
 		t.Fatalf("icgotest: starting the replica: %v", err)
 	}

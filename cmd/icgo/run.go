@@ -256,9 +256,6 @@ func replicaOptions(o sessionOptions) ([]replica.Option, error) {
 	if o.showLog {
 		opts[0] = replica.WithLogOutput(o.logs)
 	}
-	if dir := userCacheDir("compiled"); dir != "" {
-		opts = append(opts, replica.WithCompilationCacheDir(dir))
-	}
 	if o.caCert != "" {
 		client, err := httpClientTrusting(o.caCert)
 		if err != nil {
