@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/icgo/icgo/internal/postproc"
 	"github.com/icgo/icgo/internal/wasm"
 )
 
@@ -75,7 +74,7 @@ func Size(module []byte, gzipSize int, pkgs []string) (*SizeReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := postproc.FunctionNames(m)
+	names, err := m.FunctionNames()
 	if err != nil {
 		return nil, fmt.Errorf("the size by package needs function names: %w", err)
 	}

@@ -35,8 +35,8 @@ example.com/b crypto/rand example.com/old=example.com/new
 		{"example.com/a os", `icgo.swap:1: icgo has no replacement for "os"; swappable: crypto/rand, math/rand/v2, sync, time, or write OLD=NEW`},
 		{"\nexample.com/a x=", `icgo.swap:2: "x=" is not OLD=NEW with two different import paths`},
 		{"example.com/a sync sync", `icgo.swap:1: sync is swapped twice`},
-		{"./a sync", `icgo.swap:1: package "./a": give an import path, or one ending in /...`},
-		{"example.com/.../a sync", `icgo.swap:1: package "example.com/.../a": give an import path, or one ending in /...`},
+		{"./a sync", `icgo.swap:1: package "./a": give an import path (a tree: one ending in /...) here`},
+		{"example.com/.../a sync", `icgo.swap:1: package "example.com/.../a": give an import path (a tree: one ending in /...) here`},
 	} {
 		_, err := ParseSwap(strings.NewReader(tc.in))
 		require.EqualError(t, err, tc.want, tc.in)

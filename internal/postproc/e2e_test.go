@@ -196,11 +196,11 @@ func TestEndToEnd(t *testing.T) {
 
 	// The name section still names the Go functions at their new indices.
 	data, _ := m.Custom("name")
-	ns, err := decodeNames(data)
+	ns, err := wasm.DecodeNames(data)
 	require.NoError(t, err)
 	names := map[uint32]string{}
-	for _, e := range ns.funcs {
-		names[e.idx] = e.name
+	for _, e := range ns.Funcs {
+		names[e.Index] = e.Name
 	}
 	orig, err := wasm.Decode(raw)
 	require.NoError(t, err)

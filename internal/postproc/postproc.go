@@ -240,7 +240,7 @@ type proc struct {
 	strs    []byte // contents of the region after the line buffer
 	strAddr map[string]uint32
 
-	names     *names            // the name section, nil when absent or malformed
+	names     *wasm.Names       // the name section, nil when absent or malformed
 	oldByName map[string]uint32 // input function index by name
 
 	// poll shim: calls from runtime.netpoll to runtime.poll_oneoff go to

@@ -39,16 +39,16 @@ func renumberModule() *builder {
 
 	// Name section: module name, function names (imports included), local
 	// names of function 8.
-	fnames := []nameEntry{{0, "wasi.fd_write"}, {1, "ic0.msg_reply"}, {2, "wasi.proc_exit"}, {3, "ic0.msg_reply#2"}, {4, "icgo.flush"},
-		{5, "ic0.debug_print"}, {6, "wasi.fd_write#2"}, {7, "init"}, {8, "writer"}, {9, "inc"}, {10, "start"}}
+	fnames := []wasm.NameEntry{{Index: 0, Name: "wasi.fd_write"}, {Index: 1, Name: "ic0.msg_reply"}, {Index: 2, Name: "wasi.proc_exit"}, {Index: 3, Name: "ic0.msg_reply#2"}, {Index: 4, Name: "icgo.flush"},
+		{Index: 5, Name: "ic0.debug_print"}, {Index: 6, Name: "wasi.fd_write#2"}, {Index: 7, Name: "init"}, {Index: 8, Name: "writer"}, {Index: 9, Name: "inc"}, {Index: 10, Name: "start"}}
 	var ns []byte
 	sub := func(id byte, body []byte) {
 		ns = append(wasm.AppendULEB(append(ns, id), uint64(len(body))), body...)
 	}
-	sub(nameModule, []byte("\x04test"))
-	sub(nameFunction, appendNameMap(nil, fnames))
-	sub(nameLocal, appendNameMap(wasm.AppendULEB(wasm.AppendULEB(nil, 1), 8), []nameEntry{{0, "a"}, {1, "b"}}))
-	sub(nameData, appendNameMap(nil, []nameEntry{{0, "d"}}))
+	sub(wasm.NameModule, []byte("\x04test"))
+	sub(wasm.NameFunction, wasm.AppendNameMap(nil, fnames))
+	sub(wasm.NameLocal, wasm.AppendNameMap(wasm.AppendULEB(wasm.AppendULEB(nil, 1), 8), []wasm.NameEntry{{Index: 0, Name: "a"}, {Index: 1, Name: "b"}}))
+	sub(wasm.NameData, wasm.AppendNameMap(nil, []wasm.NameEntry{{Index: 0, Name: "d"}}))
 	b.m.Customs = []wasm.Custom{{Name: "go:buildid", Data: []byte("x"), After: wasm.SectionCustom}, {Name: "name", Data: ns, After: wasm.SectionData}}
 	b.data(20000, "d")
 	return b
@@ -88,15 +88,15 @@ func TestRenumber(t *testing.T) {
 	// Names: remapped, sorted, new functions named, data names dropped.
 	data, ok := m.Custom("name")
 	require.True(t, ok)
-	ns, err := decodeNames(data)
+	ns, err := wasm.DecodeNames(data)
 	require.NoError(t, err)
-	require.Equal(t, []byte{nameModule, nameFunction, nameLocal}, ns.order)
+	require.Equal(t, []byte{wasm.NameModule, wasm.NameFunction, wasm.NameLocal}, ns.Order)
 	got := map[uint32]string{}
-	for i, e := range ns.funcs {
+	for i, e := range ns.Funcs {
 		if i > 0 {
-			require.Less(t, ns.funcs[i-1].idx, e.idx)
+			require.Less(t, ns.Funcs[i-1].Index, e.Index)
 		}
-		got[e.idx] = e.name
+		got[e.Index] = e.Name
 	}
 	require.Equal(t, "ic0.msg_reply", got[0])
 	require.Equal(t, "ic0.debug_print", got[1])
@@ -107,8 +107,8 @@ func TestRenumber(t *testing.T) {
 	require.Equal(t, "icgo:stdout_flush", got[flush])
 	require.Equal(t, "icgo:wasi_snapshot_preview1.fd_write", got[fdWrite])
 	require.Equal(t, "icgo:canister_init", got[funcIndex(t, m, "canister_init")])
-	require.Len(t, ns.indirect[nameLocal], 1)
-	require.Equal(t, uint32(writer), ns.indirect[nameLocal][0].idx)
+	require.Len(t, ns.Indirect[wasm.NameLocal], 1)
+	require.Equal(t, uint32(writer), ns.Indirect[wasm.NameLocal][0].Index)
 	_, ok = m.Custom("go:buildid")
 	require.False(t, ok)
 

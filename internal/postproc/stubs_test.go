@@ -486,8 +486,8 @@ func pollModule(withNames bool) []byte {
 	b.export("canister_update.abort", abort)
 	b.export(abi.ExportInitialize, b.fn(tVoid, &asm{}))
 	if withNames {
-		names := appendNameMap(nil, []nameEntry{{imp, "wasi.poll_oneoff"}, {wrapper, "runtime.poll_oneoff"}, {usleep, "runtime.usleep"}, {netpoll, "runtime.netpoll"}, {abort, "runtime.abort"}})
-		b.m.Customs = []wasm.Custom{{Name: "name", Data: append(wasm.AppendULEB([]byte{nameFunction}, uint64(len(names))), names...), After: wasm.SectionData}}
+		names := wasm.AppendNameMap(nil, []wasm.NameEntry{{Index: imp, Name: "wasi.poll_oneoff"}, {Index: wrapper, Name: "runtime.poll_oneoff"}, {Index: usleep, Name: "runtime.usleep"}, {Index: netpoll, Name: "runtime.netpoll"}, {Index: abort, Name: "runtime.abort"}})
+		b.m.Customs = []wasm.Custom{{Name: "name", Data: append(wasm.AppendULEB([]byte{wasm.NameFunction}, uint64(len(names))), names...), After: wasm.SectionData}}
 	}
 	return b.bytes()
 }

@@ -893,69 +893,8 @@ func opName(in *wasm.Instr) string {
 }
 
 // funcNames reads function names from the "name" custom section, best
-// effort: a malformed section just gives fewer names.
+// effort: a malformed section gives no names.
 func funcNames(m *wasm.Module) map[uint32]string {
-	data, ok := m.Custom("name")
-	if !ok {
-		return nil
-	}
-	r := &leb{b: data}
-	for !r.eof() {
-		id, ok1 := r.byte()
-		size, ok2 := r.u32()
-		if !ok1 || !ok2 || int(size) > len(r.b)-r.pos {
-			return nil
-		}
-		sub := &leb{b: r.b[r.pos : r.pos+int(size)]}
-		r.pos += int(size)
-		if id != 1 {
-			continue
-		}
-		n, ok := sub.u32()
-		if !ok {
-			return nil
-		}
-		names := map[uint32]string{}
-		for range n {
-			idx, ok1 := sub.u32()
-			l, ok2 := sub.u32()
-			if !ok1 || !ok2 || int(l) > len(sub.b)-sub.pos {
-				break
-			}
-			names[idx] = string(sub.b[sub.pos : sub.pos+int(l)])
-			sub.pos += int(l)
-		}
-		return names
-	}
-	return nil
-}
-
-type leb struct {
-	b   []byte
-	pos int
-}
-
-func (r *leb) eof() bool { return r.pos >= len(r.b) }
-
-func (r *leb) byte() (byte, bool) {
-	if r.eof() {
-		return 0, false
-	}
-	r.pos++
-	return r.b[r.pos-1], true
-}
-
-func (r *leb) u32() (uint32, bool) {
-	var v uint64
-	for shift := uint(0); shift < 35; shift += 7 {
-		b, ok := r.byte()
-		if !ok {
-			return 0, false
-		}
-		v |= uint64(b&0x7f) << shift
-		if b&0x80 == 0 {
-			return uint32(v), v <= 0xffffffff
-		}
-	}
-	return 0, false
+	names, _ := m.FunctionNames()
+	return names
 }

@@ -178,104 +178,21 @@ func (mt *meter) constExpr(b []byte) ([]byte, error) {
 }
 
 // nameSection renumbers the function indices of the name section's
-// function names (1), local names (2) and label names (3) subsections.
+// function names, local names and label names subsections.
 func (mt *meter) nameSection(b []byte) ([]byte, bool) {
-	var out []byte
-	r := byteReader{b: b}
-	for !r.eof() {
-		id, ok1 := r.byte()
-		size, ok2 := r.uleb()
-		if !ok1 || !ok2 || size > uint64(len(r.b)-r.pos) {
-			return nil, false
-		}
-		body := r.b[r.pos : r.pos+int(size)]
-		r.pos += int(size)
-		if id == 1 || id == 2 || id == 3 {
-			sr := byteReader{b: body}
-			n, ok := sr.uleb()
-			if !ok {
-				return nil, false
-			}
-			nb := wasm.AppendULEB(nil, n)
-			for k := uint64(0); k < n; k++ {
-				idx, ok := sr.uleb()
-				if !ok || idx > 0xffffffff {
-					return nil, false
-				}
-				start := sr.pos
-				if id == 1 {
-					ok = sr.skipName()
-				} else {
-					ok = sr.skipNameMap()
-				}
-				if !ok {
-					return nil, false
-				}
-				nb = wasm.AppendULEB(nb, uint64(mt.shift(uint32(idx))))
-				nb = append(nb, body[start:sr.pos]...)
-			}
-			if !sr.eof() {
-				return nil, false
-			}
-			body = nb
-		}
-		out = append(out, id)
-		out = wasm.AppendULEB(out, uint64(len(body)))
-		out = append(out, body...)
+	ns, err := wasm.DecodeNames(b)
+	if err != nil {
+		return nil, false
 	}
-	return out, true
-}
-
-type byteReader struct {
-	b   []byte
-	pos int
-}
-
-func (r *byteReader) eof() bool { return r.pos >= len(r.b) }
-
-func (r *byteReader) byte() (byte, bool) {
-	if r.eof() {
-		return 0, false
+	for i := range ns.Funcs {
+		ns.Funcs[i].Index = mt.shift(ns.Funcs[i].Index)
 	}
-	r.pos++
-	return r.b[r.pos-1], true
-}
-
-func (r *byteReader) uleb() (uint64, bool) {
-	var v uint64
-	for shift := uint(0); shift < 64; shift += 7 {
-		c, ok := r.byte()
-		if !ok {
-			return 0, false
-		}
-		v |= uint64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			return v, true
+	for _, ind := range ns.Indirect {
+		for i := range ind {
+			ind[i].Index = mt.shift(ind[i].Index)
 		}
 	}
-	return 0, false
-}
-
-func (r *byteReader) skipName() bool {
-	n, ok := r.uleb()
-	if !ok || n > uint64(len(r.b)-r.pos) {
-		return false
-	}
-	r.pos += int(n)
-	return true
-}
-
-func (r *byteReader) skipNameMap() bool {
-	n, ok := r.uleb()
-	if !ok {
-		return false
-	}
-	for k := uint64(0); k < n; k++ {
-		if _, ok := r.uleb(); !ok || !r.skipName() {
-			return false
-		}
-	}
-	return true
+	return ns.Encode(), true
 }
 
 // frame is an open block of a function body during the first pass.
