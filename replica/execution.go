@@ -220,7 +220,6 @@ func (r *Replica) log(c *canister, t uint64, msg string, keep bool) {
 	}
 }
 
-
 // rejectOf is the reject for a trapped execution (code 5, CANISTER_ERROR).
 func rejectOf(t *trapError) *Reject {
 	return &Reject{Code: CanisterError, ErrorCode: t.errorCode, Message: "canister trapped: " + t.desc}
