@@ -394,7 +394,7 @@ func install(r *replica.Replica, module []byte, args ...string) (*runOutput, err
 	if err != nil {
 		return nil, err
 	}
-	id, err := r.CreateCanister()
+	id, err := r.CreateCanister(replica.WithLogMemoryLimit(1 << 20)) // test output can be long
 	if err != nil {
 		return nil, err
 	}

@@ -60,9 +60,34 @@ type canisterLog struct {
 	entries []LogEntry
 	bytes   int
 	next    uint64
+	limit   uint64 // the log_memory_limit setting (0: defaultLogMemoryLimit)
 }
 
-func (l *canisterLog) add(t uint64, msg string, limit int) LogEntry {
+// defaultLogMemoryLimit is the default log_memory_limit setting (4 KiB);
+// the replica honours at most maxLogMemoryLimit (1 MiB).
+const (
+	defaultLogMemoryLimit = 4096
+	maxLogMemoryLimit     = 1 << 20
+)
+
+// setting is the log_memory_limit setting.
+func (l *canisterLog) setting() uint64 {
+	if l.limit == 0 {
+		return defaultLogMemoryLimit
+	}
+	return l.limit
+}
+
+// capacity is the number of message bytes the log keeps.
+func (l *canisterLog) capacity() int {
+	if l.limit == 0 {
+		return defaultLogMemoryLimit
+	}
+	return int(min(l.limit, maxLogMemoryLimit))
+}
+
+func (l *canisterLog) add(t uint64, msg string) LogEntry {
+	limit := l.capacity()
 	e := LogEntry{Index: l.next, Time: time.Unix(0, int64(t)), Message: msg}
 	l.next++
 	l.entries = append(l.entries, e)

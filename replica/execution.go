@@ -213,15 +213,12 @@ func (c execContext) keepsLogs() bool {
 
 func (r *Replica) log(c *canister, t uint64, msg string, keep bool) {
 	if keep {
-		c.logs.add(t, msg, int(min(r.sched.mgmt.settingsOf(c.id).logMemoryLimit, maxLogMemoryLimit)))
+		c.logs.add(t, msg)
 	}
 	if r.logOut != nil {
 		fmt.Fprintf(r.logOut, "[%s] %s\n", c.id, msg)
 	}
 }
-
-// maxLogMemoryLimit caps the log_memory_limit setting the replica honours.
-const maxLogMemoryLimit = 1 << 20
 
 // rejectOf is the reject for a trapped execution (code 5, CANISTER_ERROR).
 func rejectOf(t *trapError) *Reject {

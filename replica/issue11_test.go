@@ -214,6 +214,19 @@ func TestCanisterLogs(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, logs, 4096/len("update"))
 	require.Equal(t, uint64(1000+4), logs[len(logs)-1].Index)
+
+	// A larger log_memory_limit keeps more.
+	big, err := r.CreateCanister(WithLogMemoryLimit(1 << 20))
+	require.NoError(t, err)
+	require.NoError(t, r.Install(big, wat(t, logCanister), nil))
+	for range 1000 {
+		reply(t)(r.Update(big, "u", nil))
+	}
+	require.Len(t, logMessages(t, r, big), 1001)
+	reply(t)(r.Update(ManagementCanister, "update_settings", encodeMgmt(cvRecord(cvField("canister_id", cvPrincipal(big.Bytes())),
+		cvField("settings", cvRecord(cvField("log_memory_limit", cvOpt(ptr(cvNat(60))))))), "update_settings_args")))
+	reply(t)(r.Update(big, "u", nil))
+	require.Len(t, logMessages(t, r, big), 10)
 }
 
 // memLimitCanister grows its memory by 2 pages in an update, a query and

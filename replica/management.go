@@ -405,7 +405,7 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 		return nil, refund, err
 	}
 	c := r.canisters[id]
-	c.cycles, c.envVars = cycles, scratch.envVars
+	c.cycles, c.envVars, c.logs.limit = cycles, scratch.envVars, scratch.logs.limit
 	if specified != nil {
 		delete(r.canisters, id)
 		r.nextIndex--
@@ -496,6 +496,9 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 		sort.Slice(nc.envVars, func(i, j int) bool { return nc.envVars[i].name < nc.envVars[j].name })
 	}
 	c.controllers, c.wasmMemoryLimit, c.envVars = nc.controllers, nc.wasmMemoryLimit, nc.envVars
+	if optOf(fieldOf(v, "log_memory_limit")) != nil {
+		c.logs.limit = ns.logMemoryLimit
+	}
 	*s = ns
 	return nil
 }
@@ -728,7 +731,7 @@ func (r *Replica) mgmtStatus(c *canister) ([]byte, error) {
 			cvField("reserved_cycles_limit", cvNat(s.reservedCyclesLimit)),
 			cvField("minimum_incoming_canister_call_cycles", cvNat(s.minIncomingCallCycles)),
 			cvField("log_visibility", vis(s.logVisibility)),
-			cvField("log_memory_limit", cvNat(s.logMemoryLimit)),
+			cvField("log_memory_limit", cvNat(c.logs.setting())),
 			cvField("snapshot_visibility", vis(s.snapshotVisibility)),
 			cvField("status_visibility", vis(s.statusVisibility)),
 			cvField("wasm_memory_limit", cvNat(c.wasmMemoryLimit)),

@@ -333,6 +333,13 @@ func WithWasmMemoryLimit(bytes uint64) CanisterOption {
 	return func(c *canister) { c.wasmMemoryLimit = bytes }
 }
 
+// WithLogMemoryLimit sets the log_memory_limit setting: how many bytes of
+// messages the canister log keeps (default 4 KiB, as on the IC; the
+// replica honours at most 1 MiB).
+func WithLogMemoryLimit(bytes uint64) CanisterOption {
+	return func(c *canister) { c.logs.limit = bytes }
+}
+
 // WithEnvVars sets the canister's environment variables (ic0.env_var_*).
 // At most 20, names and values at most 128 bytes (spec "Overview of imports").
 func WithEnvVars(vars map[string]string) CanisterOption {
