@@ -227,7 +227,7 @@ func (r *Replica) buildModule(raw []byte, key moduleKey) (*codeModule, *Reject) 
 	if addCallbackTrampoline(m) { // instrument.Module instruments m in place (callcontext_table.go)
 		res.Module = m.Encode()
 	}
-	compiled, err := r.rt.CompileModule(context.Background(), res.Module)
+	compiled, err := r.rt.CompileModule(r.compileContext(), res.Module)
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}
