@@ -82,8 +82,9 @@
 // nothing in the canister could wake anything (no call in flight, no
 // timer of the cdk or of the standard library, no heartbeat) the call is
 // rejected as a deadlock. Queries cannot
-// be kept open: a query handler that blocks is rejected with a message
-// saying so.
+// be kept open: a query (not a composite query) runs its handler on the
+// entry point's goroutine, without the executor's wait for quiescence, and
+// a query handler that blocks traps with a message saying so.
 //
 // # Traps
 //
@@ -98,9 +99,9 @@
 // # Semantics by context
 //
 //	API                   init/post_upgrade     update           query             callback           timer/heartbeat
-//	handler may wait      no (trap)             yes              no (reject)       -                  yes
+//	handler may wait      no (trap)             yes              no (trap)         -                  yes
 //	Call / NewCall        ErrCallNotAllowed     yes              ErrCallNotAllowed yes                yes
-//	Go(f), go f()         f runs now up to its first wait, resumes in later messages (in a query: discarded)
+//	Go(f), go f()         f runs now up to its first wait, resumes in later messages (in a query: runs only while the handler blocks; discarded)
 //	Sleep(d)              trap (use Go)         keep-alive       panic             as update          parks on a timer
 //	SetTimer(d, f)        armed                 armed            discarded         armed              armed
 //	f of SetTimer         runs on its own goroutine in a canister_global_timer execution: may call, cannot reply
