@@ -30,7 +30,14 @@ func entryMethod(index int32) {
 	case abi.KindCompositeQuery:
 		k = kindComposite
 	}
-	c := &callCtx{method: m.name, owes: true, composite: k == kindComposite}
+	var c *callCtx
+	if k == kindQuery {
+		// Nothing of a query outlives it: its context needs no allocation.
+		queryCtx = callCtx{method: m.name, owes: true}
+		c = &queryCtx
+	} else {
+		c = &callCtx{method: m.name, owes: true, composite: k == kindComposite}
+	}
 	begin(k, c)
 	defer trapOnPanic(m.name)
 	args, err := m.handler.decode(ArgData())
@@ -61,13 +68,20 @@ func entryMethod(index int32) {
 // sentinel and any goroutine the handler started included, is discarded
 // with the message.
 func runQuery(c *callCtx, h *handler, args []reflect.Value) {
-	spawn(c.method, func() {
-		state.stdNext = waitIdle()
-		if !c.handlerDone {
-			Trap("cdk: " + c.method + ": the handler blocked in query, which cannot wait (only for the calls it makes, in a composite query): use an update method" + stdWaitNote())
-		}
-	})
+	spawn(c.method, querySentinel)
 	runHandler(c, h, args)
+}
+
+// queryCtx is the call context of the running query (see entryMethod).
+var queryCtx callCtx
+
+// querySentinel is the sentinel of runQuery (a func value without a
+// closure, which would cost an allocation in every query).
+func querySentinel() {
+	state.stdNext = waitIdle()
+	if !queryCtx.handlerDone {
+		Trap("cdk: " + queryCtx.method + ": the handler blocked in query, which cannot wait (only for the calls it makes, in a composite query): use an update method" + stdWaitNote())
+	}
 }
 
 // runHandler is the goroutine of a method's handler: its results are the
