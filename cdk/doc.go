@@ -82,8 +82,9 @@
 // nothing in the canister could wake anything (no call in flight, no
 // timer of the cdk or of the standard library, no heartbeat) the call is
 // rejected as a deadlock. Queries cannot
-// be kept open: a query handler that blocks is rejected with a message
-// saying so.
+// be kept open: a query (not a composite query) runs its handler on the
+// entry point's goroutine, without the executor's wait for quiescence, and
+// a query handler that blocks traps with a message saying so.
 //
 // # Traps
 //

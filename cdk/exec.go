@@ -88,7 +88,8 @@ func (c *callCtx) answer(o outcome) {
 		c.send(o)
 		return
 	}
-	c.pending = &o
+	p := o // only a reply for later is allocated (o itself does not escape)
+	c.pending = &p
 }
 
 func (c *callCtx) send(o outcome) {

@@ -42,6 +42,7 @@ type canister struct {
 	// Lifecycle (lifecycle.go) and metering (metering.go).
 	status           CanisterStatus // 0 means StatusRunning
 	lastInstructions uint64         // of the last finished entry point's execution
+	lastProfile      *profileRun    // of the last execution, WithProfiling (profile.go)
 }
 
 // LogEntry is one canister log record (as fetch_canister_logs gives them).

@@ -236,6 +236,12 @@
 // unless WithExecutionTimeout sets one (it makes Wasm much slower). In a
 // tight loop metering costs about 2.5x (BenchmarkMeteringOverhead).
 //
+// WithProfiling records where an execution's instructions go: LastProfile
+// gives them by Wasm function (text or pprof, as `icgo run -profile`
+// writes them). A wazero function listener reads the metering counter at
+// every function entry and return (profile.go), so counts are the same as
+// without it; the run is several times slower.
+//
 // Install, Reinstall, Upgrade (pre_upgrade, (start), post_upgrade as one
 // atomic unit), Uninstall, Stop, Start, Delete, SetControllers and Status
 // (lifecycle.go) are the single implementation of the lifecycle; the

@@ -77,8 +77,9 @@ func (l InstructionLimits) limitFor(ctx execContext) (uint64, string) {
 
 // meterConfig is the replica-wide metering setup.
 type meterConfig struct {
-	limits InstructionLimits
-	off    bool // no instrumentation (benchmarks of the overhead only)
+	limits  InstructionLimits
+	off     bool // no instrumentation (benchmarks of the overhead only)
+	profile bool // WithProfiling (profile.go)
 }
 
 // WithInstructionLimits sets the instruction limits per execution (default
@@ -107,6 +108,7 @@ type meterState struct {
 	// same call context. The call-context code sets it before running a
 	// callback (and adds e.instructionsUsed() into the context afterwards).
 	callContextBefore uint64
+	prof              *profileRun // with WithProfiling (profile.go)
 }
 
 // instructionsUsed returns the instructions this execution has used so far
@@ -137,6 +139,7 @@ func (e *execution) meterBegin() {
 		ms.budget = int64(min(ms.limit-ms.used, 1<<62))
 	}
 	g.Set(uint64(ms.budget))
+	e.profileBegin()
 }
 
 // meterEnd adds the finished run's instructions to the execution.
@@ -145,6 +148,7 @@ func (e *execution) meterEnd() {
 	if ms.counter == nil {
 		return
 	}
+	e.profileEnd()
 	ms.used = e.instructionsUsed()
 	ms.counter = nil
 	e.c.lastInstructions = ms.used

@@ -242,7 +242,7 @@ func (r *Replica) buildModule(raw, src []byte, key moduleKey) (*codeModule, *Rej
 	if addCallbackTrampoline(m) { // instrument.Module instruments m in place (callcontext_table.go)
 		res.Module = m.Encode()
 	}
-	compiled, err := r.rt.CompileModule(context.Background(), res.Module)
+	compiled, err := r.rt.CompileModule(r.compileContext(), res.Module)
 	if err != nil {
 		return nil, invalidWasm("%v", err)
 	}

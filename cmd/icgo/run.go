@@ -44,6 +44,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringVar(&o.httpMock, "http-mock", "", "JSON file of outcall responses per URL (see icgo run -h-mock)")
 	fs.StringVar(&o.caCert, "cacert", "", "PEM file of CA certificates that outcalls trust (else the system's)")
 	fs.BoolVar(&o.showLog, "log", false, "print the canister's log as it is written (else :logs shows it)")
+	fs.StringVar(&o.profile, "profile", "", "write the instructions by Wasm function of each call's last execution to `FILE` (pprof format, for go tool pprof; a table if FILE ends in .txt)")
 	var env multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv when building (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -167,6 +168,7 @@ type sessionOptions struct {
 	httpMock string // file of mocked outcall responses
 	caCert   string // PEM file of trusted CAs for outcalls
 	showLog  bool   // stream the canister log to logs
+	profile  string // file for the instruction profile of each call
 	logs     io.Writer
 }
 
@@ -178,7 +180,10 @@ type session struct {
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
 	logs   io.Writer // warnings (and the canister's log with -log)
-	caller principal.Principal
+	// profile is the file that each method call's instruction profile
+	// overwrites (-profile).
+	profile string
+	caller  principal.Principal
 	// pending are updates that did not answer within their round budget,
 	// by message id, printed when they answer.
 	pending map[replica.MessageID]pendingCall
@@ -205,7 +210,7 @@ func newSession(module []byte, did string, o sessionOptions) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{hexOut: o.hexOut, logs: o.logs, pending: map[replica.MessageID]pendingCall{}}
+	s := &session{hexOut: o.hexOut, logs: o.logs, profile: o.profile, pending: map[replica.MessageID]pendingCall{}}
 	if s.caller, err = parseCaller(o.caller); err != nil {
 		return nil, err
 	}
@@ -255,6 +260,9 @@ func replicaOptions(o sessionOptions) ([]replica.Option, error) {
 	opts := []replica.Option{replica.WithLogOutput(io.Discard)}
 	if o.showLog {
 		opts[0] = replica.WithLogOutput(o.logs)
+	}
+	if o.profile != "" {
+		opts = append(opts, replica.WithProfiling())
 	}
 	if o.caCert != "" {
 		client, err := httpClientTrusting(o.caCert)
@@ -354,6 +362,37 @@ func (s *session) execLine(line string) (string, bool) {
 	if strings.HasPrefix(line, ":") {
 		return s.command(line)
 	}
+	out, ok := s.call(line)
+	if err := s.writeProfile(); err != nil {
+		out, ok = out+"\nerror: writing the profile: "+err.Error(), false
+	}
+	return out, ok
+}
+
+// writeProfile writes the instruction profile of the canister's last
+// execution to the -profile file, if any.
+func (s *session) writeProfile() error {
+	if s.profile == "" {
+		return nil
+	}
+	p, err := s.r.LastProfile(s.id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if strings.HasSuffix(s.profile, ".txt") {
+		err = p.WriteText(&buf)
+	} else {
+		err = p.WritePprof(&buf)
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(s.profile, buf.Bytes(), 0o644)
+}
+
+// call runs one "METHOD ARGS" line.
+func (s *session) call(line string) (string, bool) {
 	method, argText, _ := strings.Cut(strings.TrimSpace(line), " ")
 	argText = strings.TrimSpace(argText)
 	kind, ok := s.kinds[method]

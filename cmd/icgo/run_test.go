@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -147,4 +148,26 @@ func TestBuildRegistrationErrors(t *testing.T) {
 	_, errOut, code = icgo(t, "", "build", "-o", dir, "./cmd/icgo/testdata/nomethods")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "warning: ./cmd/icgo/testdata/nomethods registers no methods, so nothing can call it")
+}
+
+// -profile writes each call's instructions by Wasm function: a table for
+// a .txt file, else pprof (read back by go tool pprof).
+func TestRunProfile(t *testing.T) {
+	dir := t.TempDir()
+	txt := dir + "/greet.txt"
+	out, logs, code := icgo(t, "", "run", "-arg", `("Hi")`, "-profile", txt, runcan, "greet", `("you")`)
+	require.Equal(t, 0, code, logs)
+	require.Equal(t, "(\"Hi, you!\")\n", out)
+	table, err := os.ReadFile(txt)
+	require.NoError(t, err)
+	require.Contains(t, string(table), "canister_query greet\n")
+	require.Contains(t, string(table), " runtime.")
+	require.Regexp(t, `\n +\d+ +100\.0% +total\n$`, string(table))
+
+	pprof := dir + "/greet.pprof"
+	_, logs, code = icgo(t, "", "run", "-arg", `("Hi")`, "-profile", pprof, runcan, "greet", `("you")`)
+	require.Equal(t, 0, code, logs)
+	top, err := exec.Command("go", "tool", "pprof", "-top", pprof).CombinedOutput()
+	require.NoError(t, err, "%s", top)
+	require.Contains(t, string(top), "canister_query greet")
 }
