@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-npmdir="$PWD/.ci/npm-serve"
+npmdir="${ICGO_NPM_DIR:-$PWD/.ci/npm-serve}"
 export DO_NOT_TRACK=1
 if [ ! -x "$npmdir/node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp" ] || [ ! -d "$npmdir/node_modules/@dfinity/agent" ]; then
   mkdir -p "$npmdir"
@@ -76,5 +76,6 @@ icpq deploy -e dev >/dev/null
 expect '("Hello, world!")' icpq canister call -e dev hello greet '("world")'
 stop_server
 
-# The Go tests that drive icp and @dfinity/agent.
-ICGO_ICP="$icp" ICGO_NODE_MODULES="$npmdir/node_modules" go test ./serve -run 'TestICPCLI|TestJSAgent' -count=1
+# The Go tests that drive icp and @dfinity/agent (go test ./... runs them
+# too under .ci/run).
+ICGO_ICP="$icp" ICGO_NODE_MODULES="$npmdir/node_modules" go test ./serve -run 'TestICPCLI|TestJSAgent'

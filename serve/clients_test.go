@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/icgo/icgo/internal/build"
+	"github.com/icgo/icgo/internal/crosscheck"
 	"github.com/icgo/icgo/replica"
 	"github.com/stretchr/testify/require"
 )
@@ -22,7 +23,8 @@ import (
 //	ICGO_ICP=/path/to/icp  (npm @icp-sdk/icp-cli-linux-x64: node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp)
 //	ICGO_NODE_MODULES=/path/to/node_modules  (npm @dfinity/agent@3.4.3)
 //
-// and are skipped, saying so, when the variable is unset.
+// and are skipped, saying so, when the variable is unset (they fail
+// instead under .ci/run, which sets ICGO_CROSSCHECK=1).
 
 // liveServer is icgo serve in-process: a replica on the wall clock with a
 // ticker, served on a real port, with a state directory.
@@ -61,11 +63,7 @@ func startLive(t *testing.T, stateDir string) *liveServer {
 }
 
 func tool(t *testing.T, env string) string {
-	v := os.Getenv(env)
-	if v == "" {
-		t.Skipf("%s is not set: this test needs the tool installed (see clients_test.go)", env)
-	}
-	return v
+	return crosscheck.Env(t, env, "a client of DFINITY's that .ci/run installs from npm (see clients_test.go)")
 }
 
 // icp deploy of examples/hello, icp canister call, a restart with the
