@@ -126,8 +126,3 @@ func reply(b []byte) {
 	}
 	ic0.MsgReply()
 }
-
-// reject rejects the current call with msg (CANISTER_REJECT).
-func reject(msg string) {
-	ic0.MsgReject(unsafe.Pointer(unsafe.StringData(msg)), uint32(len(msg)))
-}

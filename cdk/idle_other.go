@@ -23,3 +23,9 @@ func waitIdle() int64 {
 	}
 	return 0
 }
+
+// blockedKnown is the number of goroutines the executor knows to be
+// blocked: idle pooled goroutines and goroutines parked in Future.Wait or
+// Sleep whose wake-up has not come yet. The goroutine running the export
+// is the one more that runtime.NumGoroutine counts.
+func blockedKnown() int { return len(idleWorkers) + state.parked }

@@ -96,12 +96,6 @@ func trapPanic(where string, r any) {
 	Trap("panic in " + where + ": " + panicMessage(r))
 }
 
-// blockedKnown is the number of goroutines the executor knows to be
-// blocked: idle pooled goroutines and goroutines parked in Future.Wait or
-// Sleep whose wake-up has not come yet. The goroutine running the export
-// is the one more that runtime.NumGoroutine counts.
-func blockedKnown() int { return len(idleWorkers) + state.parked }
-
 // drive lets every goroutine run until none can: every goroutine (started
 // by Go, by a plain go statement, by a std timer, or a handler) has
 // finished or is blocked, and the standard library's timers that are due

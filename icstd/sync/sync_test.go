@@ -28,7 +28,7 @@ func TestAliases(t *testing.T) {
 	}
 	calls := 0
 	f := sync.OnceValue(func() int { calls++; return 7 })
-	if f() != 7 || f() != 7 || calls != 1 {
+	if a, b := f(), f(); a != 7 || b != 7 || calls != 1 {
 		t.Fatal(calls)
 	}
 	g := sync.OnceValues(func() (int, error) { return 1, nil })
