@@ -26,9 +26,18 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := report.Err(); err != nil {
 		fmt.Fprintf(stdout, "%s: the IC would refuse this module:\n%v\n", args[0], err)
+		printWarnings(stdout, report)
 		return exitCode(1)
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d functions, %d globals, %d data segments, %d methods)\n",
 		args[0], report.Funcs, report.Globals, report.DataSegments, len(report.Methods))
+	printWarnings(stdout, report)
 	return nil
+}
+
+// printWarnings lists what the IC accepts but is probably a mistake.
+func printWarnings(w io.Writer, report *validate.Report) {
+	for _, v := range report.Warnings {
+		fmt.Fprintf(w, "warning: [%s] %s\n", v.Rule, v)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/internal/wasm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -170,4 +171,20 @@ func TestRunProfile(t *testing.T) {
 	top, err := exec.Command("go", "tool", "pprof", "-top", pprof).CombinedOutput()
 	require.NoError(t, err, "%s", top)
 	require.Contains(t, string(top), "canister_query greet")
+}
+
+// icgo check prints the validator's warnings: accepted, probably a mistake.
+func TestCheckPrintsWarnings(t *testing.T) {
+	m := &wasm.Module{
+		Types:   []wasm.FuncType{{}},
+		Funcs:   []uint32{0},
+		Code:    []wasm.Code{{Body: []byte{wasm.OpEnd}}},
+		Exports: []wasm.Export{{Name: "canister_query  greet", Kind: wasm.KindFunc, Index: 0}},
+	}
+	file := t.TempDir() + "/m.wasm"
+	require.NoError(t, os.WriteFile(file, m.Encode(), 0o644))
+	out, errOut, code := icgo(t, "", "check", file)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `warning: [export] `)
+	require.Contains(t, out, `starts with a space: exactly one space should follow`)
 }
