@@ -2,7 +2,10 @@ package cdk_test
 
 import (
 	"strconv"
+
 	"testing"
+
+	"github.com/icgo/icgo/candid"
 
 	"github.com/stretchr/testify/require"
 
@@ -33,7 +36,21 @@ func TestCyclesAPI(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(replica.DefaultCycles+300_000), balB, "the callee kept what it accepted")
 
-	// A user's message carries no cycles (ingress cannot).
+	// A user's message carries no cycles (ingress cannot)...
 	b.Update("take", uint64(5)).Into(t, &got)
 	require.Equal(t, "available 0, accepted 0", got)
+
+	// ...unless the replica attaches them (WithCallCycles, icgo run -cycles).
+	arg, err := candid.Marshal([]any{uint64(300)})
+	require.NoError(t, err)
+	res, err := b.Replica.Update(b.ID, "take", arg, replica.WithCallCycles(1_000))
+	require.NoError(t, err)
+	require.NoError(t, candid.Unmarshal(res.Reply, []any{&got}))
+	require.Equal(t, "available 1000, accepted 300", got)
+	require.Equal(t, uint64(700), res.Refunded)
+	balAfter, err := b.Replica.CyclesBalance(b.ID)
+	require.NoError(t, err)
+	require.Equal(t, balB+300, balAfter)
+	_, err = b.Replica.Query(b.ID, "balance", nil, replica.WithCallCycles(1))
+	require.ErrorContains(t, err, "a query carries no cycles")
 }

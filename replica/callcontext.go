@@ -151,6 +151,7 @@ func (r *Replica) respond(cc *callContext, reply []byte, rej *Reject) {
 	case originIngress:
 		cc.ingress.finish(reply, rej)
 		cc.ingress.result.Instructions = cc.instructions
+		cc.ingress.result.Refunded = refund.lo // ingress cycles fit 64 bits (WithCallCycles)
 	case originCanister:
 		r.sched.enqueueResponse(cc.callerCB, reply, rej, refund)
 	}

@@ -11,7 +11,18 @@ type CallOption func(*callConfig)
 
 type callConfig struct {
 	caller         []byte
+	cycles         uint64
 	skipPreUpgrade bool // lifecycle.go, SkipPreUpgrade
+}
+
+// WithCallCycles attaches n cycles to an update call
+// (ic0.msg_cycles_available); what the canister does not accept comes back
+// in Result.Refunded. On the IC a user's ingress message carries no
+// cycles: users send cycles through a canister (a wallet, the cycles
+// ledger). This option stands in for that step, for tests of methods that
+// take cycles; queries refuse it.
+func WithCallCycles(n uint64) CallOption {
+	return func(c *callConfig) { c.cycles = n }
 }
 
 // WithCaller sets the sender of the message (ic0.msg_caller_*); the
@@ -138,7 +149,7 @@ func (r *Replica) submit(id CanisterID, method string, arg []byte, opts []CallOp
 	}
 	r.sched.ingress[im.id] = im
 	if !im.done {
-		r.sched.queue = append(r.sched.queue, &message{from: cfg.caller, to: id, method: method, arg: arg, ingress: im})
+		r.sched.queue = append(r.sched.queue, &message{from: cfg.caller, to: id, method: method, arg: arg, ingress: im, cycles: u128{lo: cfg.cycles}})
 	}
 	return im, nil
 }
@@ -230,6 +241,9 @@ func (r *Replica) Query(id CanisterID, method string, arg []byte, opts ...CallOp
 	cfg, err := callConfigOf(opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.cycles != 0 {
+		return nil, fmt.Errorf("replica: a query carries no cycles (WithCallCycles is for updates)")
 	}
 	if err := checkPayload(arg); err != nil {
 		return nil, err

@@ -288,6 +288,15 @@
 // is refused at install, as the WebAssembly specification and the IC do
 // (internal/validate, rule "memory").
 //
+// # Local conveniences
+//
+// WithCallCycles attaches cycles to a user's update call, which the IC's
+// ingress messages cannot carry (users send cycles through a canister): a
+// stand-in for that step in tests and icgo run -cycles. The low Wasm memory
+// hook runs at the start of the round after the execution that crossed the
+// threshold (the IC schedules it as a message of its own after that
+// execution).
+//
 // # The HTTP interface and saved state
 //
 // Package serve (icgo serve) puts the IC's HTTP interface in front of a

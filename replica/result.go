@@ -82,6 +82,9 @@ type Result struct {
 	// over every execution of the evaluation (the method, its callees and
 	// its callbacks, on every canister), without the per-call charge.
 	Instructions uint64
+	// Refunded is what the canister did not accept of the cycles the call
+	// carried (WithCallCycles).
+	Refunded uint64
 }
 
 // Err returns r.Reject as an error, or nil for a reply.

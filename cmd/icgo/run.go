@@ -43,6 +43,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringVar(&o.caller, "caller", "", "principal that sends the calls (default the anonymous principal); :as changes it")
 	fs.StringVar(&o.httpMock, "http-mock", "", "JSON file of outcall responses per URL (see icgo run -h-mock)")
 	fs.StringVar(&o.caCert, "cacert", "", "PEM file of CA certificates that outcalls trust (else the system's)")
+	fs.Uint64Var(&o.cycles, "cycles", 0, "cycles attached to each update call (what the canister does not accept comes back); on the IC users send cycles through a canister")
 	fs.BoolVar(&o.showLog, "log", false, "print the canister's log as it is written (else :logs shows it)")
 	fs.StringVar(&o.profile, "profile", "", "write the instructions by Wasm function of each call's last execution to `FILE` (pprof format, for go tool pprof; a table if FILE ends in .txt)")
 	var env multiFlag
@@ -169,6 +170,7 @@ type sessionOptions struct {
 	caCert   string // PEM file of trusted CAs for outcalls
 	showLog  bool   // stream the canister log to logs
 	profile  string // file for the instruction profile of each call
+	cycles   uint64 // attached to each update
 	logs     io.Writer
 }
 
@@ -179,6 +181,7 @@ type session struct {
 	svc    *candidtext.Service
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
+	cycles uint64 // attached to each update (-cycles)
 	logs   io.Writer // warnings (and the canister's log with -log)
 	// profile is the file that each method call's instruction profile
 	// overwrites (-profile).
@@ -210,7 +213,7 @@ func newSession(module []byte, did string, o sessionOptions) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &session{hexOut: o.hexOut, logs: o.logs, profile: o.profile, pending: map[replica.MessageID]pendingCall{}}
+	s := &session{hexOut: o.hexOut, cycles: o.cycles, logs: o.logs, profile: o.profile, pending: map[replica.MessageID]pendingCall{}}
 	if s.caller, err = parseCaller(o.caller); err != nil {
 		return nil, err
 	}
@@ -416,7 +419,7 @@ func (s *session) call(line string) (string, bool) {
 		}
 		return s.format(res, resTypes)
 	}
-	mid, err := s.r.SubmitUpdate(s.id, method, arg, s.callOpts()...)
+	mid, err := s.r.SubmitUpdate(s.id, method, arg, append(s.callOpts(), replica.WithCallCycles(s.cycles))...)
 	if err != nil {
 		return "error: " + err.Error(), false
 	}
@@ -471,6 +474,9 @@ func (s *session) answered() string {
 func (s *session) format(res *replica.Result, resTypes []*candidtext.Type) (string, bool) {
 	if res.Reject != nil {
 		return fmt.Sprintf("reject (code %d): %s", res.Reject.Code, res.Reject.Message), false
+	}
+	if res.Refunded != 0 {
+		fmt.Fprintf(s.logs, "%d of the attached cycles came back\n", res.Refunded)
 	}
 	if s.hexOut {
 		return hex.EncodeToString(res.Reply), true

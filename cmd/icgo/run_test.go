@@ -188,3 +188,10 @@ func TestCheckPrintsWarnings(t *testing.T) {
 	require.Contains(t, out, `warning: [export] `)
 	require.Contains(t, out, `starts with a space: exactly one space should follow`)
 }
+
+func TestRunCycles(t *testing.T) {
+	out, logs, code := icgo(t, "", "run", "-cycles", "1000", "./cdk/testdata/cyclescan", "take", "(300 : nat64)")
+	require.Equal(t, 0, code, logs)
+	require.Equal(t, "(\"available 1000, accepted 300\")\n", out)
+	require.Contains(t, logs, "700 of the attached cycles came back")
+}
