@@ -181,7 +181,7 @@ type session struct {
 	svc    *candidtext.Service
 	kinds  map[string]string // method name -> "query", "update", "composite_query"
 	hexOut bool
-	cycles uint64 // attached to each update (-cycles)
+	cycles uint64    // attached to each update (-cycles)
 	logs   io.Writer // warnings (and the canister's log with -log)
 	// profile is the file that each method call's instruction profile
 	// overwrites (-profile).
