@@ -163,6 +163,30 @@ func (r *Replica) loadModule(b []byte, maxMemoryBytes uint64) (*codeModule, erro
 	return nil, &compilingError{job}
 }
 
+// loadModuleNow is loadModule that compiles at once, with r.mu held: for
+// LoadState, which runs before the replica is shared, so that nothing
+// waits for the lock meanwhile.
+func (r *Replica) loadModuleNow(b []byte, maxMemoryBytes uint64) (*codeModule, error) {
+	raw, rej := decompress(b)
+	if rej != nil {
+		return nil, rej
+	}
+	key := moduleKey{sha256.Sum256(raw), maxMemoryBytes / wasmPageSize, !r.meter.off}
+	if cm, ok := r.modules[key]; ok {
+		if cm.invalid != nil {
+			return nil, cm.invalid
+		}
+		return cm, nil
+	}
+	cm, rej := r.buildModule(raw, b, key)
+	if rej != nil {
+		return nil, rej
+	}
+	r.modules[key] = cm
+	r.park(cm) // unused until the canister takes it (useModule)
+	return cm, nil
+}
+
 // compile runs a compileJob, without r.mu, and caches its outcome (a
 // refused module too, so that a retry does not compile it again).
 func (r *Replica) compile(job *compileJob, raw, src []byte) {

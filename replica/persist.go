@@ -175,10 +175,7 @@ func (r *Replica) loadCanister(sc *savedCanister) error {
 		c.envVars = append(c.envVars, envVar{v[0], v[1]})
 	}
 	if sc.Module != nil {
-		cm, err := r.loadModule(sc.Module, MaxWasmMemory)
-		if waitCompiling(err) { // LoadState runs before the replica is shared
-			cm, err = r.loadModule(sc.Module, MaxWasmMemory)
-		}
+		cm, err := r.loadModuleNow(sc.Module, MaxWasmMemory)
 		if err != nil {
 			return err
 		}
