@@ -73,9 +73,7 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	defer ov.Close()
 	flags := opt.Flags[:len(opt.Flags):len(opt.Flags)]
-	if ov.Flag != "" {
-		flags = append(flags, ov.Flag)
-	}
+	flags = append(flags, ov.Flags()...)
 	raw, err := GoBuild(ctx, opt.Dir, opt.Pkg, false, flags...)
 	if err != nil {
 		return nil, ov.buildError(err)

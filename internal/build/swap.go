@@ -136,8 +136,22 @@ type OverlayResult struct {
 	LinksNetHTTP bool
 	dir          string
 	replace      map[string]string // original file -> overlay file
+	modfile      string            // "-modfile=FILE" for modules copied out of the cache, or ""
+	copies       map[string]string // file in a module copy -> original file
 	pkgs         []Package
 	byPath       map[string]*Package
+}
+
+// Flags are the go build flags of the overlay: -overlay, and -modfile
+// when modules were copied out of the module cache.
+func (o *OverlayResult) Flags() []string {
+	var flags []string
+	for _, f := range []string{o.Flag, o.modfile} {
+		if f != "" {
+			flags = append(flags, f)
+		}
+	}
+	return flags
 }
 
 // Close removes the overlay's files.
@@ -158,6 +172,9 @@ func (o *OverlayResult) buildError(err error) error {
 	msg := err.Error()
 	for orig, tmp := range o.replace {
 		msg = strings.ReplaceAll(msg, tmp, orig)
+	}
+	for cp, orig := range o.copies {
+		msg = strings.ReplaceAll(msg, cp, orig)
 	}
 	msg += "\n(the build used the imports " + SwapFile + " swaps: " + strings.Join(o.Notes(), "; ") + ")"
 	return &wrappedError{msg: msg, err: err}
@@ -271,6 +288,10 @@ func overlay(ctx context.Context, dir, pkg string, swap bool, flags []string) (*
 		return nil, err
 	}
 	if res.Swapped, err = swapImports(rules, pkgs, byPath, res.dir, replace); err != nil {
+		return fail(err)
+	}
+	res.copies = map[string]string{}
+	if res.modfile, err = moduleCopies(ctx, main, pkgs, res.dir, replace, res.copies); err != nil {
 		return fail(err)
 	}
 	res.LinksNetHTTP = byPath["net/http"] != nil

@@ -233,3 +233,29 @@ func TestSwapCompileError(t *testing.T) {
 	require.ErrorContains(t, err, filepath.Join(app, "lockdep", "lockdep.go")+":")
 	require.ErrorContains(t, err, "(the build used the imports icgo.swap swaps: swapped imports (icgo.swap:1) in example.com/lockdep [lockdep.go]: time -> github.com/icgo/icgo/icstd/sync)")
 }
+
+// A dependency in the module cache (which an overlay may not replace) is
+// swapped in a copy of its module, through a temporary go.mod: the module
+// cache and the fixture's go.mod stay as they are.
+func TestSwapModuleCacheDependency(t *testing.T) {
+	dir := "testdata/swapcache"
+	before, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	require.NoError(t, err)
+	res, err := Build(context.Background(), Options{Dir: dir, Pkg: "."})
+	require.NoError(t, err)
+	require.Len(t, res.Notes, 1)
+	require.Contains(t, res.Notes[0], "swapped imports (icgo.swap:2) in github.com/google/uuid [")
+	require.Contains(t, res.Notes[0], "crypto/rand -> github.com/icgo/icgo/icstd/rand")
+	after, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	require.NoError(t, err)
+	require.Equal(t, string(before), string(after))
+
+	r, id := installFixture(t, res.Gzip)
+	require.NoError(t, r.TickN(3)) // the cdk seeds its generator
+	out, err := r.Update(id, "new", mustMarshal(t))
+	require.NoError(t, err)
+	require.Nil(t, out.Reject)
+	var u string
+	require.NoError(t, candid.Unmarshal(out.Reply, []any{&u}))
+	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, u)
+}
