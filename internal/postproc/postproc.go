@@ -41,6 +41,9 @@
 //	                     runtime.netpoll without the probe (package init) traps naming
 //	                     icstd/time (see planPollShim)
 //	fd_read              abi.IdleFD: the deadline, once per idle poll (EAGAIN before); others ENOSYS
+//	files (Options.Embed) path_open, fd_read/pread/seek/readdir/close, *filestat_get and
+//	                     fd_prestat_* serve a read-only tree preopened at fd 3 as "/";
+//	                     writes fail with EROFS or EBADF (stubs_fs.go)
 //	other WASI functions trap "WASI NAME is not available on the IC"
 //	icgo.table_index:E   the funcref table index of export E (added to the table if needed)
 //
@@ -123,6 +126,10 @@ type Options struct {
 	// libraries that seed non-secret generators from crypto/rand in their
 	// package initialization (`icgo build -init-rand=public`).
 	InitRandPublic bool
+	// Embed mounts directory trees in a read-only file system served by
+	// the WASI file functions (os.Open, os.ReadFile, fs.WalkDir, os.Stat);
+	// see stubs_fs.go for the layout and EmbedMaxBytes for the limits.
+	Embed []EmbedDir
 }
 
 // DefaultMergeDataGap is the data merging gap used when
@@ -158,8 +165,11 @@ type Stats struct {
 	// a //go:wasmexport function ends there: c-shared builds crash rather
 	// than exit(2).
 	AbortReplaced bool
-	Exports       []string // final export names
-	RegionUsed    [2]uint32
+	// EmbedBytes and EmbedEntries describe the embedded file system
+	// (Options.Embed): the size of its data segment and its entries.
+	EmbedBytes, EmbedEntries int
+	Exports                  []string // final export names
+	RegionUsed               [2]uint32
 }
 
 // Memory region used by the stubs.
@@ -241,6 +251,8 @@ type proc struct {
 	pollCaller, pollWrapper, pollShim uint32
 	hasPollShim                       bool
 	gPollNet                          uint32
+
+	fs *fsImage // the embedded file system (Options.Embed), nil without
 }
 
 type stub struct {
@@ -263,9 +275,11 @@ func Process(raw []byte, opt Options) ([]byte, *Stats, error) {
 		p.planPollShim,
 		p.remapAll,
 		p.addGlobals,
+		p.planFS,
 		p.addStubs,
 		p.exports,
 		p.data,
+		p.embedFS,
 		p.customs,
 	} {
 		if err := step(); err != nil {
