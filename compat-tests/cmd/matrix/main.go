@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	compat "github.com/icgo/icgo/compat-tests"
+	"github.com/icgo/icgo/compat-tests/internal/compat"
 )
 
 func main() {

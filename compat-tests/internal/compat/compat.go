@@ -54,8 +54,8 @@ import (
 type Target struct {
 	Pkg string // import path
 	// Module is the directory go test -c runs in: "" for the standard
-	// library and icgo's own module, "thirdparty" (relative to this
-	// package's directory) for the pinned third-party libraries.
+	// library and icgo's own module, "thirdparty" (relative to Config.Dir,
+	// the compat-tests directory) for the pinned third-party libraries.
 	Module string
 	Run    string // -test.run, if not empty
 	Skip   string // top-level tests to skip (a regexp alternative), besides examples and fuzz targets
@@ -157,8 +157,8 @@ type Config struct {
 	// starts after it (0 means no limit).
 	MaxReruns int
 	Budget    time.Duration
-	// Dir is the directory of this package (compat-tests), for
-	// Target.Module; "" means the current directory.
+	// Dir is the compat-tests directory, for Target.Module (and the
+	// packages of this module); "" means the current directory.
 	Dir string
 	// Log, if set, receives progress lines.
 	Log func(format string, args ...any)
@@ -559,8 +559,8 @@ func RunAll(ctx context.Context, targets []Target, cfg Config, jobs int) []*Resu
 	return out
 }
 
-// Dir returns the directory of this package's source, for Config.Dir when
-// running from elsewhere in the repository.
+// Dir returns the compat-tests directory (two levels above this package's
+// source), for Config.Dir when running from elsewhere in the repository.
 func Dir() (string, error) {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
@@ -569,5 +569,5 @@ func Dir() (string, error) {
 	if _, err := os.Stat(file); err != nil {
 		return "", fmt.Errorf("compat: package source not found (built with -trimpath?): %w", err)
 	}
-	return filepath.Dir(file), nil
+	return filepath.Dir(filepath.Dir(filepath.Dir(file))), nil
 }
