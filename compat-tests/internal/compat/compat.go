@@ -109,6 +109,9 @@ type Result struct {
 	LogTruncated bool
 
 	ModuleSize, GzipSize int
+	// FilesSize is the size of the package's files embedded for its tests
+	// (0 with Config.NoFiles).
+	FilesSize int
 	BuildTime, RunTime   time.Duration
 }
 
@@ -160,6 +163,10 @@ type Config struct {
 	// Dir is the compat-tests directory, for Target.Module (and the
 	// packages of this module); "" means the current directory.
 	Dir string
+	// NoFiles does not embed the package's files and testdata: the tests
+	// then see no file system (path_open fails with ENOSYS), as before
+	// -embed-dir.
+	NoFiles bool
 	// Log, if set, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -193,7 +200,14 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 		res.NoTests = true
 		return res
 	}
-	mod, err := build.Command(raw, build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}})
+	copt := build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}}
+	if !cfg.NoFiles {
+		if copt.Embed, res.FilesSize, err = packageFiles(ctx, dir, tgt.Pkg); err != nil {
+			res.Err = err
+			return res
+		}
+	}
+	mod, err := build.Command(raw, copt)
 	res.BuildTime = time.Since(t0)
 	if err != nil {
 		res.Err = err

@@ -48,7 +48,7 @@ func TestFixture(t *testing.T) {
 	require.NoError(t, r.Err)
 	require.Equal(t, map[string]Status{
 		"TestPass": Pass, "TestFail": Fail, "TestSkip": Skip, "TestSubtests": Fail,
-		"TestSleep": Trap, "TestPanic": Fail, "TestRand": Trap, "TestFile": Fail,
+		"TestSleep": Trap, "TestPanic": Fail, "TestRand": Trap, "TestFile": Pass, "TestWrite": Pass,
 		"TestParallel": Pass, "TestArgsAndTime": Pass,
 	}, statuses(r))
 	require.Equal(t, []string{"ExampleDouble"}, r.Examples)
@@ -61,12 +61,20 @@ func TestFixture(t *testing.T) {
 	require.Equal(t, map[Status]int{Pass: 2}, test(t, r, "TestParallel").Subtests)
 	require.Equal(t, postproc.MsgSleep, test(t, r, "TestSleep").Reason)
 	require.Equal(t, postproc.MsgRandom, test(t, r, "TestRand").Reason)
-	require.Contains(t, test(t, r, "TestFile").Reason, "open testdata/input.txt: Not implemented on wasip1")
 	require.True(t, strings.HasPrefix(test(t, r, "TestPanic").Reason, "panic: kaboom"), test(t, r, "TestPanic").Reason)
 	require.Equal(t, "panic", Blocker(test(t, r, "TestPanic").Reason))
-	require.Equal(t, "file system", Blocker(test(t, r, "TestFile").Reason))
 	// The two traps and the panic each cost a run.
 	require.Equal(t, 1+1+3, r.Runs)
+	require.Positive(t, r.FilesSize)
+
+	// Without the package's files, reading testdata fails as before.
+	cfg := testConfig(t)
+	cfg.NoFiles = true
+	r = RunPackage(context.Background(), Target{Pkg: "./testdata/fixture", Run: "^TestFile$"}, cfg)
+	require.NoError(t, r.Err)
+	require.Equal(t, Fail, test(t, r, "TestFile").Status)
+	require.Contains(t, test(t, r, "TestFile").Reason, "open testdata/input.txt: Not implemented on wasip1")
+	require.Equal(t, "file system", Blocker(test(t, r, "TestFile").Reason))
 }
 
 // The always-on subset of the matrix: a package that works entirely, and
