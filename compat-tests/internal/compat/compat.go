@@ -111,8 +111,8 @@ type Result struct {
 	ModuleSize, GzipSize int
 	// FilesSize is the size of the package's files embedded for its tests
 	// (0 with Config.NoFiles).
-	FilesSize int
-	BuildTime, RunTime   time.Duration
+	FilesSize          int
+	BuildTime, RunTime time.Duration
 }
 
 // Count returns the number of top-level tests with status s.
