@@ -62,7 +62,7 @@ func TestFixture(t *testing.T) {
 	require.Equal(t, postproc.MsgSleep, test(t, r, "TestSleep").Reason)
 	require.Equal(t, postproc.MsgRandom, test(t, r, "TestRand").Reason)
 	require.True(t, strings.HasPrefix(test(t, r, "TestPanic").Reason, "panic: kaboom"), test(t, r, "TestPanic").Reason)
-	require.Equal(t, "panic", Blocker(test(t, r, "TestPanic").Reason))
+	require.Equal(t, ReasonOther, Blocker(test(t, r, "TestPanic").Reason))
 	// The two traps and the panic each cost a run.
 	require.Equal(t, 1+1+3, r.Runs)
 	require.Positive(t, r.FilesSize)
@@ -74,7 +74,7 @@ func TestFixture(t *testing.T) {
 	require.NoError(t, r.Err)
 	require.Equal(t, Fail, test(t, r, "TestFile").Status)
 	require.Contains(t, test(t, r, "TestFile").Reason, "open testdata/input.txt: Not implemented on wasip1")
-	require.Equal(t, "file system", Blocker(test(t, r, "TestFile").Reason))
+	require.Equal(t, ReasonFiles, Blocker(test(t, r, "TestFile").Reason))
 }
 
 // The always-on subset of the matrix: a package that works entirely, and
@@ -85,7 +85,7 @@ func TestFastSubset(t *testing.T) {
 		t.Skip("builds and runs three test binaries as canisters")
 	}
 	start := time.Now()
-	rs := RunAll(context.Background(), []Target{{Pkg: "strings"}, {Pkg: "context"}, {Pkg: "crypto/rand"}}, testConfig(t), 2)
+	rs := RunAll(context.Background(), []Target{{Pkg: "strings"}, {Pkg: "context"}, {Pkg: "crypto/rand"}}, testConfig(t), 2, nil)
 	var buf bytes.Buffer
 	WriteMarkdown(&buf, Header{Command: "TestFastSubset", Config: testConfig(t), Started: start, Elapsed: time.Since(start)}, rs)
 	t.Log("\n" + buf.String())
@@ -182,8 +182,27 @@ func TestInvalidPatterns(t *testing.T) {
 
 // Every target in the matrix has valid patterns.
 func TestTargetPatterns(t *testing.T) {
-	for _, tgt := range All() {
+	var tgts []Target
+	for _, tgt := range StdOverrides {
+		tgts = append(tgts, tgt)
+	}
+	for _, tgt := range append(tgts, Third...) {
 		_, err := compileFilter(tgt)
 		require.NoError(t, err)
 	}
+}
+
+// The standard library targets are what go list reports: packages that
+// build for wasip1 and have tests.
+func TestStdTargets(t *testing.T) {
+	ts, err := StdTargets(context.Background())
+	require.NoError(t, err)
+	require.Greater(t, len(ts), 150)
+	byPkg := map[string]Target{}
+	for _, tgt := range ts {
+		byPkg[tgt.Pkg] = tgt
+	}
+	require.Contains(t, byPkg, "strings")
+	require.Equal(t, "timers and deadlines", byPkg["context"].Note)
+	require.NotContains(t, byPkg, "syscall/js") // does not build for wasip1
 }
