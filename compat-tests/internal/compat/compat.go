@@ -25,10 +25,10 @@
 // adds it to -test.skip and runs the package again, up to MaxReruns
 // times, so that one bad test does not hide the results of the others.
 //
-// Examples and fuzz targets are not run: testing captures an example's
-// output in a temporary file and reads a fuzz target's seed corpus from
-// testdata, and a canister has no file system (path_open fails with ENOSYS).
-// They are counted from -test.list.
+// The package's files and testdata tree are embedded read-only at "/",
+// the working directory (files.go). Examples and fuzz targets are not run:
+// testing writes an example's output to a temporary file, and the file
+// system is read-only. They are counted from -test.list.
 package compat
 
 import (
@@ -638,14 +638,16 @@ func RunAll(ctx context.Context, targets []Target, cfg Config, jobs int, done fu
 	out := make([]*Result, len(targets))
 	sem := make(chan struct{}, jobs)
 	finished := make(chan int)
-	for i, t := range targets {
-		go func() {
+	go func() { // start them in order, jobs at a time
+		for i, t := range targets {
 			sem <- struct{}{}
-			out[i] = RunPackage(ctx, t, cfg)
-			<-sem
-			finished <- i
-		}()
-	}
+			go func() {
+				out[i] = RunPackage(ctx, t, cfg)
+				<-sem
+				finished <- i
+			}()
+		}
+	}()
 	for range targets {
 		i := <-finished
 		if done != nil {
