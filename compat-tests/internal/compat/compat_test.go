@@ -3,6 +3,7 @@ package compat
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -205,4 +206,34 @@ func TestStdTargets(t *testing.T) {
 	require.Contains(t, byPkg, "strings")
 	require.Equal(t, "timers and deadlines", byPkg["context"].Note)
 	require.NotContains(t, byPkg, "syscall/js") // does not build for wasip1
+}
+
+func TestBlocker(t *testing.T) {
+	for _, tc := range []struct{ reason, want string }{
+		{postproc.MsgSleep, ReasonBlocking},
+		{postproc.MsgRandom, ReasonRand},
+		{"open testdata/x: Not implemented on wasip1", ReasonFiles},
+		{"open /tmp/x: Read-only file system", ReasonFiles},
+		{"dial tcp 127.0.0.1:80: Not implemented on wasip1", ReasonNetwork},
+		{"WASI sock_accept is not available on the IC", ReasonSyscall},
+		{"canister exceeded the instruction limit for a single message execution", ReasonInstruction},
+		{"runtime: out of memory", ReasonMemory},
+		{"panic: kaboom", ReasonOther},
+		{"x_test.go:3: got 1, want 2", ReasonOther},
+	} {
+		require.Equal(t, tc.want, Blocker(tc.reason), tc.reason)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	pass := &Result{Results: []Test{{Name: "A", Status: Pass}, {Name: "B", Status: Skip}}}
+	partial := &Result{Results: []Test{{Name: "A", Status: Pass}, {Name: "B", Status: Trap, Reason: postproc.MsgSleep}}}
+	failing := &Result{Err: errors.New("building: exit status 1")}
+	none := &Result{NoTests: true}
+	s := Summarize([]*Result{pass, partial, failing, none, nil})
+	require.Equal(t, 4, s.Packages)
+	require.Equal(t, []int{1, 1, 1, 1}, []int{s.Pass, s.Partial, s.Fail, s.NoTests})
+	require.Equal(t, map[string]int{ReasonBlocking: 1, ReasonOther: 1}, s.ByReason)
+	require.Equal(t, 4, s.Tests)
+	require.Contains(t, s.String(), "1 fully passing, 1 partial, 1 failing")
 }
