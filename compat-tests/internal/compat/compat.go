@@ -187,10 +187,6 @@ var DefaultConfig = Config{Short: true, MaxReruns: 40, Budget: 15 * time.Minute}
 // RunPackage builds, installs and runs the tests of one package.
 func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	res := &Result{Target: tgt, Exit: -1}
-	logf := cfg.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
 	dir := cfg.Dir
 	if tgt.Module != "" {
 		dir = filepath.Join(cfg.Dir, tgt.Module)
