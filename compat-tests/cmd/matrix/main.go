@@ -34,11 +34,16 @@ func main() {
 	reruns := flag.Int("reruns", compat.DefaultConfig.MaxReruns, "runs after traps, per package")
 	files := flag.Bool("files", true, "embed each package's files and testdata (-files=false: no file system, as before -embed-dir)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
+	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
 	dir, err := compat.Dir()
 	if err != nil {
 		fail(err)
+	}
+	if *from != "" {
+		rerender(*from, *out, dir)
+		return
 	}
 	ctx := context.Background()
 	var targets []compat.Target
@@ -138,6 +143,43 @@ func main() {
 			}
 		}
 	}
+}
+
+// rerender writes RESULTS.md (or out) from a RESULTS.json, with this
+// version's classification and layout.
+func rerender(from, out, dir string) {
+	f, err := os.Open(from)
+	if err != nil {
+		fail(err)
+	}
+	h, results, err := compat.ReadJSON(f)
+	f.Close()
+	if err != nil {
+		fail(err)
+	}
+	h.Config = compat.DefaultConfig
+	var md, js bytes.Buffer
+	compat.WriteMarkdown(&md, h, results)
+	if out == "-" {
+		os.Stdout.Write(md.Bytes())
+		return
+	}
+	jsonPath := ""
+	if out == "" {
+		out, jsonPath = filepath.Join(dir, "RESULTS.md"), filepath.Join(dir, "RESULTS.json")
+	}
+	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
+		fail(err)
+	}
+	if jsonPath != "" {
+		if err := compat.WriteJSON(&js, h, results); err != nil {
+			fail(err)
+		}
+		if err := os.WriteFile(jsonPath, js.Bytes(), 0o644); err != nil {
+			fail(err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s\nwrote %s from %s\n", compat.Summarize(results), out, from)
 }
 
 func fail(err error) {

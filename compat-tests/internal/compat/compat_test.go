@@ -237,3 +237,26 @@ func TestSummarize(t *testing.T) {
 	require.Equal(t, 4, s.Tests)
 	require.Contains(t, s.String(), "1 fully passing, 1 partial, 1 failing")
 }
+
+// RESULTS.json can be read back (cmd/matrix -from) into the same summary
+// and markdown.
+func TestJSONRoundTrip(t *testing.T) {
+	rs := []*Result{
+		{Target: Target{Pkg: "a"}, Tests: []string{"TestA", "TestB"}, Results: []Test{{Name: "TestA", Status: Pass}, {Name: "TestB", Status: Trap, Reason: postproc.MsgSleep}}, Instructions: 12345, Runs: 3},
+		{Target: Target{Pkg: "b", Module: ThirdParty}, Err: errors.New("building: exit status 1"),
+			Ported: &Result{Target: Target{Pkg: "b"}, Results: []Test{{Name: "TestC", Status: Pass}}}, Swaps: []string{"swapped"}},
+		{Target: Target{Pkg: "c"}, NoTests: true},
+	}
+	h := Header{Command: "x", GoVersion: "go1.26", Started: time.Unix(0, 0).UTC(), Elapsed: time.Minute}
+	var js bytes.Buffer
+	require.NoError(t, WriteJSON(&js, h, rs))
+	h2, rs2, err := ReadJSON(&js)
+	require.NoError(t, err)
+	require.Equal(t, h.Command, h2.Command)
+	require.Equal(t, Summarize(rs), Summarize(rs2))
+	var md1, md2 bytes.Buffer
+	WriteMarkdown(&md1, h, rs)
+	WriteMarkdown(&md2, h2, rs2)
+	require.Equal(t, md1.String(), md2.String())
+	require.Contains(t, md1.String(), "| 1/0/0/0 |") // the ported column
+}

@@ -41,7 +41,7 @@ func Blocker(reason string) string {
 		return ReasonRand
 	case has("instruction limit", "instructions", "time limit", "execution limit"):
 		return ReasonInstruction
-	case has("out of memory", "memory limit", "cannot allocate"):
+	case has("out of memory", "memory limit", "cannot allocate", "stack overflow"):
 		return ReasonMemory
 	case has("dial ", "listen ", "lookup ", "socket", "net.Listen", "network", "connection refused", "http://", "https://"):
 		return ReasonNetwork
@@ -84,6 +84,9 @@ func (r *Result) FirstReason() (class, reason string) {
 	}
 	if t := r.FirstProblem(); t != nil {
 		return Blocker(t.Reason), t.Name + " " + string(t.Status) + ": " + t.Reason
+	}
+	if n := r.Count(NotRun); n > 0 {
+		return ReasonOther, fmt.Sprintf("%d tests not reached: the program ended without a test to blame (%s)", n, r.Trap)
 	}
 	return "", ""
 }
