@@ -22,21 +22,22 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	initRand := fs.String("init-rand", "", "`public`: crypto/rand gets public, predictable bytes during initialization (package init, init, post_upgrade), for libraries that seed non-secret generators there; by default such reads trap")
 	noSwap := fs.Bool("noswap", false, "ignore icgo.swap: build dependencies with their own imports")
 	size := fs.Bool("size", false, "print the module's size by section and its code by Go package")
-	var env, tags multiFlag
+	var env, tags, embedDirs multiFlag
 	fs.Var(&env, "env", "NAME=VALUE embedded for os.Getenv in the canister (repeatable)")
+	fs.Var(&embedDirs, "embed-dir", "DIR[=PATH]: serve the directory tree DIR read-only in the canister at PATH (default DIR, from /), for os.Open, os.ReadFile, fs.WalkDir, os.Stat (repeatable; the module must stay under the IC's 100 MiB limit)")
 	fs.Var(&tags, "tags", "build tags (comma-separated), as for go build")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-size] [-noswap] [-init-rand=public] [-env NAME=VALUE]... PKG")
+		fmt.Fprintln(stderr, "usage: icgo build [-o DIR] [-strip] [-size] [-noswap] [-init-rand=public] [-env NAME=VALUE]... [-embed-dir DIR[=PATH]]... PKG")
 		return exitCode(2)
 	}
 	if *initRand != "" && *initRand != "public" {
 		fmt.Fprintf(stderr, "icgo build: -init-rand=%s: the only value is public\n", *initRand)
 		return exitCode(2)
 	}
-	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, InitRandPublic: *initRand == "public", NoSwap: *noSwap, CacheDir: userCacheDir("build")}
+	opt := build.Options{Pkg: fs.Arg(0), Strip: *strip, Env: env, InitRandPublic: *initRand == "public", NoSwap: *noSwap, CacheDir: userCacheDir("build"), EmbedDirs: embedDirs}
 	for _, t := range tags {
 		opt.Flags = append(opt.Flags, "-tags="+t)
 	}

@@ -21,7 +21,11 @@ type Options struct {
 	Pkg   string   // package to build, as for go build
 	Strip bool     // drop the name section and DWARF (smaller, no function names in traps)
 	Env   []string // NAME=VALUE pairs served to os.Getenv in the canister
-	Flags []string // extra go build flags, e.g. -tags
+	// EmbedDirs are -embed-dir values (DIR or DIR=PATH): directory trees
+	// served read-only to the canister (ParseEmbedDirs). Builds with
+	// embedded files are not cached.
+	EmbedDirs []string
+	Flags     []string // extra go build flags, e.g. -tags
 	// NoSwap ignores icgo.swap (see Overlay): dependencies are built with
 	// their own imports.
 	NoSwap bool
@@ -80,14 +84,14 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 	}
 	var res *Result
 	var key string
-	if opt.CacheDir != "" {
+	if opt.CacheDir != "" && len(opt.EmbedDirs) == 0 {
 		key = cacheKey(raw, opt)
 		if cached, ok := loadCached(opt.CacheDir, key, raw); ok {
 			res = cached
 		}
 	}
 	if res == nil {
-		res, err = fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout, opt.InitRandPublic)
+		res, err = fromRaw(ctx, raw, opt.Env, opt.Strip, opt.DescribeTimeout, opt.InitRandPublic, opt.EmbedDirs)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opt.Pkg, err)
@@ -103,10 +107,10 @@ func Build(ctx context.Context, opt Options) (*Result, error) {
 
 // FromRaw post-processes and validates a module built by go build.
 func FromRaw(ctx context.Context, raw []byte, env []string, strip bool) (*Result, error) {
-	return fromRaw(ctx, raw, env, strip, DefaultDescribeTimeout, false)
+	return fromRaw(ctx, raw, env, strip, DefaultDescribeTimeout, false, nil)
 }
 
-func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describeTimeout time.Duration, initRandPublic bool) (*Result, error) {
+func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describeTimeout time.Duration, initRandPublic bool, embedDirs []string) (*Result, error) {
 	reg, err := DescribeTimeout(ctx, raw, describeTimeout)
 	if err != nil {
 		return nil, err
@@ -122,6 +126,9 @@ func fromRaw(ctx context.Context, raw []byte, env []string, strip bool, describe
 		opts.Methods = append(opts.Methods, postproc.Method{Kind: m.Kind, Index: m.Index, Name: m.Name})
 	}
 	if opts.Env, err = ParseEnv(env); err != nil {
+		return nil, err
+	}
+	if opts.Embed, err = ParseEmbedDirs(embedDirs); err != nil {
 		return nil, err
 	}
 	wasm, stats, err := postproc.Process(raw, opts)

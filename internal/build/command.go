@@ -40,6 +40,8 @@ type CommandOptions struct {
 	Args  []string // os.Args served first (os.Args[0] and fixed flags); the install argument adds more
 	Env   []string // NAME=VALUE pairs served to os.Getenv
 	Strip bool     // drop the name section after post-processing
+	// Embed is served read-only to the program (postproc.Options.Embed).
+	Embed []postproc.EmbedDir
 }
 
 // Command post-processes a wasip1 command module (go build or go test -c
@@ -54,7 +56,7 @@ func Command(raw []byte, opt CommandOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip, Env: env}
+	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip, Env: env, Embed: opt.Embed}
 	wasm, stats, err := postproc.Process(raw, popt)
 	if err != nil {
 		return nil, fmt.Errorf("post-processing: %w", err)

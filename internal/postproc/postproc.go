@@ -43,6 +43,9 @@
 //	                     runtime.netpoll without the probe (package init) traps naming
 //	                     icstd/time (see planPollShim)
 //	fd_read              abi.IdleFD: the deadline, once per idle poll (EAGAIN before); others ENOSYS
+//	files (Options.Embed) path_open, fd_read/pread/seek/readdir/close, *filestat_get and
+//	                     fd_prestat_* serve a read-only tree preopened at fd 3 as "/";
+//	                     writes fail with EROFS or EBADF (stubs_fs.go)
 //	other WASI functions trap "WASI NAME is not available on the IC"
 //	icgo.table_index:E   the funcref table index of export E (added to the table if needed)
 //
@@ -125,6 +128,10 @@ type Options struct {
 	// libraries that seed non-secret generators from crypto/rand in their
 	// package initialization (`icgo build -init-rand=public`).
 	InitRandPublic bool
+	// Embed mounts directory trees in a read-only file system served by
+	// the WASI file functions (os.Open, os.ReadFile, fs.WalkDir, os.Stat);
+	// see stubs_fs.go for the layout and EmbedMaxBytes for the limits.
+	Embed []EmbedDir
 }
 
 // DefaultMergeDataGap is the data merging gap used when
@@ -160,8 +167,11 @@ type Stats struct {
 	// a //go:wasmexport function ends there: c-shared builds crash rather
 	// than exit(2).
 	AbortReplaced bool
-	Exports       []string // final export names
-	RegionUsed    [2]uint32
+	// EmbedBytes and EmbedEntries describe the embedded file system
+	// (Options.Embed): the size of its data segment and its entries.
+	EmbedBytes, EmbedEntries int
+	Exports                  []string // final export names
+	RegionUsed               [2]uint32
 	// PackedTable is the address and size of the table of mostly zeros
 	// (the Go runtime's findfunctab) that the data segments hold as runs
 	// and canister_init and canister_post_upgrade unpack (sparse.go);
@@ -251,6 +261,7 @@ type proc struct {
 
 	passiveData bool         // the module has passive data segments (not merged)
 	table       *packedTable // the table packed by layoutData (sparse.go), or nil
+	fs          *fsImage     // the embedded file system (Options.Embed), nil without
 }
 
 type stub struct {
@@ -273,10 +284,12 @@ func Process(raw []byte, opt Options) ([]byte, *Stats, error) {
 		p.planPollShim,
 		p.remapAll,
 		p.addGlobals,
+		p.planFS,
 		p.addStubs,
 		p.layoutData,
 		p.exports,
 		p.data,
+		p.embedFS,
 		p.customs,
 	} {
 		if err := step(); err != nil {

@@ -1,8 +1,9 @@
 // Command matrix runs the compatibility matrix (real Go packages' own
 // tests, each run as a canister in the embedded replica) and writes it as
-// markdown:
+// markdown and JSON:
 //
-//	go run ./compat-tests/cmd/matrix                  # everything, to compat-tests/RESULTS.md
+//	go run ./compat-tests/cmd/matrix              # everything: compat-tests/RESULTS.md and RESULTS.json
+//	go run ./compat-tests/cmd/matrix -fast        # the subset .ci/run runs
 //	go run ./compat-tests/cmd/matrix -pkgs strings,fmt -o -
 //
 // See compat-tests/README.md.
@@ -17,65 +18,168 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
-	compat "github.com/icgo/icgo/compat-tests"
+	"github.com/icgo/icgo/compat-tests/internal/compat"
 )
 
 func main() {
-	out := flag.String("o", "", "output file (- for stdout; default: RESULTS.md next to the compat-tests sources)")
+	out := flag.String("o", "", "markdown output (- for stdout; default: compat-tests/RESULTS.md, with RESULTS.json beside it)")
 	pkgs := flag.String("pkgs", "", "comma-separated packages to run (default: all targets)")
+	fast := flag.Bool("fast", false, "run the fast subset (compat.Fast) and fail if a package of it cannot run")
 	jobs := flag.Int("j", 0, "packages run at a time (default: half the CPUs)")
 	timeout := flag.Duration("timeout", compat.DefaultConfig.Timeout, "wall-clock guard per install (0: the replica default, its instruction limit)")
 	short := flag.Bool("short", compat.DefaultConfig.Short, "pass -test.short")
 	reruns := flag.Int("reruns", compat.DefaultConfig.MaxReruns, "runs after traps, per package")
+	files := flag.Bool("files", true, "embed each package's files and testdata (-files=false: no file system, as before -embed-dir)")
+	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
+	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
 	dir, err := compat.Dir()
 	if err != nil {
 		fail(err)
 	}
-	targets := compat.All()
-	if *pkgs != "" {
-		want := map[string]bool{}
-		for _, p := range strings.Split(*pkgs, ",") {
-			want[strings.TrimSpace(p)] = true
+	if *from != "" {
+		rerender(*from, *out, dir)
+		return
+	}
+	ctx := context.Background()
+	var targets []compat.Target
+	switch {
+	case *pkgs != "" || *fast:
+		list := compat.Fast
+		if *pkgs != "" {
+			list = strings.Split(*pkgs, ",")
 		}
-		var sel []compat.Target
-		for _, t := range targets {
-			if want[t.Pkg] {
-				sel = append(sel, t)
-				delete(want, t.Pkg)
+		byPkg := map[string]compat.Target{}
+		for p, t := range compat.StdOverrides {
+			t.Pkg = p
+			byPkg[p] = t
+		}
+		for _, t := range compat.Third {
+			byPkg[t.Pkg] = t
+		}
+		for _, p := range list {
+			p = strings.TrimSpace(p)
+			t, ok := byPkg[p]
+			if !ok { // not a listed target: run it as given (a std or icgo package)
+				t = compat.Target{Pkg: p}
 			}
+			targets = append(targets, t)
 		}
-		for p := range want { // not in the target list: run it as given (a std or icgo package)
-			sel = append(sel, compat.Target{Pkg: p})
+	default:
+		if targets, err = compat.All(ctx); err != nil {
+			fail(err)
 		}
-		targets = sel
 	}
 	cfg := compat.DefaultConfig
 	cfg.Timeout, cfg.Short, cfg.MaxReruns, cfg.Dir = *timeout, *short, *reruns, dir
-	cfg.Log = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+	cfg.NoFiles, cfg.Ported = !*files, *ported
+	var mu sync.Mutex // progress lines from parallel packages
+	cfg.Log = func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(os.Stderr, format+"\n", args...)
+	}
 
-	start := time.Now()
-	results := compat.RunAll(context.Background(), targets, cfg, *jobs)
-	var buf bytes.Buffer
+	mdPath, jsonPath := *out, ""
+	if mdPath == "" && *fast {
+		mdPath = "-" // the fast subset never replaces RESULTS.md
+	}
+	if mdPath == "" {
+		mdPath, jsonPath = filepath.Join(dir, "RESULTS.md"), filepath.Join(dir, "RESULTS.json")
+	}
 	cmd := "go run ./compat-tests/cmd/matrix"
 	if len(os.Args) > 1 {
 		cmd += " " + strings.Join(os.Args[1:], " ")
 	}
-	compat.WriteMarkdown(&buf, compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: time.Since(start)}, results)
-	switch *out {
-	case "-":
-		os.Stdout.Write(buf.Bytes())
-		return
-	case "":
-		*out = filepath.Join(dir, "RESULTS.md")
+	start := time.Now()
+	results := make([]*compat.Result, len(targets))
+	n := 0
+	// write writes the results so far: a run that is stopped still
+	// leaves the largest finished matrix, marked partial.
+	write := func(final bool) {
+		h := compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: time.Since(start)}
+		if !final {
+			h.Partial = fmt.Sprintf("%d of %d packages finished", n, len(targets))
+		}
+		var md, js bytes.Buffer
+		compat.WriteMarkdown(&md, h, results)
+		if mdPath == "-" {
+			if final {
+				os.Stdout.Write(md.Bytes())
+			}
+			return
+		}
+		if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
+			fail(err)
+		}
+		if jsonPath != "" {
+			if err := compat.WriteJSON(&js, h, results); err != nil {
+				fail(err)
+			}
+			if err := os.WriteFile(jsonPath, js.Bytes(), 0o644); err != nil {
+				fail(err)
+			}
+		}
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	compat.RunAll(ctx, targets, cfg, *jobs, func(i int, r *compat.Result) {
+		results[i] = r
+		n++
+		class, _ := r.FirstReason()
+		cfg.Log("[%d/%d %v] %s: %s (%d pass, %d fail, %d skip, %d trap) %s", n, len(targets), time.Since(start).Round(time.Second),
+			r.Target.Pkg, r.PkgStatus(), r.Count(compat.Pass), r.Count(compat.Fail), r.Count(compat.Skip), r.Count(compat.Trap), class)
+		write(false)
+	})
+	write(true)
+	s := compat.Summarize(results)
+	fmt.Fprintf(os.Stderr, "%s\nwrote %s (%v)\n", s, mdPath, time.Since(start).Round(time.Second))
+	if *fast {
+		for _, r := range results {
+			if r.Err != nil {
+				fail(fmt.Errorf("%s could not run: %w", r.Target.Pkg, r.Err))
+			}
+		}
+	}
+}
+
+// rerender writes RESULTS.md (or out) from a RESULTS.json, with this
+// version's classification and layout.
+func rerender(from, out, dir string) {
+	f, err := os.Open(from)
+	if err != nil {
 		fail(err)
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%d packages, %v)\n", *out, len(results), time.Since(start).Round(time.Second))
+	h, results, err := compat.ReadJSON(f)
+	f.Close()
+	if err != nil {
+		fail(err)
+	}
+	h.Config = compat.DefaultConfig
+	var md, js bytes.Buffer
+	compat.WriteMarkdown(&md, h, results)
+	if out == "-" {
+		os.Stdout.Write(md.Bytes())
+		return
+	}
+	jsonPath := ""
+	if out == "" {
+		out, jsonPath = filepath.Join(dir, "RESULTS.md"), filepath.Join(dir, "RESULTS.json")
+	}
+	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
+		fail(err)
+	}
+	if jsonPath != "" {
+		if err := compat.WriteJSON(&js, h, results); err != nil {
+			fail(err)
+		}
+		if err := os.WriteFile(jsonPath, js.Bytes(), 0o644); err != nil {
+			fail(err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s\nwrote %s from %s\n", compat.Summarize(results), out, from)
 }
 
 func fail(err error) {

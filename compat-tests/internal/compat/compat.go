@@ -25,10 +25,10 @@
 // adds it to -test.skip and runs the package again, up to MaxReruns
 // times, so that one bad test does not hide the results of the others.
 //
-// Examples and fuzz targets are not run: testing captures an example's
-// output in a temporary file and reads a fuzz target's seed corpus from
-// testdata, and a canister has no file system (path_open fails with ENOSYS).
-// They are counted from -test.list.
+// The package's files and testdata tree are embedded read-only at "/",
+// the working directory (files.go). Examples and fuzz targets are not run:
+// testing writes an example's output to a temporary file, and the file
+// system is read-only. They are counted from -test.list.
 package compat
 
 import (
@@ -54,8 +54,8 @@ import (
 type Target struct {
 	Pkg string // import path
 	// Module is the directory go test -c runs in: "" for the standard
-	// library and icgo's own module, "thirdparty" (relative to this
-	// package's directory) for the pinned third-party libraries.
+	// library and icgo's own module, "thirdparty" (relative to Config.Dir,
+	// the compat-tests directory) for the pinned third-party libraries.
 	Module string
 	Run    string // -test.run, if not empty
 	Skip   string // top-level tests to skip (a regexp alternative), besides examples and fuzz targets
@@ -109,7 +109,17 @@ type Result struct {
 	LogTruncated bool
 
 	ModuleSize, GzipSize int
-	BuildTime, RunTime   time.Duration
+	// Instructions is what the test runs executed (the -test.list run
+	// excluded), as the replica meters them.
+	Instructions uint64
+	// Ported is the result of the tests built with icgo.swap (Config.Ported),
+	// nil where no swap applies; Swaps says what the swap changed.
+	Ported *Result
+	Swaps  []string
+	// FilesSize is the size of the package's files embedded for its tests
+	// (0 with Config.NoFiles).
+	FilesSize          int
+	BuildTime, RunTime time.Duration
 }
 
 // Count returns the number of top-level tests with status s.
@@ -157,9 +167,16 @@ type Config struct {
 	// starts after it (0 means no limit).
 	MaxReruns int
 	Budget    time.Duration
-	// Dir is the directory of this package (compat-tests), for
-	// Target.Module; "" means the current directory.
+	// Dir is the compat-tests directory, for Target.Module (and the
+	// packages of this module); "" means the current directory.
 	Dir string
+	// NoFiles does not embed the package's files and testdata: the tests
+	// then see no file system (path_open fails with ENOSYS), as before
+	// -embed-dir.
+	NoFiles bool
+	// Ported runs the third-party packages' tests a second time, built
+	// with the ThirdParty module's icgo.swap where it applies.
+	Ported bool
 	// Log, if set, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -170,10 +187,6 @@ var DefaultConfig = Config{Short: true, MaxReruns: 40, Budget: 15 * time.Minute}
 // RunPackage builds, installs and runs the tests of one package.
 func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	res := &Result{Target: tgt, Exit: -1}
-	logf := cfg.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
 	dir := cfg.Dir
 	if tgt.Module != "" {
 		dir = filepath.Join(cfg.Dir, tgt.Module)
@@ -193,16 +206,82 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 		res.NoTests = true
 		return res
 	}
-	mod, err := build.Command(raw, build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}})
+	runModule(ctx, res, cfg, dir, raw, filter, t0)
+	if cfg.Ported {
+		res.Ported = runPorted(ctx, tgt, cfg, dir, filter)
+	}
+	return res
+}
+
+// runPorted runs the package's tests again built with icgo.swap (the
+// ThirdParty module's, through build.Overlay, as icgo build does), or
+// returns nil when no swap applies. The standard library is never
+// rewritten.
+func runPorted(ctx context.Context, tgt Target, cfg Config, dir string, filter *testFilter) *Result {
+	if tgt.Module == "" {
+		return nil
+	}
+	res := &Result{Target: tgt, Exit: -1}
+	// The overlay of the ThirdParty module's own package (deps.go, which
+	// imports every library): its icgo.swap is the one that applies, as
+	// icgo build applies the main module's. The test binary is built with
+	// the same rewritten files.
+	ov, err := build.Overlay(ctx, dir, ".")
+	if err != nil {
+		res.Err = fmt.Errorf("preparing the swap: %w", err)
+		return res
+	}
+	defer ov.Close()
+	for _, s := range ov.Swapped {
+		if s.Package == tgt.Pkg {
+			res.Swaps = append(res.Swaps, s.String())
+		}
+	}
+	if len(res.Swaps) == 0 {
+		return nil
+	}
+	t0 := time.Now()
+	raw, err := build.GoTestBuild(ctx, dir, tgt.Pkg, ov.Flags()...)
+	if err != nil {
+		res.Err = fmt.Errorf("building with the swap: %w", err)
+		return res
+	}
+	if raw == nil {
+		res.NoTests = true
+		return res
+	}
+	if cfg.Log != nil {
+		cfg.Log("%s: ported (%s)", tgt.Pkg, strings.Join(res.Swaps, "; "))
+	}
+	runModule(ctx, res, cfg, dir, raw, filter, t0)
+	return res
+}
+
+// runModule post-processes the test binary raw and runs it into res.
+func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []byte, filter *testFilter, t0 time.Time) {
+	tgt := res.Target
+	logf := cfg.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	var err error
+	copt := build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}}
+	if !cfg.NoFiles {
+		if copt.Embed, res.FilesSize, err = packageFiles(ctx, dir, tgt.Pkg); err != nil {
+			res.Err = err
+			return
+		}
+	}
+	mod, err := build.Command(raw, copt)
 	res.BuildTime = time.Since(t0)
 	if err != nil {
 		res.Err = err
-		return res
+		return
 	}
 	res.ModuleSize, res.GzipSize = len(mod.Wasm), mod.Stats.GzipSize
 	if err := mod.Report.Err(); err != nil {
 		res.Err = fmt.Errorf("the IC would refuse the test module: %w", err)
-		return res
+		return
 	}
 	t1 := time.Now()
 	defer func() { res.RunTime = time.Since(t1) }()
@@ -213,7 +292,7 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	r, err := replica.New(ropts...)
 	if err != nil {
 		res.Err = err
-		return res
+		return
 	}
 	defer r.Close()
 
@@ -224,12 +303,12 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	res.Runs++
 	if err != nil {
 		res.Err = err
-		return res
+		return
 	}
 	res.Trap, res.Exit, res.LogTruncated = out.trap, out.exit, out.truncated
 	if out.exit != 0 {
 		res.Err = fmt.Errorf("listing the tests: %s%s", out.trap, lastLines(out.lines, 5))
-		return res
+		return
 	}
 	for _, l := range out.lines {
 		switch {
@@ -266,10 +345,13 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 		t3 := time.Now()
 		out, err := install(r, mod.Wasm, args...)
 		res.Runs++
+		if out != nil {
+			res.Instructions += out.instructions
+		}
 		logf("%s: run %d in %v", tgt.Pkg, res.Runs, time.Since(t3).Round(time.Millisecond))
 		if err != nil {
 			res.Err = err
-			return res
+			return
 		}
 		res.Trap, res.Exit = out.trap, out.exit
 		res.LogTruncated = res.LogTruncated || out.truncated
@@ -346,7 +428,6 @@ func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
 	}
 	logf("%s: %d PASS, %d FAIL, %d SKIP, %d TRAP, %d NOT RUN in %d runs (%v)", tgt.Pkg,
 		res.Count(Pass), res.Count(Fail), res.Count(Skip), res.Count(Trap), res.Count(NotRun), res.Runs, time.Since(t1).Round(time.Millisecond))
-	return res
 }
 
 // testFilter is a target's Run and Skip patterns, compiled.
@@ -386,6 +467,8 @@ type runOutput struct {
 	trap      string   // the trap message
 	exit      int      // the exit status, -1 if the run did not exit
 	truncated bool
+	// instructions the install executed (the replica's count)
+	instructions uint64
 }
 
 // install runs the test module once in a new canister with args.
@@ -399,11 +482,15 @@ func install(r *replica.Replica, module []byte, args ...string) (*runOutput, err
 		return nil, err
 	}
 	ierr := r.Install(id, module, arg)
+	instr, err := r.LastInstructions(id)
+	if err != nil {
+		return nil, err
+	}
 	logs, err := r.Logs(id)
 	if err != nil {
 		return nil, err
 	}
-	out := &runOutput{exit: -1}
+	out := &runOutput{exit: -1, instructions: instr}
 	if len(logs) > 0 && logs[0].Index != 0 {
 		out.truncated = true
 	}
@@ -539,28 +626,35 @@ func oneLine(s string, n int) string {
 
 // RunAll runs the targets with up to jobs packages at a time (0 means
 // half the CPUs, at least 1) and returns the results in target order.
-func RunAll(ctx context.Context, targets []Target, cfg Config, jobs int) []*Result {
+// done, if not nil, is called (serially) as each package finishes.
+func RunAll(ctx context.Context, targets []Target, cfg Config, jobs int, done func(i int, r *Result)) []*Result {
 	if jobs <= 0 {
 		jobs = max(1, runtime.NumCPU()/2)
 	}
 	out := make([]*Result, len(targets))
 	sem := make(chan struct{}, jobs)
-	done := make(chan struct{})
-	for i, t := range targets {
-		go func() {
+	finished := make(chan int)
+	go func() { // start them in order, jobs at a time
+		for i, t := range targets {
 			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			out[i] = RunPackage(ctx, t, cfg)
-		}()
-	}
+			go func() {
+				out[i] = RunPackage(ctx, t, cfg)
+				<-sem
+				finished <- i
+			}()
+		}
+	}()
 	for range targets {
-		<-done
+		i := <-finished
+		if done != nil {
+			done(i, out[i])
+		}
 	}
 	return out
 }
 
-// Dir returns the directory of this package's source, for Config.Dir when
-// running from elsewhere in the repository.
+// Dir returns the compat-tests directory (two levels above this package's
+// source), for Config.Dir when running from elsewhere in the repository.
 func Dir() (string, error) {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
@@ -569,5 +663,5 @@ func Dir() (string, error) {
 	if _, err := os.Stat(file); err != nil {
 		return "", fmt.Errorf("compat: package source not found (built with -trimpath?): %w", err)
 	}
-	return filepath.Dir(file), nil
+	return filepath.Dir(filepath.Dir(filepath.Dir(file))), nil
 }
