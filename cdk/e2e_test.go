@@ -697,7 +697,7 @@ func TestDeadlockAndBlockedQuery(t *testing.T) {
 // query: initialization does it instead, and is committed.
 func TestQueryCost(t *testing.T) {
 	const (
-		maxInstall = 3_700_000
+		maxInstall = 3_950_000
 		maxGreet   = 78_000 // 131,516 when the handler ran on a pooled goroutine
 		maxInc     = 115_000
 	)
