@@ -236,6 +236,12 @@
 // unless WithExecutionTimeout sets one (it makes Wasm much slower). In a
 // tight loop metering costs about 2.5x (BenchmarkMeteringOverhead).
 //
+// A deviation in the counts: the metering charges 1 instruction for each
+// block, loop, end and else, which DFINITY's replica charges 0 for. Go's
+// code opens many nested blocks and jumps back to loop heads, so the Go
+// figures are somewhat higher than the IC would count; the exact counts
+// that tests and BENCHMARKS.md assert are this metering's.
+//
 // WithProfiling records where an execution's instructions go: LastProfile
 // gives them by Wasm function (text or pprof, as `icgo run -profile`
 // writes them). A wazero function listener reads the metering counter at
