@@ -2,12 +2,10 @@ package candid_test
 
 import (
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/icgo/icgo/internal/crosscheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,13 +16,7 @@ import (
 // it runs only when ICGO_NODE_CANDID=1, with node and @dfinity/candid
 // resolvable (NODE_PATH).
 func TestNodeCandidCoercion(t *testing.T) {
-	if os.Getenv("ICGO_NODE_CANDID") != "1" {
-		t.Skip("set ICGO_NODE_CANDID=1 (with node and @dfinity/candid installed) to cross-check against @dfinity/candid")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("ICGO_NODE_CANDID=1 but node is not installed (not on PATH): %v", err)
-	}
+	node := crosscheck.NodeCandid(t)
 	cases := []struct {
 		name, msg, jsTypes string
 		js                 string // @dfinity/candid's result, as JSON; "error" if it rejects
@@ -59,20 +51,7 @@ function dec(types, h) {
 	for _, c := range cases {
 		js.WriteString("console.log(dec(" + c.jsTypes + `, "` + hex.EncodeToString(blob(t, c.msg)) + `"));` + "\n")
 	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "decode.js")
-	require.NoError(t, os.WriteFile(script, []byte(js.String()), 0o644))
-	cmd := exec.Command(node, script)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
-		}
-		t.Fatalf("node failed (is @dfinity/candid installed? `npm install --no-save --prefix DIR @dfinity/candid @dfinity/principal` and NODE_PATH=DIR/node_modules): %v\n%s", err, msg)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	lines := crosscheck.RunNode(t, node, js.String())
 	require.Len(t, lines, len(cases))
 	byName := map[string]bool{}
 	for _, cc := range conformanceCases {

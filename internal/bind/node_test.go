@@ -2,10 +2,6 @@ package bind_test
 
 import (
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,8 +38,7 @@ console.log(hex(IDL.encode([Result], [{Err: {InsufficientFunds: {balance: 42n}}}
 // wire types against its own IDL), and its encoding decodes into the
 // generated types.
 func TestNodeCandidRoundTrip(t *testing.T) {
-	crosscheck.Env(t, "ICGO_NODE_CANDID", "whether node can resolve @dfinity/candid and @dfinity/principal (set to 1)")
-	node := crosscheck.Tool(t, "node", "Node.js runs @dfinity/candid")
+	node := crosscheck.NodeCandid(t)
 	memo := []byte("memo")
 	fee := candid.NatFromUint64(10_000)
 	args := icrc1.TransferArgs{
@@ -55,17 +50,7 @@ func TestNodeCandidRoundTrip(t *testing.T) {
 	b, err := candid.Marshal([]any{args})
 	require.NoError(t, err)
 
-	dir := t.TempDir()
-	script := filepath.Join(dir, "icrc1.js")
-	require.NoError(t, os.WriteFile(script, []byte(icrc1JS), 0o644))
-	cmd := exec.Command(node, script, hex.EncodeToString(b))
-	out, err := cmd.Output()
-	var stderr string
-	if ee, ok := err.(*exec.ExitError); ok {
-		stderr = string(ee.Stderr)
-	}
-	require.NoError(t, err, stderr)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	lines := crosscheck.RunNode(t, node, icrc1JS, hex.EncodeToString(b))
 	require.Len(t, lines, 3)
 
 	require.Equal(t, "1500000 rrkah-fqaaa-aaaaa-aaaaq-cai memo", lines[1])

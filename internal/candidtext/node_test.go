@@ -2,9 +2,6 @@ package candidtext
 
 import (
 	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,8 +16,7 @@ import (
 // `npm install --no-save --prefix <dir> @dfinity/candid @dfinity/principal`),
 // otherwise the test fails.
 func TestNodeCandidCrossCheck(t *testing.T) {
-	crosscheck.Env(t, "ICGO_NODE_CANDID", "whether node can resolve @dfinity/candid and @dfinity/principal (set to 1)")
-	node := crosscheck.Tool(t, "node", "Node.js runs @dfinity/candid")
+	node := crosscheck.NodeCandid(t)
 	cases := []struct {
 		did, value     string // our side: arg types (.did tuple syntax) and textual value
 		jsTypes, jsVal string
@@ -65,20 +61,7 @@ const hex = (b) => Buffer.from(b).toString("hex");
 	for _, c := range cases {
 		js.WriteString("console.log(hex(IDL.encode(" + c.jsTypes + ", " + c.jsVal + ")));\n")
 	}
-	dir := t.TempDir()
-	script := filepath.Join(dir, "encode.js")
-	require.NoError(t, os.WriteFile(script, []byte(js.String()), 0o644))
-	cmd := exec.Command(node, script)
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
-		}
-		t.Fatalf("node failed (is @dfinity/candid installed? `npm install --no-save --prefix DIR @dfinity/candid @dfinity/principal` and NODE_PATH=DIR/node_modules): %v\n%s", err, msg)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	lines := crosscheck.RunNode(t, node, js.String())
 	require.Len(t, lines, len(cases))
 
 	s, err := ParseDID(`type List = opt record { head : int; tail : List };`)

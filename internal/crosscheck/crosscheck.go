@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -85,4 +86,35 @@ func Motoko(dir, src string) ([]byte, error) {
 		return nil, fmt.Errorf("moc.js: %w\n%s", err, msg)
 	}
 	return os.ReadFile(out)
+}
+
+// NodeCandid returns node's path when the @dfinity/candid cross-check is
+// on (ICGO_NODE_CANDID=1, with NODE_PATH reaching @dfinity/candid and
+// @dfinity/principal, as .ci/run sets them); it skips or fails t otherwise.
+func NodeCandid(t testing.TB) string {
+	t.Helper()
+	Env(t, "ICGO_NODE_CANDID", "whether node can resolve @dfinity/candid and @dfinity/principal (set to 1)")
+	return Tool(t, "node", "Node.js runs @dfinity/candid")
+}
+
+// RunNode runs the JavaScript program script with node and args, and
+// returns its output lines; a failure fails t with node's error output.
+func RunNode(t testing.TB, node, script string, args ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "script.js")
+	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, append([]string{file}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("node failed (are the npm packages on NODE_PATH? `npm install --no-save --prefix DIR @dfinity/candid @dfinity/principal`, NODE_PATH=DIR/node_modules): %v\n%s", err, stderr)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
 }
