@@ -29,8 +29,8 @@ import (
 	"github.com/icgo/icgo/replica"
 )
 
-// Canister is a canister built from a package and installed in a replica of
-// its own.
+// Canister is a canister built from a package and installed in a replica
+// (New starts one for it; Deploy adds more canisters to the same replica).
 type Canister struct {
 	// Replica is the canister's replica, for what the helpers do not cover:
 	// the clock, rounds, upgrades, outcall mocks, logs.
