@@ -175,12 +175,12 @@ func (e *execution) classify(err error) *trapError {
 	if s, ok := strings.CutPrefix(msg, "wasm error: "); ok { // a Wasm trap
 		return &trapError{desc: s, errorCode: ErrCodeCanisterTrapped}
 	}
-	if msg == stackOverflow { // wazero's compiler returns its call-depth error bare
+	msg = strings.TrimSuffix(msg, " (recovered by wazero)")
+	if msg == stackOverflow { // wazero's call-depth error, bare or recovered
 		return &trapError{desc: msg, errorCode: ErrCodeCanisterTrapped}
 	}
 	// A panic in a host function that was not a deliberate trap: a bug in
 	// the replica, reported as a trap so that state is rolled back.
-	msg = strings.TrimSuffix(msg, " (recovered by wazero)")
 	return &trapError{desc: internalError + ": " + msg, errorCode: ErrCodeCanisterTrapped}
 }
 

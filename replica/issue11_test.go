@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -29,6 +30,19 @@ func TestStackOverflowIsCanisterTrap(t *testing.T) {
 	rej := reject(t, res, err, CanisterError, ErrCodeCanisterTrapped, "canister trapped: stack overflow")
 	require.NotContains(t, rej.Message, internalError)
 	require.Equal(t, []byte{0, 0, 0, 0}, reply(t)(r.Query(id, "get", nil)), "the trap rolls back")
+}
+
+// A stack overflow that wazero recovers (reported with "(recovered by
+// wazero)" and its stack trace, as the compat matrix met it in a deeply
+// recursive decoder) is the canister's trap too, not a replica error.
+func TestRecoveredStackOverflowIsCanisterTrap(t *testing.T) {
+	e := &execution{}
+	for _, msg := range []string{"stack overflow", "stack overflow (recovered by wazero)\nwasm stack trace:\n\tf()"} {
+		trap := e.classify(errors.New(msg))
+		require.Equal(t, "stack overflow", trap.desc, msg)
+		require.Equal(t, ErrCodeCanisterTrapped, trap.errorCode)
+	}
+	require.Contains(t, e.classify(errors.New("boom (recovered by wazero)")).desc, internalError)
 }
 
 // TestCompileWithoutLock: while a module compiles, for the Go API's

@@ -42,6 +42,10 @@ type CommandOptions struct {
 	Strip bool     // drop the name section after post-processing
 	// Embed is served read-only to the program (postproc.Options.Embed).
 	Embed []postproc.EmbedDir
+	// InitRandPublic serves public, predictable bytes to crypto/rand
+	// (postproc.Options.InitRandPublic): a command runs entirely in
+	// canister_init, before raw_rand can seed the CSPRNG.
+	InitRandPublic bool
 }
 
 // Command post-processes a wasip1 command module (go build or go test -c
@@ -56,7 +60,7 @@ func Command(raw []byte, opt CommandOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip, Env: env, Embed: opt.Embed}
+	popt := postproc.Options{Command: true, Args: opt.Args, DropNames: opt.Strip, Env: env, Embed: opt.Embed, InitRandPublic: opt.InitRandPublic}
 	wasm, stats, err := postproc.Process(raw, popt)
 	if err != nil {
 		return nil, fmt.Errorf("post-processing: %w", err)

@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -49,6 +50,9 @@ func moduleCopies(ctx context.Context, main *Package, pkgs []Package, dir string
 				if err := copyTree(p.Module.Dir, modCopy); err != nil {
 					return "", fmt.Errorf("copying %s out of the module cache: %w", p.Module.Path, err)
 				}
+				if err := ensureGoMod(modCopy, p.Module.Path); err != nil {
+					return "", err
+				}
 				mods[p.Module.Path] = modCopy
 			}
 			rel, err := filepath.Rel(p.Module.Dir, file)
@@ -95,6 +99,17 @@ func writeModfile(main *Package, dir string, mods map[string]string) (string, er
 		}
 	}
 	return "-modfile=" + modfile, nil
+}
+
+// ensureGoMod gives a module copy the go.mod that the go command
+// synthesizes for a module published without one ("module PATH"): a
+// directory replacement needs the file.
+func ensureGoMod(dir, path string) error {
+	f := filepath.Join(dir, "go.mod")
+	if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.WriteFile(f, []byte("module "+path+"\n"), 0o644)
 }
 
 func within(path, dir string) bool {

@@ -4,22 +4,24 @@ import "github.com/icgo/icgo/internal/wasm"
 
 // Opcodes used by the stubs that internal/wasm does not name.
 const (
-	opI32DivU   = 0x6e
-	opI32RemU   = 0x70
-	opI32Or     = 0x72
-	opI32Xor    = 0x73
-	opI32Rotl   = 0x77
-	opSelect    = 0x1b
-	opI64Eqz    = 0x50
-	opI64Xor    = 0x85
-	opI64Store8 = 0x3c
-	opI32Store  = wasm.OpI32Store
-	opI64Store  = wasm.OpI64Store
-	opI32Load   = wasm.OpI32Load
-	opI64Load   = wasm.OpI64Load
-	opI32Load8U = wasm.OpI32Load8U
-	opI32Store8 = wasm.OpI32Store8
-	blockEmpty  = 0x40 // block type of a block without results
+	opI32DivU    = 0x6e
+	opI32RemU    = 0x70
+	opI32Or      = 0x72
+	opI32Xor     = 0x73
+	opI32Rotl    = 0x77
+	opSelect     = 0x1b
+	opI64Eqz     = 0x50
+	opI64GtS     = 0x55
+	opI32Load16U = 0x2f
+	opI64Xor     = 0x85
+	opI64Store8  = 0x3c
+	opI32Store   = wasm.OpI32Store
+	opI64Store   = wasm.OpI64Store
+	opI32Load    = wasm.OpI32Load
+	opI64Load    = wasm.OpI64Load
+	opI32Load8U  = wasm.OpI32Load8U
+	opI32Store8  = wasm.OpI32Store8
+	blockEmpty   = 0x40 // block type of a block without results
 )
 
 // asm is a tiny assembler for function bodies: each method appends one

@@ -18,7 +18,11 @@ import (
 // the program's output from the canister log (the replica keeps the log of
 // a trapped execution). This is how compat-tests runs packages' own tests
 // (`go test -c`) inside a canister; the WASI replacements are the same as
-// for a reactor, except that args_get serves Options.Args.
+// for a reactor, except that args_get serves Options.Args, and that a wait
+// for a timer (time.Sleep, a timeout) ends at once and moves a virtual
+// clock forward by its duration (advanceClock): the whole program runs in
+// one message, where the IC's time stands still, so waiting could never
+// end otherwise.
 //
 // The module gets no other entry point: there is nothing to call after
 // canister_init.

@@ -28,7 +28,10 @@ func main() {
 	fmt.Println("env:", os.Getenv("GREETING"))
 	switch os.Args[len(os.Args)-1] {
 	case "sleep":
-		time.Sleep(time.Millisecond)
+		start := time.Now()
+		time.Sleep(1500 * time.Millisecond)
+		<-time.After(time.Second)
+		fmt.Println("slept", time.Since(start))
 	case "panic":
 		panic("boom")
 	}
@@ -118,9 +121,10 @@ func TestCommandMode(t *testing.T) {
 		require.Equal(t, exit("0"), trap) // os.Args[2] is "-fixed": Atoi fails, exit 0
 		require.Equal(t, "args: prog|-fixed", prints[0])
 	})
-	t.Run("sleep traps naming icstd/time", func(t *testing.T) {
-		_, trap := runInit(t, out, []byte("sleep\x00"))
-		require.Equal(t, MsgSleep, trap)
+	t.Run("sleeping moves the virtual clock", func(t *testing.T) {
+		prints, trap := runInit(t, out, []byte("sleep\x00"))
+		require.Equal(t, exit("0"), trap)
+		require.Contains(t, prints, "slept 2.5s")
 	})
 	t.Run("panic exits with status 2", func(t *testing.T) {
 		prints, trap := runInit(t, out, []byte("panic\x00"))

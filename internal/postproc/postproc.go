@@ -24,7 +24,7 @@
 //	fd_write             fds 1 and 2: line-buffered, one ic0.debug_print per line (a full
 //	                     2 KiB buffer counts as a line); other fds: EBADF
 //	icgo.stdout_flush    emits the partial line; every synthesized entry point also does
-//	clock_time_get       ic0.time for every clock
+//	clock_time_get       ic0.time for every clock (plus the virtual clock in command mode)
 //	proc_exit(n)         flushes, then traps "the Go program exited with status n (...)"
 //	random_get           the runtime's first read (hash seeds): splitmix64 of ic0.time;
 //	                     then a ChaCha20 keystream keyed by icgo.rand_seed (raw_rand, from
@@ -41,7 +41,8 @@
 //	                     records the next timer deadline and completes the probe's read;
 //	                     other clock subscriptions fire at once; a wait with a timeout from
 //	                     runtime.netpoll without the probe (package init) traps naming
-//	                     icstd/time (see planPollShim)
+//	                     icstd/time (see planPollShim); in command mode it ends at once
+//	                     and moves a virtual clock that clock_time_get adds (advanceClock)
 //	fd_read              abi.IdleFD: the deadline, once per idle poll (EAGAIN before); others ENOSYS
 //	files (Options.Embed) path_open, fd_read/pread/seek/readdir/close, *filestat_get and
 //	                     fd_prestat_* serve a read-only tree preopened at fd 3 as "/";
@@ -201,7 +202,10 @@ const (
 	MsgRandNotSeeded = "crypto/rand (WASI random_get) was read before the canister's CSPRNG was seeded: the cdk seeds it from raw_rand in the first rounds after install and upgrade (the stack trace in the canister log names the reader). Retry later, or use icgo's icstd/rand.Read, which waits for the seed"
 	MsgRandQuery     = "crypto/rand (WASI random_get) was read in a query: a query's state changes are discarded, so the same bytes would be handed out again (the stack trace in the canister log names the reader); read random bytes in an update, a timer or a heartbeat (see icgo's icstd/rand)"
 	MsgSleep         = "time.Sleep / blocking wait outside the cdk's executor (during package initialization, or in a program without the cdk): nothing can wake it, a canister cannot block; wait in a goroutine started by a method, a timer or cdk.Go (std timers then fire on the IC's global timer), or use icgo's icstd/time"
-	MsgAbort         = "the Go program aborted: an unrecovered panic or a fatal runtime error (see the canister log for the message and the stack trace)"
+	// MsgRandPublic is logged once, at the first read that
+	// Options.InitRandPublic serves with public bytes.
+	MsgRandPublic = "icgo: crypto/rand (WASI random_get) was read during initialization and got public, predictable bytes (icgo build -init-rand=public)"
+	MsgAbort      = "the Go program aborted: an unrecovered panic or a fatal runtime error (see the canister log for the message and the stack trace)"
 )
 
 const (
@@ -258,6 +262,9 @@ type proc struct {
 	pollCaller, pollWrapper, pollShim uint32
 	hasPollShim                       bool
 	gPollNet                          uint32
+	// gClockOffset is command mode's virtual clock, added to ic0.time
+	// (advanceClock); gRandPublicNoted is set once MsgRandPublic was logged.
+	gClockOffset, gRandPublicNoted uint32
 
 	passiveData bool         // the module has passive data segments (not merged)
 	table       *packedTable // the table packed by layoutData (sparse.go), or nil
@@ -562,6 +569,8 @@ func (p *proc) addGlobals() error {
 	p.gRandCtr = p.addGlobal(wasm.I64)
 	p.gIdleReady = p.addGlobal(wasm.I32)
 	p.gIdleDeadline = p.addGlobal(wasm.I64)
+	p.gClockOffset = p.addGlobal(wasm.I64)
+	p.gRandPublicNoted = p.addGlobal(wasm.I32)
 	if !p.hasPollShim {
 		// Without the shim every poll with a timeout is a blocking wait.
 		p.m.Globals[p.gPollNet].Init = constI32(1)

@@ -181,7 +181,11 @@ func (p *proc) wasiCode(name string, t wasm.FuncType) wasm.Code {
 	case "fd_read":
 		return p.fdReadCode()
 	case "clock_time_get": // (id, precision, out) -> errno
-		return a.get(2).call(p.ic0["time"]).mem(opI64Store, 3, 0).i32(errnoSuccess).code()
+		a.get(2).call(p.ic0["time"])
+		if p.opt.Command {
+			a.gget(p.gClockOffset).op(wasm.OpI64Add) // command mode's virtual clock (pollOneoffCode)
+		}
+		return a.mem(opI64Store, 3, 0).i32(errnoSuccess).code()
 	case "proc_exit":
 		return p.procExitCode()
 	case "random_get":
@@ -360,6 +364,10 @@ func (p *proc) randomGetCode() wasm.Code {
 	a.end()
 	a.gget(p.gRandMode).op(wasm.OpI32Eqz).if_()
 	if p.opt.InitRandPublic {
+		a.gget(p.gRandPublicNoted).op(wasm.OpI32Eqz).if_()
+		addr, size := p.str(MsgRandPublic)
+		a.i32(1).gset(p.gRandPublicNoted).i32(addr).i32(size).call(p.ic0["debug_print"])
+		a.end()
 		p.splitmix(a)
 		a.i32(errnoSuccess).ret()
 	} else {
@@ -369,6 +377,25 @@ func (p *proc) randomGetCode() wasm.Code {
 	a.i32(refusedNotSeeded).gset(p.gRandRefused)
 	a.i32(errnoNotCapable)
 	return a.code(i32Locals(3), i64Locals(1))
+}
+
+// advanceClock appends command mode's answer to the runtime's idle wait
+// (a clock subscription at local sub, from runtime.netpoll): the program
+// runs in one message, where the IC's time stands still and nothing else
+// can happen, so the wait ends at once and the virtual clock that
+// clock_time_get adds to ic0.time moves to its deadline, as
+// testing/synctest's fake clock does. A relative timeout moves it by the
+// timeout; an absolute one (subclockflags bit 0) to the deadline, if later.
+func (p *proc) advanceClock(a *asm, sub uint32) {
+	const tmin = 10 // pollOneoffCode's i64 local, free at this point
+	a.get(sub).mem(opI32Load16U, 1, 40).i32(1).op(wasm.OpI32And).if_()
+	{
+		a.get(sub).mem(opI64Load, 3, 24).call(p.ic0["time"]).op(wasm.OpI64Sub).set(tmin)
+		a.get(tmin).gget(p.gClockOffset).op(opI64GtS).if_().get(tmin).gset(p.gClockOffset).end()
+	}
+	a.else_()
+	a.gget(p.gClockOffset).get(sub).mem(opI64Load, 3, 24).op(wasm.OpI64Add).gset(p.gClockOffset)
+	a.end()
 }
 
 // splitmix appends a loop that fills (buf, len), locals 0 and 1, with
@@ -674,7 +701,11 @@ func (p *proc) pollOneoffCode() wasm.Code {
 	{
 		a.gget(p.gPollNet).get(probe).op(wasm.OpI32Eqz).op(wasm.OpI32And)
 		a.get(sub).mem(opI64Load, 3, 24).op(opI64Eqz).op(wasm.OpI32Eqz).op(wasm.OpI32And).if_()
-		p.trap(a, MsgSleep)
+		if p.opt.Command {
+			p.advanceClock(a, sub)
+		} else {
+			p.trap(a, MsgSleep)
+		}
 		a.end()
 		a.get(out).get(n).i32(evSize).op(wasm.OpI32Mul).op(wasm.OpI32Add).tee(ev)
 		a.i32(0).i32(evSize).memoryFill()

@@ -3,6 +3,7 @@ package postproc
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -194,10 +195,13 @@ func TestRandomGet(t *testing.T) {
 // With -init-rand=public, reads while initializing get public bytes; once
 // the mode says the execution keeps its state, they are refused again.
 func TestRandomGetInitPublic(t *testing.T) {
-	_, mod := stubInstance(t, Options{InitRandPublic: true})
+	ic, mod := stubInstance(t, Options{InitRandPublic: true})
 	mustCall(t, mod, "canister_init")
 	require.Equal(t, []uint64{0}, mustCall(t, mod, "call_random_get", scratch, 24))
 	require.NotEqual(t, make([]byte, 24), mem(t, mod, scratch, 24))
+	// The first public read says so in the log, once.
+	require.Equal(t, []uint64{0}, mustCall(t, mod, "call_random_get", scratch, 8))
+	require.Equal(t, []string{MsgRandPublic}, slices.DeleteFunc(slices.Clone(ic.prints), func(s string) bool { return s != MsgRandPublic }))
 	mustCall(t, mod, "call_rand_mode", 1)
 	require.Equal(t, []uint64{errnoNotCapable}, mustCall(t, mod, "call_random_get", scratch, 8))
 }

@@ -33,6 +33,7 @@ func main() {
 	short := flag.Bool("short", compat.DefaultConfig.Short, "pass -test.short")
 	reruns := flag.Int("reruns", compat.DefaultConfig.MaxReruns, "runs after traps, per package")
 	files := flag.Bool("files", true, "embed each package's files and testdata (-files=false: no file system, as before -embed-dir)")
+	publicRand := flag.Bool("public-rand", compat.DefaultConfig.PublicRand, "build the tests with -init-rand=public (-public-rand=false: crypto/rand traps, as in canister_init)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
 	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
@@ -76,7 +77,7 @@ func main() {
 	}
 	cfg := compat.DefaultConfig
 	cfg.Timeout, cfg.Short, cfg.MaxReruns, cfg.Dir = *timeout, *short, *reruns, dir
-	cfg.NoFiles, cfg.Ported = !*files, *ported
+	cfg.NoFiles, cfg.Ported, cfg.PublicRand = !*files, *ported, *publicRand
 	var mu sync.Mutex // progress lines from parallel packages
 	cfg.Log = func(format string, args ...any) {
 		mu.Lock()

@@ -116,6 +116,10 @@ type Result struct {
 	// nil where no swap applies; Swaps says what the swap changed.
 	Ported *Result
 	Swaps  []string
+	// InitRand reports that the program read crypto/rand before its first
+	// test (package initialization: the -test.list run), which a canister
+	// can do only when built with -init-rand=public (Config.PublicRand).
+	InitRand bool
 	// FilesSize is the size of the package's files embedded for its tests
 	// (0 with Config.NoFiles).
 	FilesSize          int
@@ -174,6 +178,12 @@ type Config struct {
 	// then see no file system (path_open fails with ENOSYS), as before
 	// -embed-dir.
 	NoFiles bool
+	// PublicRand builds the test binaries with public, predictable
+	// randomness (icgo build -init-rand=public): a command runs entirely
+	// in canister_init, before raw_rand can seed the CSPRNG, where a
+	// canister's updates would read seeded bytes. Result.InitRand still
+	// tells which packages read crypto/rand in their initialization.
+	PublicRand bool
 	// Ported runs the third-party packages' tests a second time, built
 	// with the ThirdParty module's icgo.swap where it applies.
 	Ported bool
@@ -182,7 +192,7 @@ type Config struct {
 }
 
 // DefaultConfig is what the matrix uses.
-var DefaultConfig = Config{Short: true, MaxReruns: 40, Budget: 15 * time.Minute}
+var DefaultConfig = Config{Short: true, MaxReruns: 40, Budget: 15 * time.Minute, PublicRand: true}
 
 // RunPackage builds, installs and runs the tests of one package.
 func RunPackage(ctx context.Context, tgt Target, cfg Config) *Result {
@@ -265,9 +275,13 @@ func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []b
 		logf = func(string, ...any) {}
 	}
 	var err error
-	copt := build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}}
+	copt := build.CommandOptions{Args: []string{filepath.Base(tgt.Pkg) + ".test"}, InitRandPublic: cfg.PublicRand}
 	if !cfg.NoFiles {
 		if copt.Embed, res.FilesSize, err = packageFiles(ctx, dir, tgt.Pkg); err != nil {
+			res.Err = err
+			return
+		}
+		if copt.Embed, copt.Env, err = withZoneinfo(ctx, copt.Embed); err != nil {
 			res.Err = err
 			return
 		}
@@ -312,6 +326,8 @@ func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []b
 	}
 	for _, l := range out.lines {
 		switch {
+		case l == postproc.MsgRandPublic:
+			res.InitRand = true
 		case strings.HasPrefix(l, "Test"):
 			res.Tests = append(res.Tests, l)
 		case strings.HasPrefix(l, "Example"):

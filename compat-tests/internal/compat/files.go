@@ -71,3 +71,26 @@ func packageFiles(ctx context.Context, dir, pkg string) ([]postproc.EmbedDir, in
 	}
 	return []postproc.EmbedDir{{Path: "/", FS: files}}, total, nil
 }
+
+// ZoneinfoPath is where the tests find the Go distribution's time zone
+// database (ZONEINFO), as a machine that runs go test has one: a canister
+// gets it the same way, with icgo build -embed-dir, or by importing
+// time/tzdata.
+const ZoneinfoPath = "/goroot/lib/time/zoneinfo.zip"
+
+// withZoneinfo adds the Go distribution's zoneinfo.zip at ZoneinfoPath to
+// the embedded files and returns the environment that names it.
+func withZoneinfo(ctx context.Context, embed []postproc.EmbedDir) ([]postproc.EmbedDir, []string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
+	if err != nil {
+		return nil, nil, fmt.Errorf("go env GOROOT: %w", err)
+	}
+	zip := filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip")
+	b, err := os.ReadFile(zip)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the time zone database: %w", err)
+	}
+	dir, name := path.Split(ZoneinfoPath)
+	embed = append(embed, postproc.EmbedDir{Path: dir, FS: fstest.MapFS{name: {Data: b, Mode: 0o444}}})
+	return embed, []string{"ZONEINFO=" + ZoneinfoPath}, nil
+}

@@ -28,6 +28,7 @@ type jsonResult struct {
 	ModuleBytes  int            `json:"module_bytes"`
 	GzipBytes    int            `json:"gzip_bytes"`
 	FilesBytes   int            `json:"files_bytes"`
+	InitRand     bool           `json:"init_reads_crypto_rand,omitempty"`
 	Runs         int            `json:"runs"`
 	Seconds      float64        `json:"seconds"`
 	Ported       *jsonResult    `json:"ported,omitempty"`
@@ -40,7 +41,7 @@ func toJSON(r *Result) *jsonResult {
 		Package: r.Target.Pkg, Module: r.Target.Module, Status: r.PkgStatus(),
 		Counts: map[Status]int{}, Subtests: map[Status]int{},
 		Examples: len(r.Examples), Fuzz: len(r.Fuzz), Instructions: r.Instructions,
-		ModuleBytes: r.ModuleSize, GzipBytes: r.GzipSize, FilesBytes: r.FilesSize,
+		ModuleBytes: r.ModuleSize, GzipBytes: r.GzipSize, FilesBytes: r.FilesSize, InitRand: r.InitRand,
 		Runs: r.Runs, Seconds: (r.BuildTime + r.RunTime).Seconds(), Swaps: r.Swaps, Tests: r.Results,
 		Trap: r.Trap, NoTests: r.NoTests, BuildSeconds: r.BuildTime.Seconds(), RunSeconds: r.RunTime.Seconds(),
 	}
@@ -63,7 +64,7 @@ func fromJSON(j *jsonResult) *Result {
 	r := &Result{
 		Target: Target{Pkg: j.Package, Module: j.Module}, Results: j.Tests, NoTests: j.NoTests || j.Status == PkgNoTests,
 		Examples: make([]string, j.Examples), Fuzz: make([]string, j.Fuzz), Instructions: j.Instructions,
-		ModuleSize: j.ModuleBytes, GzipSize: j.GzipBytes, FilesSize: j.FilesBytes, Runs: j.Runs, Swaps: j.Swaps, Trap: j.Trap,
+		ModuleSize: j.ModuleBytes, GzipSize: j.GzipBytes, FilesSize: j.FilesBytes, InitRand: j.InitRand, Runs: j.Runs, Swaps: j.Swaps, Trap: j.Trap,
 		BuildTime: time.Duration(j.BuildSeconds * float64(time.Second)), RunTime: time.Duration(j.RunSeconds * float64(time.Second)),
 	}
 	if j.BuildSeconds == 0 && j.RunSeconds == 0 {

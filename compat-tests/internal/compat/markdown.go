@@ -98,6 +98,7 @@ type Summary struct {
 	ByReason                               map[string]int
 	Tests, TestPass, TestFail, TestSkip    int
 	TestTrap, TestNotRun                   int
+	InitRand                               int // packages whose initialization reads crypto/rand
 }
 
 // Summarize counts the results.
@@ -121,6 +122,9 @@ func Summarize(results []*Result) Summary {
 		if c, _ := r.FirstReason(); c != "" {
 			s.ByReason[c]++
 		}
+		if r.InitRand {
+			s.InitRand++
+		}
 		s.Tests += len(r.Results)
 		s.TestPass += r.Count(Pass)
 		s.TestFail += r.Count(Fail)
@@ -138,8 +142,12 @@ func (s Summary) String() string {
 			by = append(by, fmt.Sprintf("%s %d", c, n))
 		}
 	}
-	return fmt.Sprintf("%d packages: %d fully passing, %d partial, %d failing, %d without tests; first problem of those not passing: %s. Top-level tests: %d: %d PASS, %d FAIL, %d SKIP, %d TRAP, %d not run",
-		s.Packages, s.Pass, s.Partial, s.Fail, s.NoTests, strings.Join(by, ", "), s.Tests, s.TestPass, s.TestFail, s.TestSkip, s.TestTrap, s.TestNotRun)
+	initRand := ""
+	if s.InitRand > 0 {
+		initRand = fmt.Sprintf("; %d read crypto/rand during initialization", s.InitRand)
+	}
+	return fmt.Sprintf("%d packages: %d fully passing, %d partial, %d failing, %d without tests; first problem of those not passing: %s%s. Top-level tests: %d: %d PASS, %d FAIL, %d SKIP, %d TRAP, %d not run",
+		s.Packages, s.Pass, s.Partial, s.Fail, s.NoTests, strings.Join(by, ", "), initRand, s.Tests, s.TestPass, s.TestFail, s.TestSkip, s.TestTrap, s.TestNotRun)
 }
 
 // Header describes a matrix run.
@@ -200,7 +208,16 @@ func WriteMarkdown(w io.Writer, h Header, results []*Result) {
 		p("the replica's default (the IC's limit of 300 B instructions for an install, with instruction metering). ")
 	}
 	p("A test that traps ends the run; it is then skipped and the package runs again (at most %d times). ", h.Config.MaxReruns)
-	p("Each package's own files and its `testdata` tree are embedded read-only at `/`, the working directory (`icgo build -embed-dir`). Examples and fuzz targets are not run: `testing` writes an example's output to a temporary file, and the file system is read-only.\n\n")
+	if !h.Config.NoFiles {
+		p("Each package's own files and its `testdata` tree are embedded read-only at `/`, the working directory (`icgo build -embed-dir`). ")
+	} else {
+		p("The packages' files are not embedded (`-files=false`): the tests see no file system. ")
+	}
+	p("The whole run is one message (canister_init), where the IC's time stands still: a wait for a timer ends at once and moves the program's clock forward by its duration, as testing/synctest's fake clock does. ")
+	if h.Config.PublicRand {
+		p("crypto/rand gets public, predictable bytes (`icgo build -init-rand=public`), since raw_rand cannot seed a canister's CSPRNG before its first update; packages that read it during their initialization are marked *init reads crypto/rand*: a canister needs that flag for them. ")
+	}
+	p("Examples and fuzz targets are not run: `testing` writes an example's output to a temporary file, and the file system is read-only.\n\n")
 
 	if h.Partial != "" {
 		p("**Partial run: %s.**\n\n", h.Partial)
@@ -228,6 +245,9 @@ func WriteMarkdown(w io.Writer, h Header, results []*Result) {
 		problem := ""
 		if c, reason := r.FirstReason(); c != "" {
 			problem = "**" + c + "**: " + reason
+		}
+		if r.InitRand {
+			problem = strings.TrimSuffix("*init reads crypto/rand*; "+problem, "; ")
 		}
 		mod := ""
 		if r.ModuleSize > 0 {
