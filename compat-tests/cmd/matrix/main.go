@@ -35,6 +35,7 @@ func main() {
 	files := flag.Bool("files", true, "embed each package's files and testdata (-files=false: no file system, as before -embed-dir)")
 	publicRand := flag.Bool("public-rand", compat.DefaultConfig.PublicRand, "build the tests with -init-rand=public (-public-rand=false: crypto/rand traps, as in canister_init)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
+	before := flag.String("before", "", "a RESULTS.json of a run without the packages' files (-files=false) to compare with in the markdown")
 	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
@@ -42,8 +43,16 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	var cmp compat.Header
+	if *before != "" {
+		bh, br, err := readJSON(*before)
+		if err != nil {
+			fail(err)
+		}
+		cmp.Before, cmp.BeforeCommand = br, bh.Command
+	}
 	if *from != "" {
-		rerender(*from, *out, dir)
+		rerender(*from, *out, dir, cmp)
 		return
 	}
 	ctx := context.Background()
@@ -90,7 +99,10 @@ func main() {
 		mdPath = "-" // the fast subset never replaces RESULTS.md
 	}
 	if mdPath == "" {
-		mdPath, jsonPath = filepath.Join(dir, "RESULTS.md"), filepath.Join(dir, "RESULTS.json")
+		mdPath = filepath.Join(dir, "RESULTS.md")
+	}
+	if mdPath != "-" {
+		jsonPath = strings.TrimSuffix(mdPath, ".md") + ".json"
 	}
 	cmd := "go run ./compat-tests/cmd/matrix"
 	if len(os.Args) > 1 {
@@ -102,7 +114,7 @@ func main() {
 	// write writes the results so far: a run that is stopped still
 	// leaves the largest finished matrix, marked partial.
 	write := func(final bool) {
-		h := compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: time.Since(start)}
+		h := compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: time.Since(start), Before: cmp.Before, BeforeCommand: cmp.BeforeCommand}
 		if !final {
 			h.Partial = fmt.Sprintf("%d of %d packages finished", n, len(targets))
 		}
@@ -146,33 +158,39 @@ func main() {
 	}
 }
 
+// readJSON reads a RESULTS.json.
+func readJSON(path string) (compat.Header, []*compat.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return compat.Header{}, nil, err
+	}
+	defer f.Close()
+	return compat.ReadJSON(f)
+}
+
 // rerender writes RESULTS.md (or out) from a RESULTS.json, with this
 // version's classification and layout.
-func rerender(from, out, dir string) {
-	f, err := os.Open(from)
-	if err != nil {
-		fail(err)
-	}
-	h, results, err := compat.ReadJSON(f)
-	f.Close()
+func rerender(from, out, dir string, cmp compat.Header) {
+	h, results, err := readJSON(from)
 	if err != nil {
 		fail(err)
 	}
 	h.Config = compat.DefaultConfig
+	h.Before, h.BeforeCommand = cmp.Before, cmp.BeforeCommand
 	var md, js bytes.Buffer
 	compat.WriteMarkdown(&md, h, results)
 	if out == "-" {
 		os.Stdout.Write(md.Bytes())
 		return
 	}
-	jsonPath := ""
 	if out == "" {
-		out, jsonPath = filepath.Join(dir, "RESULTS.md"), filepath.Join(dir, "RESULTS.json")
+		out = filepath.Join(dir, "RESULTS.md")
 	}
+	jsonPath := strings.TrimSuffix(out, ".md") + ".json"
 	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
 		fail(err)
 	}
-	if jsonPath != "" {
+	if jsonPath != from {
 		if err := compat.WriteJSON(&js, h, results); err != nil {
 			fail(err)
 		}

@@ -255,3 +255,30 @@ func TestJSONRoundTrip(t *testing.T) {
 	require.Equal(t, md1.String(), md2.String())
 	require.Contains(t, md1.String(), "| 1/0/0/0 |") // the ported column
 }
+
+// The markdown compares with a run without files (Header.Before, matched
+// by package) and with the swap (the ported runs), naming the packages
+// whose status changed.
+func TestComparison(t *testing.T) {
+	pass := func(pkg string) *Result {
+		return &Result{Target: Target{Pkg: pkg}, Tests: []string{"TestA"}, Results: []Test{{Name: "TestA", Status: Pass}}}
+	}
+	fail := func(pkg string) *Result {
+		return &Result{Target: Target{Pkg: pkg}, Tests: []string{"TestA"}, Results: []Test{{Name: "TestA", Status: Fail, Reason: "open testdata/x: Not implemented on wasip1"}}}
+	}
+	after := []*Result{pass("a"), pass("b"), fail("c")}
+	after[2].Ported = pass("c")
+	h := Header{Command: "x", Before: []*Result{fail("a"), pass("b"), fail("z")}, BeforeCommand: "matrix -files=false"}
+	var md bytes.Buffer
+	WriteMarkdown(&md, h, after)
+	out := md.String()
+	require.Contains(t, out, "the same 2 packages; before: `matrix -files=false`")
+	require.Contains(t, out, "- before: 2 packages: 1 fully passing, 0 partial, 1 failing")
+	require.Contains(t, out, "- after: 2 packages: 2 fully passing")
+	require.Contains(t, out, "Status changed for 1: `a` fail → pass (0 → 1 PASS).")
+	require.Contains(t, out, "the 1 packages `thirdparty/icgo.swap` rewrites")
+	require.Contains(t, out, "Status changed for 1: `c` fail → pass (0 → 1 PASS).")
+
+	WriteMarkdown(&md, Header{}, []*Result{pass("a")})
+	require.Equal(t, 1, strings.Count(md.String(), "Before and after embedding"))
+}

@@ -160,9 +160,11 @@ type Header struct {
 	// Partial, if set, says the run is not complete (e.g. "120 of 283
 	// packages").
 	Partial string
-	// Before, if set, is the summary of a run without the packages'
-	// files, for comparison.
-	Before *string
+	// Before, if set, is another run of the same packages to compare
+	// with (a run without the packages' files: -files=false), and
+	// BeforeCommand the command that made it.
+	Before        []*Result
+	BeforeCommand string
 }
 
 // instructions formats an instruction count.
@@ -223,9 +225,7 @@ func WriteMarkdown(w io.Writer, h Header, results []*Result) {
 		p("**Partial run: %s.**\n\n", h.Partial)
 	}
 	p("**%s.**\n\n", Summarize(results))
-	if h.Before != nil {
-		p("Before embedding the packages' files (`-files=false`): %s.\n\n", *h.Before)
-	}
+	writeComparison(w, h, results)
 	p("Columns: top-level tests and their outcomes; the package's first problem, classified (%s); the instructions the test runs executed (replica metering); `ported`: the same tests built with `compat-tests/thirdparty/icgo.swap` (icgo build's import swap) where a swap applies, as PASS/FAIL/SKIP/TRAP, else n/a (the standard library is never rewritten).\n\n", strings.Join(Reasons, ", "))
 
 	p("| package | status | tests | PASS | FAIL | SKIP | TRAP | not run | subtests P/F/S | examples, fuzz (not run) | files | module (gzip) | instructions | ported | runs, time | first problem |\n")
@@ -319,4 +319,55 @@ func cell(s string, n int) string {
 		s = strings.ToValidUTF8(s[:n], "") + "..."
 	}
 	return s
+}
+
+// writeComparison writes the counts before and after the packages' files
+// (h.Before, for the packages both runs have) and before and after the
+// swap (the ported runs), with the packages whose status changed.
+func writeComparison(w io.Writer, h Header, results []*Result) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	if h.Before != nil {
+		before := map[string]*Result{}
+		for _, r := range h.Before {
+			if r != nil {
+				before[r.Target.Pkg] = r
+			}
+		}
+		var b, a []*Result
+		for _, r := range results {
+			if r != nil && before[r.Target.Pkg] != nil {
+				b, a = append(b, before[r.Target.Pkg]), append(a, r)
+			}
+		}
+		p("**Before and after embedding the packages' files** (the same %d packages; before: `%s`):\n\n", len(a), h.BeforeCommand)
+		p("- before: %s;\n- after: %s.\n\n", Summarize(b), Summarize(a))
+		writeChanges(w, b, a)
+	}
+	var b, a []*Result
+	for _, r := range results {
+		if r != nil && r.Ported != nil {
+			b, a = append(b, r), append(a, r.Ported)
+		}
+	}
+	if len(a) > 0 {
+		p("**Before and after the swap** (`ported`: the %d packages `thirdparty/icgo.swap` rewrites):\n\n", len(a))
+		p("- as published: %s;\n- with the swap: %s.\n\n", Summarize(b), Summarize(a))
+		writeChanges(w, b, a)
+	}
+}
+
+// writeChanges lists the packages whose status differs between b and a
+// (parallel slices).
+func writeChanges(w io.Writer, b, a []*Result) {
+	var changed []string
+	for i := range a {
+		if sb, sa := b[i].PkgStatus(), a[i].PkgStatus(); sb != sa {
+			changed = append(changed, fmt.Sprintf("`%s` %s → %s (%d → %d PASS)", a[i].Target.Pkg, sb, sa, b[i].Count(Pass), a[i].Count(Pass)))
+		}
+	}
+	if len(changed) == 0 {
+		fmt.Fprintf(w, "No package's status changed.\n\n")
+		return
+	}
+	fmt.Fprintf(w, "Status changed for %d: %s.\n\n", len(changed), strings.Join(changed, "; "))
 }
