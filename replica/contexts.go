@@ -31,6 +31,17 @@ var contextLetters = [numContexts]string{"I", "G", "U", "RQ", "NRQ", "TQ", "CQ",
 
 func (c execContext) String() string { return contextLetters[c] }
 
+// isQuery reports whether code in this context runs as a query: a
+// query method, a composite query and its callbacks, a transform, or
+// inspect_message.
+func (c execContext) isQuery() bool {
+	switch c {
+	case ctxRQ, ctxNRQ, ctxTQ, ctxCQ, ctxCRy, ctxCRt, ctxCC, ctxF:
+		return true
+	}
+	return false
+}
+
 // replicated reports whether code in this context runs replicated
 // (ic0.in_replicated_execution).
 func (c execContext) replicated() bool {

@@ -45,9 +45,9 @@
 //     canister_post_upgrade that leaves the Wasm memory above it traps
 //     (IC0539, checked when the execution ends: memory never shrinks);
 //     queries, callbacks, timers, heartbeats and canister_pre_upgrade may
-//     exceed it. An execution may write (dirty, in 4 KiB pages) at most
-//     2 GiB of stable memory, an install or upgrade 8 GiB; past that it
-//     traps (IC0524).
+//     exceed it. An execution may read and may write (in 4 KiB pages,
+//     each counted once) at most 2 GiB of stable memory, an install or
+//     upgrade 8 GiB, a query 1 GiB; past that it traps (IC0524).
 //   - Rounds (scheduler.go): Tick runs one round: management responses
 //     of earlier rounds, then bounded-wait timeouts, then heartbeats and
 //     due global timers canister by canister in id order (heartbeat

@@ -39,6 +39,7 @@ type execution struct {
 
 	// Working copies of system state.
 	stable        *stablemem.Txn
+	stableReads   chunkSet // the chunks read, for the access limit
 	cycles        u128
 	certifiedData []byte
 	timer         uint64

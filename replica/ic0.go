@@ -442,35 +442,48 @@ func (e *execution) stableWrite(m api.Module, fn string, off, src, size uint64) 
 	if !e.stable.InBounds(off, size) {
 		e.trapf("ic0.%s: range [%d, %d) is out of bounds of stable memory (%d bytes)", fn, off, off+size, e.stable.Size()*stablemem.PageSize)
 	}
-	if dirty := (uint64(e.stable.DirtyChunks()) + e.stable.NewChunks(off, size)) * stablemem.ChunkSize; dirty > e.r.stableWriteLimit(e.ctx) {
-		e.raise(ErrCodeCanisterMemoryAccessLimitExceeded, fmt.Sprintf(
-			"ic0.%s: the execution would write %d bytes of stable memory, above the limit of %d per %s",
-			fn, dirty, e.r.stableWriteLimit(e.ctx), stableLimitScope(e.ctx)))
+	if dirty := (uint64(e.stable.DirtyChunks()) + e.stable.NewChunks(off, size)) * stablemem.ChunkSize; dirty > e.r.stableLimit(e.ctx) {
+		e.stableLimitExceeded(fn, "write", dirty)
 	}
 	e.stable.Write(off, e.heapRange(m, fn, src, size))
 }
 
-// Limits on the stable memory one execution may write (dirty 4 KiB pages):
-// 2 GiB per message, 8 GiB per install or upgrade (IC interface
-// specification, "Resource limits").
+// Limits on the stable memory one execution may read and write (4 KiB
+// pages accessed, each counted once): 2 GiB per message, 8 GiB per install
+// or upgrade, 1 GiB per query (IC interface specification, "Resource
+// limits").
 const (
-	maxStableWriteMessage = 2 << 30
-	maxStableWriteInstall = 8 << 30
+	maxStableAccessMessage = 2 << 30
+	maxStableAccessInstall = 8 << 30
+	maxStableAccessQuery   = 1 << 30
 )
 
-// stableWriteLimit is the limit on stable memory written in context ctx.
-func (r *Replica) stableWriteLimit(ctx execContext) uint64 {
-	if ctx == ctxI || ctx == ctxS || ctx == ctxG {
+// stableLimit is the limit on stable memory read, and on stable memory
+// written, in context ctx.
+func (r *Replica) stableLimit(ctx execContext) uint64 {
+	switch {
+	case ctx == ctxI || ctx == ctxS || ctx == ctxG:
 		return r.stableLimits[1]
+	case ctx.isQuery():
+		return r.stableLimits[2]
 	}
 	return r.stableLimits[0]
 }
 
 func stableLimitScope(ctx execContext) string {
-	if ctx == ctxI || ctx == ctxS || ctx == ctxG {
+	switch {
+	case ctx == ctxI || ctx == ctxS || ctx == ctxG:
 		return "install or upgrade"
+	case ctx.isQuery():
+		return "query"
 	}
 	return "message"
+}
+
+func (e *execution) stableLimitExceeded(fn, access string, n uint64) {
+	e.raise(ErrCodeCanisterMemoryAccessLimitExceeded, fmt.Sprintf(
+		"ic0.%s: the execution would %s %d bytes of stable memory, above the limit of %d per %s",
+		fn, access, n, e.r.stableLimit(e.ctx), stableLimitScope(e.ctx)))
 }
 
 func (e *execution) stableRead(m api.Module, fn string, dst, off, size uint64) {
@@ -478,8 +491,38 @@ func (e *execution) stableRead(m api.Module, fn string, dst, off, size uint64) {
 		e.trapf("ic0.%s: range [%d, %d) is out of bounds of stable memory (%d bytes)", fn, off, off+size, e.stable.Size()*stablemem.PageSize)
 	}
 	b := e.heapRange(m, fn, dst, size)
+	if read := e.stableReads.add(off, size, e.r.stableLimit(e.ctx)/stablemem.ChunkSize) * stablemem.ChunkSize; read > e.r.stableLimit(e.ctx) {
+		e.stableLimitExceeded(fn, "read", read)
+	}
 	e.reportWrite(m, dst, size)
 	e.stable.Read(b, off)
+}
+
+// chunkSet is the set of stable memory chunks an execution has read, as a
+// sparse bitmap.
+type chunkSet struct {
+	words map[uint64]uint64
+	n     uint64
+}
+
+// add adds the chunks of [off, off+size) and returns how many the set
+// holds, stopping once that exceeds max: the work is bounded by max plus
+// the chunks already in the set.
+func (s *chunkSet) add(off, size, max uint64) uint64 {
+	if size == 0 {
+		return s.n
+	}
+	if s.words == nil {
+		s.words = map[uint64]uint64{}
+	}
+	for c := off / stablemem.ChunkSize; c <= (off+size-1)/stablemem.ChunkSize && s.n <= max; c++ {
+		w, bit := c/64, uint64(1)<<(c%64)
+		if s.words[w]&bit == 0 {
+			s.words[w] |= bit
+			s.n++
+		}
+	}
+	return s.n
 }
 
 func (e *execution) checkStable32(fn string) {

@@ -350,7 +350,62 @@ func TestStableWriteLimit(t *testing.T) {
 		res, err := r.Update(id, "w", arg)
 		reject(t, res, err, CanisterError, ErrCodeCanisterMemoryAccessLimitExceeded, "above the limit of 1048576 per message")
 	}
-	require.Equal(t, uint64(2<<30), uint64(maxStableWriteMessage))
+	require.Equal(t, uint64(2<<30), uint64(maxStableAccessMessage))
+}
+
+// stableReader reads the (offset, size) pairs of its argument from stable
+// memory (64 pages, grown at install) into its heap.
+const stableReader = `(module
+  (import "ic0" "msg_arg_data_size" (func $arg_size (result i32)))
+  (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "stable64_grow" (func $grow (param i64) (result i64)))
+  (import "ic0" "stable64_read" (func $read (param i64 i64 i64)))
+  (memory (export "memory") 40)
+  (func (export "canister_init") (drop (call $grow (i64.const 64))))
+  (func $r (local $p i32) (local $end i32)
+    (call $arg_copy (i32.const 0) (i32.const 0) (call $arg_size))
+    (local.set $end (call $arg_size))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (call $read (i64.const 65536) (i64.load (local.get $p)) (i64.load (i32.add (local.get $p) (i32.const 8))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $next)))
+    (call $reply))
+  (export "canister_update r" (func $r))
+  (export "canister_query q" (func $r)))`
+
+// TestStableReadLimit: reading more stable memory than the limit (per
+// message; per query, lower) traps (IC0524); pages read twice count once.
+func TestStableReadLimit(t *testing.T) {
+	r := newReplica(t)
+	const limit = 1 << 20
+	r.stableLimits[0], r.stableLimits[2] = limit, limit/2
+	id := installWat(t, r, stableReader)
+	reply(t)(r.Update(id, "r", writes(0, limit)))
+	reply(t)(r.Update(id, "r", writes(0, limit)))                                 // the limit is per message
+	reply(t)(r.Update(id, "r", writes(0, limit/2, 0, limit/2, limit/2, limit/2))) // a page read twice counts once
+	reply(t)(r.Query(id, "q", writes(100, limit/2-4096)))                         // pages 0 to 127: exactly the query limit
+	for _, c := range []struct {
+		method string
+		arg    []byte
+		scope  string
+	}{
+		{"r", writes(0, limit+1), "1048576 per message"},
+		{"r", writes(0, limit/2, 1<<21, limit/2+1), "1048576 per message"},
+		{"q", writes(0, limit/2+1), "524288 per query"},
+	} {
+		var res *Result
+		var err error
+		if c.method == "q" {
+			res, err = r.Query(id, c.method, c.arg)
+		} else {
+			res, err = r.Update(id, c.method, c.arg)
+		}
+		rej := reject(t, res, err, CanisterError, ErrCodeCanisterMemoryAccessLimitExceeded, c.scope)
+		require.Contains(t, rej.Message, "ic0.stable64_read: the execution would read")
+	}
+	require.Equal(t, uint64(1<<30), uint64(maxStableAccessQuery))
 }
 
 // BenchmarkBrTableCompile measures wazero's compile time for one br_table

@@ -62,9 +62,9 @@ type Replica struct {
 		h    *heap
 	}
 
-	// stableLimits are the stable memory write limits per message and per
-	// install (ic0.go); tests lower them.
-	stableLimits [2]uint64
+	// stableLimits are the stable memory access limits per message, per
+	// install and per query (ic0.go); tests lower them.
+	stableLimits [3]uint64
 
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
@@ -202,7 +202,7 @@ func New(opts ...Option) (*Replica, error) {
 	}
 	r.modules = map[moduleKey]*codeModule{}
 	r.compiling = map[moduleKey]*compileJob{}
-	r.stableLimits = [2]uint64{maxStableWriteMessage, maxStableWriteInstall}
+	r.stableLimits = [3]uint64{maxStableAccessMessage, maxStableAccessInstall, maxStableAccessQuery}
 	r.canisters = map[CanisterID]*canister{}
 	// The first id PocketIC hands out on its application subnet:
 	// lxzze-o7777-77777-aaaaa-cai.
