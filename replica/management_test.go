@@ -174,3 +174,37 @@ func TestChunkedInstall(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, stored[0].Elems, 0)
 }
+
+// The effective canister id of a user's management call comes from its
+// argument (spec "Effective canister id").
+func TestManagementEffectiveCanisterID(t *testing.T) {
+	id := principal.FromBytes([]byte{0, 0, 0, 0, 0, 0, 0, 7, 1, 1})
+	canisterArg := encodeMgmt(cvRecord(cvField("canister_id", cvPrincipal(id.Bytes()))), "canister_id_args")
+	vals, err := candidtext.ParseArgs(`(record { mode = variant { install }; target_canister = principal "` + id.String() + `"; wasm_module_hash = blob ""; arg = blob "" })`)
+	require.NoError(t, err)
+	chunked, err := candidtext.Encode(vals, nil)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		method string
+		arg    []byte
+		want   principal.Principal
+		anyID  bool
+		err    string
+	}{
+		{"canister_status", canisterArg, id, false, ""},
+		{"install_chunked_code", chunked, id, false, ""},
+		{"install_chunked_code", canisterArg, principal.Principal{}, false, "no principal field target_canister"},
+		{"provisional_create_canister_with_cycles", []byte("DIDL\x00\x00"), principal.Principal{}, true, ""},
+		{"update_settings", []byte("DIDL\x00\x00"), principal.Principal{}, false, "no principal field canister_id"},
+		{"stop_canister", []byte("not candid"), principal.Principal{}, false, "not Candid"},
+	} {
+		got, anyID, err := ManagementEffectiveCanisterID(c.method, c.arg)
+		if c.err != "" {
+			require.ErrorContains(t, err, c.err, c.method)
+			continue
+		}
+		require.NoError(t, err, c.method)
+		require.Equal(t, c.want, got, c.method)
+		require.Equal(t, c.anyID, anyID, c.method)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	agentprincipal "github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/icgo/icgo/internal/build"
+	"github.com/icgo/icgo/internal/candidtext"
 	"github.com/icgo/icgo/principal"
 	"github.com/icgo/icgo/replica"
 	"github.com/stretchr/testify/require"
@@ -293,12 +294,25 @@ func TestBadRequests(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
+	mgmt := func(method, arg string) []byte {
+		vals, err := candidtext.ParseArgs(arg)
+		require.NoError(t, err)
+		b, err := candidtext.Encode(vals, nil)
+		require.NoError(t, err)
+		c := callContent(nil, method)
+		c["canister_id"], c["arg"] = []byte{}, b
+		return signed(t, nil, c)
+	}
 	tests := []struct {
 		name, method, path string
 		body               []byte
 		status             int
 		contains           string
 	}{
+		{"management call, effective id of another canister", "POST", "/api/v3/canister/" + principalText(unknown) + "/call",
+			mgmt("canister_status", `(record { canister_id = principal "`+cid+`" })`), 400, "the management call canister_status addresses"},
+		{"management call without a canister id", "POST", "/api/v3/canister/" + cid + "/call",
+			mgmt("canister_status", `(record { other = principal "`+cid+`" })`), 400, "no principal field canister_id"},
 		{"malformed CBOR", "POST", "/api/v3/canister/" + cid + "/call", []byte{0xa1, 0xff, 0x00}, 400, "could not parse"},
 		{"not a map", "POST", "/api/v2/canister/" + cid + "/query", []byte{0x01}, 400, "could not parse"},
 		{"empty body", "POST", "/api/v2/canister/" + cid + "/read_state", nil, 400, "could not parse"},

@@ -25,8 +25,6 @@
 // "HTTPS Interface"):
 //   - One subnet whose canister range is every opaque id, so that the
 //     well-known ids of the system canisters are in it; one node.
-//   - A call to the management canister is not checked against its
-//     effective canister id (the IC decodes the argument to do so).
 //   - Canister signatures (sender keys with OID 1.3.6.1.4.1.56387.1.2, as
 //     Internet Identity delegations use) are refused with 403: their
 //     verification (a certificate within the signature) is not done yet.
@@ -283,7 +281,16 @@ func principalText(b []byte) string { return principal.FromBytes(b).String() }
 // its canister_id and delegation targets (IC interface specification,
 // section "Effective canister id").
 func checkTarget(req *request, ecid []byte) error {
-	if len(req.CanisterID) != 0 && !bytes.Equal(req.CanisterID, ecid) {
+	if len(req.CanisterID) == 0 { // the management canister: the id is in the argument
+		id, anyID, err := replica.ManagementEffectiveCanisterID(req.MethodName, req.Arg)
+		if err != nil {
+			return badRequest("%v", err)
+		}
+		if !anyID && !bytes.Equal(id.Bytes(), ecid) {
+			return badRequest("the effective canister id %s in the URL does not match the canister %s that the management call %s addresses",
+				principalText(ecid), id, req.MethodName)
+		}
+	} else if !bytes.Equal(req.CanisterID, ecid) {
 		return badRequest("the effective canister id %s in the URL does not match the canister_id %s",
 			principalText(ecid), principalText(req.CanisterID))
 	}
