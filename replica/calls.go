@@ -347,6 +347,10 @@ func (r *Replica) deliverRequest(m *message) error {
 	if m.to.IsZero() {
 		return r.manage(m)
 	}
+	if h, ok := r.native[m.to]; ok && m.ingress == nil {
+		r.deliverNative(m, h)
+		return nil
+	}
 	c, ok := r.canisters[m.to]
 	if !ok {
 		r.replyToRequest(m, nil, &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeCanisterNotFound,

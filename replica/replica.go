@@ -66,6 +66,8 @@ type Replica struct {
 	// install and per query (ic0.go); tests lower them.
 	stableLimits [3]uint64
 
+	native map[CanisterID]NativeCanister // HostNative
+
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
 }

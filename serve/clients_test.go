@@ -136,6 +136,18 @@ canisters:
 	require.NoError(t, err)
 	require.NotEqual(t, cs[0].ModuleHash, cs2[0].ModuleHash)
 	require.Equal(t, `("Hello, world!")`, run("canister", "call", "-e", "dev", "hello", "greet", `("world")`))
+
+	// Stop, start, delete: icp recovers the canister's cycles first, by a
+	// deposit to the cycles ledger from the canister itself.
+	run("canister", "stop", "-e", "dev", "hello")
+	require.Contains(t, run("canister", "status", "-e", "dev", "hello"), "Status: Stopped")
+	run("canister", "start", "-e", "dev", "hello")
+	before := run("cycles", "balance", "-e", "dev")
+	require.Contains(t, run("canister", "delete", "-e", "dev", "hello"), "Recovered")
+	require.NotEqual(t, before, run("cycles", "balance", "-e", "dev"))
+	cs, err = s.r.CertifiedState()
+	require.NoError(t, err)
+	require.Empty(t, cs)
 }
 
 // @dfinity/agent's Actor: a query (node signature verified) and an update

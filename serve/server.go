@@ -19,7 +19,7 @@
 // key delegates to. The server also hosts the system canisters that icp
 // needs to create canisters: the cycles minting canister's
 // get_default_subnets and the cycles ledger's create_canister and
-// icrc1_balance_of (system.go).
+// icrc1_balance_of, and deposit for canisters (system.go).
 //
 // Where it differs from the IC (IC interface specification, section
 // "HTTPS Interface"):
@@ -106,6 +106,9 @@ func New(r *replica.Replica, opts ...Option) (*Server, error) {
 	s := &Server{be: backend{r}, keys: k, hist: newHistory(), system: newSystemCanisters()}
 	for _, o := range opts {
 		o(s)
+	}
+	if err := r.HostNative(CyclesLedgerID, s.system.ledger.native); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
 	}
 	if s.stateDir != "" {
 		if err := s.loadState(); err != nil {

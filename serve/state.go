@@ -29,11 +29,12 @@ const saveInterval = 2 * time.Second
 func WithStateDir(dir string) Option { return func(s *Server) { s.stateDir = dir } }
 
 type savedServer struct {
-	Version  int
-	Requests []savedRequest
-	Spent    map[string][]byte // principal -> big-endian nat
-	Blocks   uint64
-	Replica  []byte
+	Version   int
+	Requests  []savedRequest
+	Spent     map[string][]byte // account key (accountKey) -> big-endian nat
+	Deposited map[string][]byte // the same, for deposits
+	Blocks    uint64
+	Replica   []byte
 }
 
 type savedRequest struct {
@@ -83,6 +84,9 @@ func (s *Server) loadState() error {
 	for p, n := range st.Spent {
 		s.system.ledger.spent[p] = new(big.Int).SetBytes(n)
 	}
+	for p, n := range st.Deposited {
+		s.system.ledger.deposited[p] = new(big.Int).SetBytes(n)
+	}
 	s.system.ledger.blocks = st.Blocks
 	return nil
 }
@@ -94,7 +98,7 @@ func (s *Server) saveState() error {
 	if err := s.be.save(&rb); err != nil {
 		return err
 	}
-	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}}
+	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}, Deposited: map[string][]byte{}}
 	s.mu.Lock()
 	for id, q := range s.hist.entries {
 		if q.state == "processing" {
@@ -110,6 +114,9 @@ func (s *Server) saveState() error {
 	s.system.ledger.mu.Lock()
 	for p, n := range s.system.ledger.spent {
 		st.Spent[p] = n.Bytes()
+	}
+	for p, n := range s.system.ledger.deposited {
+		st.Deposited[p] = n.Bytes()
 	}
 	st.Blocks = s.system.ledger.blocks
 	s.system.ledger.mu.Unlock()

@@ -12,13 +12,15 @@ import (
 	"github.com/icgo/icgo/replica"
 )
 
-// The system canisters icp needs to create canisters, hosted by the
-// server in Go: the cycles minting canister (CMC) answers
-// get_default_subnets, and the cycles ledger keeps a balance per
-// principal, funded for every identity as a local network's is, and
+// The system canisters icp needs to create and delete canisters, hosted by
+// the server in Go: the cycles minting canister (CMC) answers
+// get_default_subnets, and the cycles ledger keeps a balance per account,
+// funded for every identity's default account as a local network's is,
 // creates canisters with create_canister (through the management
 // canister's provisional_create_canister_with_cycles, with the caller as
-// the controller unless the settings name others). Their interfaces are
+// the controller unless the settings name others), and takes canisters'
+// deposits (replica.HostNative), as icp's cycle recovery before
+// `icp canister delete` makes them. Their interfaces are
 // those of DFINITY's cycles ledger and CMC; only these methods exist,
 // others are rejected as missing (IC0536).
 
@@ -68,6 +70,8 @@ type provisional_args = record { amount : opt nat; settings : opt canister_setti
 type provisional_result = record { canister_id : principal };
 type principals = vec principal;
 type balance = nat;
+type deposit_args = record { to : account; memo : opt blob };
+type deposit_result = record { block_index : nat; balance : nat };
 `
 
 var systemTypes = func() *candidtext.Service {
@@ -90,7 +94,7 @@ type systemCanisters struct {
 }
 
 func newSystemCanisters() *systemCanisters {
-	return &systemCanisters{ledger: &cyclesLedger{spent: map[string]*big.Int{}}}
+	return &systemCanisters{ledger: &cyclesLedger{spent: map[string]*big.Int{}, deposited: map[string]*big.Int{}}}
 }
 
 func (sc *systemCanisters) lookup(id []byte) (systemCanister, bool) {
@@ -164,40 +168,70 @@ func (cmc) call(s *Server, method string, arg, caller []byte, query bool) (outco
 	return methodNotFound(CMCID, method), nil
 }
 
-// cyclesLedger holds what each principal spent; its balance is
-// FundedCycles minus that.
+// cyclesLedger keeps, per account, what was spent from it and deposited
+// to it; an account's balance is what it was funded with (FundedCycles for
+// a principal's default account, nothing for a subaccount) plus its
+// deposits minus its spending. Accounts are keyed by accountKey.
 type cyclesLedger struct {
-	mu     sync.Mutex
-	spent  map[string]*big.Int
-	blocks uint64
+	mu        sync.Mutex
+	spent     map[string]*big.Int
+	deposited map[string]*big.Int
+	blocks    uint64
 }
 
-func (l *cyclesLedger) balance(owner []byte) *big.Int {
-	b := big.NewInt(FundedCycles)
-	if s, ok := l.spent[string(owner)]; ok {
+// accountKey is the owner's bytes for its default account, and the
+// owner's bytes followed by the 32-byte subaccount for the others.
+func accountKey(owner, sub []byte) string {
+	if len(sub) == 0 || allZero(sub) {
+		return string(owner)
+	}
+	return string(owner) + string(sub)
+}
+
+func (l *cyclesLedger) balance(key string) *big.Int {
+	b := new(big.Int)
+	if len(key) <= principal.MaxLength { // a default account
+		b.SetInt64(FundedCycles)
+	}
+	if d, ok := l.deposited[key]; ok {
+		b.Add(b, d)
+	}
+	if s, ok := l.spent[key]; ok {
 		b.Sub(b, s)
 	}
 	return b
 }
 
+// add adds n (which may be negative) to m[key].
+func add(m map[string]*big.Int, key string, n *big.Int) {
+	v, ok := m[key]
+	if !ok {
+		v = new(big.Int)
+		m[key] = v
+	}
+	v.Add(v, n)
+}
+
+// account decodes an ICRC-1 account value into its key.
+func account(v *candidtext.Value) (string, error) {
+	owner := field(v, "owner")
+	if owner == nil || owner.Kind != candidtext.KindPrincipal {
+		return "", fmt.Errorf("the account has no owner")
+	}
+	var sub []byte
+	if f := field(v, "subaccount"); f != nil {
+		if len(f.Bytes) != 32 {
+			return "", fmt.Errorf("a subaccount has 32 bytes, not %d", len(f.Bytes))
+		}
+		sub = f.Bytes
+	}
+	return accountKey(owner.Bytes, sub), nil
+}
+
 func (l *cyclesLedger) call(s *Server, method string, arg, caller []byte, query bool) (outcome, error) {
 	switch method {
 	case "icrc1_balance_of":
-		v, err := decode(arg, "account")
-		if err != nil {
-			return badArgument(CyclesLedgerID, method, err), nil
-		}
-		owner := field(v, "owner")
-		if owner == nil {
-			return badArgument(CyclesLedgerID, method, fmt.Errorf("no owner")), nil
-		}
-		l.mu.Lock()
-		b := l.balance(owner.Bytes)
-		l.mu.Unlock()
-		if sub := field(v, "subaccount"); sub != nil && len(sub.Bytes) > 0 && !allZero(sub.Bytes) {
-			b = new(big.Int) // only default subaccounts are funded
-		}
-		return encode(candidtext.Value{Kind: candidtext.KindNat, Int: b}, "balance")
+		return l.balanceOf(arg)
 	case "create_canister":
 		if query {
 			return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0406",
@@ -206,6 +240,66 @@ func (l *cyclesLedger) call(s *Server, method string, arg, caller []byte, query 
 		return l.createCanister(s, arg, caller)
 	}
 	return methodNotFound(CyclesLedgerID, method), nil
+}
+
+// balanceOf is icrc1_balance_of : (account) -> (nat) query.
+func (l *cyclesLedger) balanceOf(arg []byte) (outcome, error) {
+	v, err := decode(arg, "account")
+	if err != nil {
+		return badArgument(CyclesLedgerID, "icrc1_balance_of", err), nil
+	}
+	key, err := account(v)
+	if err != nil {
+		return badArgument(CyclesLedgerID, "icrc1_balance_of", err), nil
+	}
+	l.mu.Lock()
+	b := l.balance(key)
+	l.mu.Unlock()
+	return encode(candidtext.Value{Kind: candidtext.KindNat, Int: b}, "balance")
+}
+
+// native answers canisters' calls (replica.HostNative): deposit, which
+// icp's cycle recovery calls before it deletes a canister, and
+// icrc1_balance_of. It runs under the replica's lock, so it never calls
+// the replica; create_canister, which would, is for users only here.
+func (l *cyclesLedger) native(req replica.NativeRequest) replica.NativeResponse {
+	var out outcome
+	var err error
+	var accepted *big.Int
+	switch req.Method {
+	case "deposit":
+		out, err = l.deposit(req.Arg, req.Cycles)
+		if err == nil && out.reject == nil {
+			accepted = req.Cycles
+		}
+	case "icrc1_balance_of":
+		out, err = l.balanceOf(req.Arg)
+	default:
+		out = methodNotFound(CyclesLedgerID, req.Method)
+	}
+	if err != nil {
+		return replica.NativeResponse{Reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0503", Message: err.Error()}}
+	}
+	return replica.NativeResponse{Reply: out.reply, Reject: out.reject, Accepted: accepted}
+}
+
+// deposit is deposit : (deposit_args) -> (deposit_result): the attached
+// cycles go to the account, without a fee.
+func (l *cyclesLedger) deposit(arg []byte, cycles *big.Int) (outcome, error) {
+	v, err := decode(arg, "deposit_args")
+	if err != nil {
+		return badArgument(CyclesLedgerID, "deposit", err), nil
+	}
+	key, err := account(field(v, "to"))
+	if err != nil {
+		return badArgument(CyclesLedgerID, "deposit", err), nil
+	}
+	l.mu.Lock()
+	add(l.deposited, key, cycles)
+	l.blocks++
+	block, bal := l.blocks, l.balance(key)
+	l.mu.Unlock()
+	return encode(record(natField("block_index", new(big.Int).SetUint64(block)), natField("balance", bal)), "deposit_result")
 }
 
 func allZero(b []byte) bool {
@@ -226,10 +320,24 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	if amount == nil || amount.Int == nil {
 		return badArgument(CyclesLedgerID, "create_canister", fmt.Errorf("no amount")), nil
 	}
+	from := accountKey(caller, nil)
+	if sub := field(v, "from_subaccount"); sub != nil {
+		from = accountKey(caller, sub.Bytes)
+	}
+	// Charge first, and refund if the creation fails: the replica is
+	// called without the ledger's lock (native holds the replica's lock
+	// and then takes the ledger's).
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if bal := l.balance(caller); bal.Cmp(amount.Int) < 0 {
+	if bal := l.balance(from); bal.Cmp(amount.Int) < 0 {
+		l.mu.Unlock()
 		return encode(variant("Err", variant("InsufficientFunds", record(natField("balance", bal)))), "create_canister_result")
+	}
+	add(l.spent, from, amount.Int)
+	l.mu.Unlock()
+	refund := func() {
+		l.mu.Lock()
+		add(l.spent, from, new(big.Int).Neg(amount.Int))
+		l.mu.Unlock()
 	}
 	var settings *candidtext.Value
 	if ca := field(v, "creation_args"); ca != nil {
@@ -243,13 +351,16 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	)
 	pb, err := candidtext.Encode([]candidtext.Value{pargs}, []*candidtext.Type{sysType("provisional_args")})
 	if err != nil {
+		refund()
 		return outcome{}, err
 	}
 	out, err := s.be.update(nil, "provisional_create_canister_with_cycles", pb, caller)
 	if err != nil {
+		refund()
 		return outcome{}, err
 	}
 	if out.reject != nil {
+		refund()
 		return encode(variant("Err", variant("FailedToCreate", record(
 			fv("error", candidtext.Value{Kind: candidtext.KindText, Text: out.reject.Error()}),
 			fv("refund_block", opt(nil)),
@@ -261,15 +372,12 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 		return outcome{}, fmt.Errorf("serve: decoding provisional_create_canister_with_cycles' result: %w", err)
 	}
 	id := field(res, "canister_id")
-	spent, ok := l.spent[string(caller)]
-	if !ok {
-		spent = new(big.Int)
-		l.spent[string(caller)] = spent
-	}
-	spent.Add(spent, amount.Int)
+	l.mu.Lock()
 	l.blocks++
+	block := l.blocks
+	l.mu.Unlock()
 	return encode(variant("Ok", record(
-		natField("block_id", new(big.Int).SetUint64(l.blocks)),
+		natField("block_id", new(big.Int).SetUint64(block)),
 		fv("canister_id", candidtext.Value{Kind: candidtext.KindPrincipal, Bytes: id.Bytes}),
 	)), "create_canister_result")
 }
