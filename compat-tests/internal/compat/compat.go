@@ -43,6 +43,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/icgo/icgo/internal/build"
@@ -303,6 +304,8 @@ func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []b
 	if cfg.Timeout > 0 {
 		ropts = append(ropts, replica.WithExecutionTimeout(cfg.Timeout))
 	}
+	logs := &logCapture{}
+	ropts = append(ropts, replica.WithLogOutput(logs))
 	r, err := replica.New(ropts...)
 	if err != nil {
 		res.Err = err
@@ -312,7 +315,7 @@ func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []b
 
 	// 1. The list of tests.
 	t2 := time.Now()
-	out, err := install(r, mod.Wasm, "-test.list", ".*")
+	out, err := install(r, logs, mod.Wasm, "-test.list", ".*")
 	logf("%s: -test.list run in %v", tgt.Pkg, time.Since(t2).Round(time.Millisecond))
 	res.Runs++
 	if err != nil {
@@ -359,7 +362,7 @@ func runModule(ctx context.Context, res *Result, cfg Config, dir string, raw []b
 		skip = append(skip, skipped...)
 		args = append(args, "-test.skip=^("+strings.Join(skip, "|")+")$")
 		t3 := time.Now()
-		out, err := install(r, mod.Wasm, args...)
+		out, err := install(r, logs, mod.Wasm, args...)
 		res.Runs++
 		if out != nil {
 			res.Instructions += out.instructions
@@ -487,32 +490,26 @@ type runOutput struct {
 	instructions uint64
 }
 
-// install runs the test module once in a new canister with args.
-func install(r *replica.Replica, module []byte, args ...string) (*runOutput, error) {
+// install runs the test module once in a new canister with args, and
+// reads its output from logs: the whole stream, which a verbose test run
+// can make longer than a canister log keeps (1 MiB at most).
+func install(r *replica.Replica, logs *logCapture, module []byte, args ...string) (*runOutput, error) {
 	arg, err := build.CommandArg(args...)
 	if err != nil {
 		return nil, err
 	}
-	id, err := r.CreateCanister(replica.WithLogMemoryLimit(1 << 20)) // test output can be long
+	id, err := r.CreateCanister()
 	if err != nil {
 		return nil, err
 	}
+	logs.reset()
 	ierr := r.Install(id, module, arg)
 	instr, err := r.LastInstructions(id)
 	if err != nil {
 		return nil, err
 	}
-	logs, err := r.Logs(id)
-	if err != nil {
-		return nil, err
-	}
 	out := &runOutput{exit: -1, instructions: instr}
-	if len(logs) > 0 && logs[0].Index != 0 {
-		out.truncated = true
-	}
-	for _, l := range logs {
-		out.lines = append(out.lines, l.Message)
-	}
+	out.lines, out.truncated = logs.messages(id.String())
 	if n := len(out.lines); n > 0 && strings.HasPrefix(out.lines[n-1], "[TRAP]: ") {
 		out.lines = out.lines[:n-1]
 	}
@@ -680,4 +677,52 @@ func Dir() (string, error) {
 		return "", fmt.Errorf("compat: package source not found (built with -trimpath?): %w", err)
 	}
 	return filepath.Dir(filepath.Dir(filepath.Dir(file))), nil
+}
+
+// maxCapture bounds the output kept of one run; past it, the older half
+// is dropped (and the run's output marked truncated).
+const maxCapture = 64 << 20
+
+// logCapture receives the replica's log stream ("[canister-id] message"
+// lines, replica.WithLogOutput) for one run at a time.
+type logCapture struct {
+	mu        sync.Mutex
+	buf       []byte
+	truncated bool
+}
+
+func (l *logCapture) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > maxCapture {
+		l.buf = append([]byte(nil), l.buf[len(l.buf)/2:]...)
+		l.truncated = true
+	}
+	return len(p), nil
+}
+
+func (l *logCapture) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf, l.truncated = nil, false
+}
+
+// messages returns the messages of canister id: a line without the
+// canister's prefix continues the message before it.
+func (l *logCapture) messages(id string) (msgs []string, truncated bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) == 0 {
+		return nil, l.truncated
+	}
+	prefix := "[" + id + "] "
+	for line := range strings.SplitSeq(strings.TrimSuffix(string(l.buf), "\n"), "\n") {
+		if m, ok := strings.CutPrefix(line, prefix); ok || len(msgs) == 0 {
+			msgs = append(msgs, m)
+			continue
+		}
+		msgs[len(msgs)-1] += "\n" + line
+	}
+	return msgs, l.truncated
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -281,4 +282,27 @@ func TestComparison(t *testing.T) {
 
 	WriteMarkdown(&md, Header{}, []*Result{pass("a")})
 	require.Equal(t, 1, strings.Count(md.String(), "Before and after embedding"))
+}
+
+// The harness reads a run's whole output from the replica's log stream: a
+// line without the canister's prefix continues the message before it, and
+// past maxCapture the older half is dropped.
+func TestLogCapture(t *testing.T) {
+	var l logCapture
+	msgs, truncated := l.messages("a")
+	require.Nil(t, msgs)
+	require.False(t, truncated)
+	fmt.Fprintf(&l, "[a] === RUN   TestA\n[a] [TRAP]: two\nlines\n[a] --- PASS: TestA (0.00s)\n")
+	msgs, truncated = l.messages("a")
+	require.Equal(t, []string{"=== RUN   TestA", "[TRAP]: two\nlines", "--- PASS: TestA (0.00s)"}, msgs)
+	require.False(t, truncated)
+
+	l.reset()
+	line := "[a] " + strings.Repeat("x", 1<<20-5) + "\n"
+	for range maxCapture>>20 + 1 {
+		l.Write([]byte(line))
+	}
+	msgs, truncated = l.messages("a")
+	require.True(t, truncated)
+	require.LessOrEqual(t, len(msgs), maxCapture>>20/2+2)
 }
