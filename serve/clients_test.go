@@ -148,6 +148,14 @@ canisters:
 	cs, err = s.r.CertifiedState()
 	require.NoError(t, err)
 	require.Empty(t, cs)
+
+	// ICP: a balance, a transfer, and cycles minted from ICP (the legacy
+	// transfer to the CMC, then notify_mint_cycles), with icp's own figures.
+	require.Contains(t, run("token", "balance", "-e", "dev"), "Balance: 1000000.00000000 ICP")
+	require.Contains(t, run("token", "transfer", "1.5", "aaaaa-aa", "-e", "dev"), "Transferred 1.50000000 ICP")
+	require.Contains(t, run("token", "balance", "-e", "dev"), "Balance: 999998.49990000 ICP")
+	require.Contains(t, run("cycles", "mint", "--icp", "1", "-e", "dev"), "Minted 3_519_900_000_000 cycles")
+	require.Contains(t, run("cycles", "mint", "--cycles", "1t", "-e", "dev"), "Minted 1_000_000_006_400 cycles")
 }
 
 // @dfinity/agent's Actor: a query (node signature verified) and an update

@@ -19,7 +19,8 @@
 // key delegates to. The server also hosts the system canisters that icp
 // needs to create canisters: the cycles minting canister's
 // get_default_subnets and the cycles ledger's create_canister and
-// icrc1_balance_of, and deposit for canisters (system.go).
+// icrc1_balance_of, and deposit for canisters (system.go), and the ICP
+// ledger's ICRC-1 methods (icpledger.go).
 //
 // Where it differs from the IC (IC interface specification, section
 // "HTTPS Interface"):
@@ -108,6 +109,9 @@ func New(r *replica.Replica, opts ...Option) (*Server, error) {
 		o(s)
 	}
 	if err := r.HostNative(CyclesLedgerID, s.system.ledger.native); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if err := r.HostNative(ICPLedgerID, s.system.icp.native); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	if s.stateDir != "" {

@@ -33,8 +33,11 @@ type savedServer struct {
 	Requests  []savedRequest
 	Spent     map[string][]byte // account key (accountKey) -> big-endian nat
 	Deposited map[string][]byte // the same, for deposits
-	Blocks    uint64
-	Replica   []byte
+	// The ICP ledger's accounts, as the cycles ledger's.
+	ICPSpent, ICPReceived map[string][]byte
+	ICPBlocks             uint64
+	Blocks                uint64
+	Replica               []byte
 }
 
 type savedRequest struct {
@@ -87,6 +90,13 @@ func (s *Server) loadState() error {
 	for p, n := range st.Deposited {
 		s.system.ledger.deposited[p] = new(big.Int).SetBytes(n)
 	}
+	for p, n := range st.ICPSpent {
+		s.system.icp.spent[p] = new(big.Int).SetBytes(n)
+	}
+	for p, n := range st.ICPReceived {
+		s.system.icp.received[p] = new(big.Int).SetBytes(n)
+	}
+	s.system.icp.blocks = st.ICPBlocks
 	s.system.ledger.blocks = st.Blocks
 	return nil
 }
@@ -98,7 +108,8 @@ func (s *Server) saveState() error {
 	if err := s.be.save(&rb); err != nil {
 		return err
 	}
-	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}, Deposited: map[string][]byte{}}
+	st := savedServer{Version: serverStateVersion, Replica: rb.Bytes(), Spent: map[string][]byte{}, Deposited: map[string][]byte{},
+		ICPSpent: map[string][]byte{}, ICPReceived: map[string][]byte{}}
 	s.mu.Lock()
 	for id, q := range s.hist.entries {
 		if q.state == "processing" {
@@ -120,6 +131,15 @@ func (s *Server) saveState() error {
 	}
 	st.Blocks = s.system.ledger.blocks
 	s.system.ledger.mu.Unlock()
+	s.system.icp.mu.Lock()
+	for p, n := range s.system.icp.spent {
+		st.ICPSpent[p] = n.Bytes()
+	}
+	for p, n := range s.system.icp.received {
+		st.ICPReceived[p] = n.Bytes()
+	}
+	st.ICPBlocks = s.system.icp.blocks
+	s.system.icp.mu.Unlock()
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
 		return err

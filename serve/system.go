@@ -20,7 +20,9 @@ import (
 // canister's provisional_create_canister_with_cycles, with the caller as
 // the controller unless the settings name others), and takes canisters'
 // deposits (replica.HostNative), as icp's cycle recovery before
-// `icp canister delete` makes them. Their interfaces are
+// `icp canister delete` makes them. The CMC also converts ICP (icpledger.go)
+// to cycles for `icp cycles mint`: notify_mint_cycles, and an uncertified
+// get_icp_xdr_conversion_rate. Their interfaces are
 // those of DFINITY's cycles ledger and CMC; only these methods exist,
 // others are rejected as missing (IC0536).
 
@@ -71,6 +73,16 @@ type provisional_result = record { canister_id : principal };
 type principals = vec principal;
 type balance = nat;
 type deposit_args = record { to : account; memo : opt blob };
+type conversion_rate = record { data : record { timestamp_seconds : nat64; xdr_permyriad_per_icp : nat64 }; certificate : blob; hash_tree : blob };
+type notify_mint_cycles_arg = record { block_index : nat64; to_subaccount : opt blob; deposit_memo : opt blob };
+type notify_error = variant {
+  Refunded : record { reason : text; block_index : opt nat64 };
+  InvalidTransaction : text;
+  TransactionTooOld : nat64;
+  Processing;
+  Other : record { error_code : nat64; error_message : text };
+};
+type notify_mint_cycles_result = variant { Ok : record { block_index : nat; minted : nat; balance : nat }; Err : notify_error };
 type deposit_result = record { block_index : nat; balance : nat };
 `
 
@@ -91,10 +103,14 @@ type systemCanister interface {
 type systemCanisters struct {
 	cmc    cmc
 	ledger *cyclesLedger
+	icp    *icpLedger
 }
 
 func newSystemCanisters() *systemCanisters {
-	return &systemCanisters{ledger: &cyclesLedger{spent: map[string]*big.Int{}, deposited: map[string]*big.Int{}}}
+	return &systemCanisters{
+		ledger: &cyclesLedger{spent: map[string]*big.Int{}, deposited: map[string]*big.Int{}},
+		icp:    &icpLedger{spent: map[string]*big.Int{}, received: map[string]*big.Int{}},
+	}
 }
 
 func (sc *systemCanisters) lookup(id []byte) (systemCanister, bool) {
@@ -103,6 +119,8 @@ func (sc *systemCanisters) lookup(id []byte) (systemCanister, bool) {
 		return sc.cmc, true
 	case CyclesLedgerID:
 		return sc.ledger, true
+	case ICPLedgerID:
+		return sc.icp, true
 	}
 	return nil, false
 }
@@ -164,8 +182,84 @@ func (cmc) call(s *Server, method string, arg, caller []byte, query bool) (outco
 		// () -> (vec principal) query
 		return encode(candidtext.Value{Kind: candidtext.KindVec,
 			Elems: []candidtext.Value{{Kind: candidtext.KindPrincipal, Bytes: s.keys.subnetID}}}, "principals")
+	case "get_icp_xdr_conversion_rate":
+		// () -> (record { data; certificate; hash_tree }) query. The rate
+		// is not certified here: certificate and hash_tree are empty.
+		return encode(record(
+			fv("data", record(
+				fv("timestamp_seconds", candidtext.Value{Kind: candidtext.KindNat64, Int: big.NewInt(s.be.now().Unix())}),
+				fv("xdr_permyriad_per_icp", candidtext.Value{Kind: candidtext.KindNat64, Int: big.NewInt(XDRPermyriadPerICP)}),
+			)),
+			fv("certificate", candidtext.Value{Kind: candidtext.KindBlob, Bytes: []byte{}}),
+			fv("hash_tree", candidtext.Value{Kind: candidtext.KindBlob, Bytes: []byte{}}),
+		), "conversion_rate")
+	case "notify_mint_cycles":
+		if query {
+			return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0406", Message: "notify_mint_cycles is an update method"}}, nil
+		}
+		return notifyMintCycles(s, arg, caller)
 	}
 	return methodNotFound(CMCID, method), nil
+}
+
+// The CMC's conversion: XDRPermyriadPerICP is its ICP/XDR rate (3.52 XDR
+// per ICP, as on icp's local networks), and one XDR buys a trillion
+// cycles, so an e8s buys XDRPermyriadPerICP cycles.
+const XDRPermyriadPerICP = 35_200
+
+// CyclesLedgerFee is the cycles ledger's fee: what a deposit must at least
+// bring, and what the CMC's deposit of minted cycles costs.
+const CyclesLedgerFee = 100_000_000
+
+// memoMint is the memo of a transfer to the CMC that mints cycles
+// ("MINT", little-endian).
+const memoMint = 0x544e494d
+
+// cmcSubaccount is the CMC subaccount of a principal: its length, then its
+// bytes, zero-padded to 32 bytes.
+func cmcSubaccount(p []byte) []byte {
+	sub := make([]byte, 32)
+	sub[0] = byte(len(p))
+	copy(sub[1:], p)
+	return sub
+}
+
+// notifyMintCycles is notify_mint_cycles : (notify_mint_cycles_arg) ->
+// (notify_mint_cycles_result), after a legacy transfer with memo MINT to
+// the caller's CMC subaccount (as icp cycles mint makes): the ICP is
+// burnt and the cycles deposited to the caller's cycles ledger account.
+func notifyMintCycles(s *Server, arg, caller []byte) (outcome, error) {
+	v, err := decode(arg, "notify_mint_cycles_arg")
+	if err != nil {
+		return badArgument(CMCID, "notify_mint_cycles", err), nil
+	}
+	block := field(v, "block_index")
+	if block == nil || block.Int == nil {
+		return badArgument(CMCID, "notify_mint_cycles", fmt.Errorf("no block_index")), nil
+	}
+	to := accountIdentifier(CMCID.Bytes(), cmcSubaccount(caller))
+	e8s, err := s.system.icp.takeMint(block.Int.Uint64(), caller, to, memoMint)
+	if err != nil {
+		return encode(variant("Err", variant("InvalidTransaction", candidtext.Value{Kind: candidtext.KindText, Text: err.Error()})), "notify_mint_cycles_result")
+	}
+	var sub []byte
+	if f := field(v, "to_subaccount"); f != nil {
+		sub = f.Bytes
+	}
+	minted := new(big.Int).Mul(new(big.Int).SetUint64(e8s), big.NewInt(XDRPermyriadPerICP))
+	credit := new(big.Int).Sub(minted, big.NewInt(CyclesLedgerFee))
+	if credit.Sign() < 0 {
+		return encode(variant("Err", variant("InvalidTransaction", candidtext.Value{Kind: candidtext.KindText,
+			Text: fmt.Sprintf("%v cycles do not pay the cycles ledger's fee of %d", minted, CyclesLedgerFee)})), "notify_mint_cycles_result")
+	}
+	l := s.system.ledger
+	key := accountKey(caller, sub)
+	l.mu.Lock()
+	add(l.deposited, key, credit)
+	l.blocks++
+	idx, bal := l.blocks, l.balance(key)
+	l.mu.Unlock()
+	return encode(variant("Ok", record(natField("block_index", new(big.Int).SetUint64(idx)), natField("minted", minted), natField("balance", bal))), "notify_mint_cycles_result")
 }
 
 // cyclesLedger keeps, per account, what was spent from it and deposited
@@ -189,14 +283,20 @@ func accountKey(owner, sub []byte) string {
 }
 
 func (l *cyclesLedger) balance(key string) *big.Int {
+	return balanceOf(key, FundedCycles, l.deposited, l.spent)
+}
+
+// balanceOf is the balance of an account funded with funded (if it is a
+// default account), given what it received and spent.
+func balanceOf(key string, funded int64, received, spent map[string]*big.Int) *big.Int {
 	b := new(big.Int)
 	if len(key) <= principal.MaxLength { // a default account
-		b.SetInt64(FundedCycles)
+		b.SetInt64(funded)
 	}
-	if d, ok := l.deposited[key]; ok {
+	if d, ok := received[key]; ok {
 		b.Add(b, d)
 	}
-	if s, ok := l.spent[key]; ok {
+	if s, ok := spent[key]; ok {
 		b.Sub(b, s)
 	}
 	return b
@@ -284,7 +384,8 @@ func (l *cyclesLedger) native(req replica.NativeRequest) replica.NativeResponse 
 }
 
 // deposit is deposit : (deposit_args) -> (deposit_result): the attached
-// cycles go to the account, without a fee.
+// cycles go to the account, without a fee, but at least the fee's worth
+// must be attached.
 func (l *cyclesLedger) deposit(arg []byte, cycles *big.Int) (outcome, error) {
 	v, err := decode(arg, "deposit_args")
 	if err != nil {
@@ -293,6 +394,10 @@ func (l *cyclesLedger) deposit(arg []byte, cycles *big.Int) (outcome, error) {
 	key, err := account(field(v, "to"))
 	if err != nil {
 		return badArgument(CyclesLedgerID, "deposit", err), nil
+	}
+	if cycles.Cmp(big.NewInt(CyclesLedgerFee)) < 0 {
+		return outcome{reject: &replica.Reject{Code: replica.CanisterReject, ErrorCode: "IC0406",
+			Message: fmt.Sprintf("deposit: %v cycles attached, fewer than the fee of %d", cycles, CyclesLedgerFee)}}, nil
 	}
 	l.mu.Lock()
 	add(l.deposited, key, cycles)
