@@ -119,6 +119,24 @@ func SetCertifiedData(data []byte) {
 	ic0.CertifiedDataSet(ptr, uint32(len(data)))
 }
 
+// DataCertificate returns the IC's certificate of this canister's
+// certified data (SetCertifiedData), which a query can return to its
+// caller to verify against the IC's root key. It exists only in a query
+// called as a query (not as an update, and not in a composite query's
+// callbacks); elsewhere ok is false. Spec: ic0.data_certificate_present,
+// ic0.data_certificate_copy ("Certified data").
+func DataCertificate() (cert []byte, ok bool) {
+	if ic0.DataCertificatePresent() != 1 {
+		return nil, false
+	}
+	n := ic0.DataCertificateSize()
+	cert = make([]byte, n)
+	if n > 0 {
+		ic0.DataCertificateCopy(unsafe.Pointer(&cert[0]), 0, n)
+	}
+	return cert, true
+}
+
 // reply sends b as the reply of the current call.
 func reply(b []byte) {
 	if len(b) > 0 {

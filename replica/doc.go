@@ -217,8 +217,17 @@
 //
 // # Not yet
 //
-// Certification does not exist yet: no query has a data certificate
-// (data_certificate_present is 0). wasm64 modules are refused.
+// wasm64 modules are refused.
+//
+// # Certified data
+//
+// A non-replicated query (and a composite query's own method) has a data
+// certificate (ic0.data_certificate_copy; spec "Certified data"): a state
+// tree revealing canister/<id>/certified_data and time, signed by the root
+// key itself, as the NNS subnet's certificates are, rather than by a
+// subnet key with a delegation from the root key (datacert.go). Agents
+// verify both forms; icgo serve's own certificates (responses, read_state)
+// use a subnet key with a delegation.
 //
 // # Instruction metering and the lifecycle
 //

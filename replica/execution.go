@@ -43,6 +43,7 @@ type execution struct {
 	cycles        u128
 	certifiedData []byte
 	timer         uint64
+	dataCert      []byte // the data certificate, once built (datacert.go)
 
 	// The response (contexts with a caller to answer).
 	needsResponse bool

@@ -203,16 +203,18 @@ func ic0Functions() []hostFunc {
 			}
 			e.certifiedData = append([]byte{}, e.read(m, "certified_data_set", u32(s, 0), u32(s, 1))...)
 		}},
-		// The replica does not certify state yet, so no query ever has a
-		// certificate: present is 0 and the copy functions trap, as the
-		// spec says they do when none is present.
-		{"data_certificate_present", "*", func(e *execution, m api.Module, s []uint64) { s[0] = 0 }},
+		// A non-replicated query has a certificate of its canister's
+		// certified data (datacert.go).
+		{"data_certificate_present", "*", func(e *execution, m api.Module, s []uint64) {
+			s[0] = 0
+			if e.ctx.hasDataCertificate() {
+				s[0] = 1
+			}
+		}},
 		{"data_certificate_size", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
-			e.contractViolation("ic0.data_certificate_size: no data certificate is present (the icgo replica does not certify state yet)")
+			s[0] = uint64(len(e.dataCertificate()))
 		}},
-		{"data_certificate_copy", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
-			e.contractViolation("ic0.data_certificate_copy: no data certificate is present (the icgo replica does not certify state yet)")
-		}},
+		{"data_certificate_copy", "NRQ CQ", blobCopy("data_certificate_copy", "the data certificate", (*execution).dataCertificate)},
 		{"time", "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.time }},
 		{"global_timer_set", ctxSystemState, func(e *execution, m api.Module, s []uint64) {
 			s[0], e.timer = e.timer, s[0]
