@@ -39,6 +39,8 @@ type canister struct {
 	stable  *stablemem.Memory
 	snap    heapSnapshot
 
+	snapshots []*canisterSnapshot // take_canister_snapshot (snapshot.go)
+
 	// Lifecycle (lifecycle.go) and metering (metering.go).
 	status           CanisterStatus // 0 means StatusRunning
 	lastInstructions uint64         // of the last finished entry point's execution

@@ -172,8 +172,12 @@
 //     them, but only controllers, wasm_memory_limit, log_memory_limit (at
 //     most 1 MiB honoured), log_visibility and environment_variables have
 //     an effect. canister_status reports zero reserved cycles, idle burn
-//     and query stats. Snapshot, info and bitcoin
-//     methods are not implemented (DESTINATION_INVALID naming the method).
+//     and query stats. Snapshots (snapshot.go): take, load, list and
+//     delete, at most 10 per canister, any caller's snapshot_visibility
+//     aside (listing is for controllers); their ids are an 8-byte index and
+//     the canister id, as the IC's; reading and uploading snapshot data,
+//     canister_info and the bitcoin methods are not implemented
+//     (DESTINATION_INVALID naming the method).
 //   - HTTPS outcalls: the replica makes one real request and gives every
 //     node that answer (mocks give per-node answers); it is made without
 //     the replica's lock (queries and other callers go on), but the next

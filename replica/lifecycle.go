@@ -295,6 +295,7 @@ func (r *Replica) deleteCanister(c *canister) error {
 	}
 	r.releaseModule(c.code)
 	c.code, c.inst = nil, nil
+	r.dropSnapshots(c)
 	delete(r.canisters, c.id)
 	return nil
 }

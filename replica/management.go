@@ -291,6 +291,14 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	case "fetch_canister_logs":
 		res.rej = logsOnlyByQuery()
 		return res
+	case "take_canister_snapshot":
+		res.reply, err = r.mgmtTakeSnapshot(call)
+	case "load_canister_snapshot":
+		res.reply, err = r.mgmtLoadSnapshot(call)
+	case "list_canister_snapshots":
+		res.reply, err = r.mgmtListSnapshots(call)
+	case "delete_canister_snapshot":
+		res.reply, err = r.mgmtDeleteSnapshot(call)
 	default:
 		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeMethodNotFound,
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}
@@ -748,7 +756,7 @@ func (r *Replica) mgmtStatus(c *canister) ([]byte, error) {
 			cvField("custom_sections_size", cvNat(0)),
 			cvField("canister_history_size", cvNat(0)),
 			cvField("wasm_chunk_store_size", cvNat(chunkBytes)),
-			cvField("snapshots_size", cvNat(0)),
+			cvField("snapshots_size", cvNat(c.snapshotsSize())),
 			cvField("log_memory_store_size", cvNat(0)),
 		)),
 		cvField("cycles", cvNatU128(c.cycles)),

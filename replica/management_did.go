@@ -106,6 +106,14 @@ type raw_rand_result = blob;
 type canister_log_record = record { idx : nat64; timestamp_nanos : nat64; content : blob };
 type fetch_canister_logs_result = record { canister_log_records : vec canister_log_record };
 type empty_result = record {};
+type snapshot_id = blob;
+type snapshot = record { id : snapshot_id; taken_at_timestamp : nat64; total_size : nat64 };
+type list_canister_snapshots_result = vec snapshot;
+type take_canister_snapshot_args = record {
+  canister_id : canister_id; replace_snapshot : opt snapshot_id; uninstall_code : opt bool; sender_canister_version : opt nat64;
+};
+type load_canister_snapshot_args = record { canister_id : canister_id; snapshot_id : snapshot_id; sender_canister_version : opt nat64 };
+type delete_canister_snapshot_args = record { canister_id : canister_id; snapshot_id : snapshot_id };
 `
 
 var mgmtDID = func() *candidtext.Service {

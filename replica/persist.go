@@ -27,10 +27,11 @@ import (
 const stateVersion = 1
 
 type savedState struct {
-	Version   int
-	Now       uint64
-	NextIndex uint64
-	Canisters []savedCanister
+	Version      int
+	Now          uint64
+	NextIndex    uint64
+	NextSnapshot uint64
+	Canisters    []savedCanister
 }
 
 type savedCanister struct {
@@ -52,6 +53,18 @@ type savedCanister struct {
 	Stable          map[uint64][]byte
 	Chunks          map[[32]byte][]byte
 	Settings        savedSettings
+	Snapshots       []savedSnapshot
+}
+
+// savedSnapshot is a canisterSnapshot (snapshot.go).
+type savedSnapshot struct {
+	ID, Module, Heap, Certified []byte
+	Taken, Timer, StablePages   uint64
+	HeapPages                   uint32
+	Globals                     []uint64
+	Stable                      map[uint64][]byte
+	LowMemory                   uint8
+	Chunks                      map[[32]byte][]byte
 }
 
 type savedSettings struct {
@@ -79,7 +92,7 @@ func (r *Replica) SaveState(w io.Writer) error {
 			return err
 		}
 	}
-	st := savedState{Version: stateVersion, Now: r.now, NextIndex: r.nextIndex}
+	st := savedState{Version: stateVersion, Now: r.now, NextIndex: r.nextIndex, NextSnapshot: r.nextSnapshot}
 	for _, c := range r.sortedCanisters() {
 		sc, err := r.saveCanister(c)
 		if err != nil {
@@ -107,6 +120,11 @@ func (r *Replica) saveCanister(c *canister) (savedCanister, error) {
 		sc.Module = c.code.src
 		sc.HeapPages, sc.Heap, sc.Globals = instanceState(c.inst, c.globals)
 		sc.StablePages, sc.Stable = c.stable.Export()
+	}
+	for _, s := range c.snapshots {
+		sc.Snapshots = append(sc.Snapshots, savedSnapshot{ID: s.id, Module: s.code.src, Heap: s.heap, Certified: s.certified,
+			Taken: s.taken, Timer: s.timer, StablePages: s.stablePages, HeapPages: s.pages, Globals: s.globals,
+			Stable: s.stable, LowMemory: uint8(s.lowMemory), Chunks: s.chunks})
 	}
 	if s, ok := r.sched.mgmt.settings[c.id]; ok {
 		vis := func(v *candidtext.Value) ([]byte, error) {
@@ -159,6 +177,7 @@ func (r *Replica) LoadState(rd io.Reader) error {
 		}
 	}
 	r.nextIndex = max(r.nextIndex, st.NextIndex)
+	r.nextSnapshot = max(r.nextSnapshot, st.NextSnapshot)
 	r.now = max(r.now, st.Now)
 	return nil
 }
@@ -223,6 +242,16 @@ func (r *Replica) loadCanister(sc *savedCanister) error {
 	}
 	if len(sc.Chunks) > 0 {
 		r.sched.mgmt.chunks[id] = sc.Chunks
+	}
+	for _, ss := range sc.Snapshots {
+		cm, err := r.loadModuleNow(ss.Module, MaxWasmMemory)
+		if err != nil {
+			return fmt.Errorf("snapshot %x: %w", ss.ID, err)
+		}
+		r.useModule(cm)
+		c.snapshots = append(c.snapshots, &canisterSnapshot{id: ss.ID, taken: ss.Taken, code: cm, pages: ss.HeapPages, heap: ss.Heap,
+			globals: ss.Globals, stablePages: ss.StablePages, stable: ss.Stable, certified: ss.Certified, timer: ss.Timer,
+			lowMemory: lowMemoryStatus(ss.LowMemory), chunks: ss.Chunks})
 	}
 	r.canisters[id] = c
 	return nil

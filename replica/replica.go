@@ -68,6 +68,8 @@ type Replica struct {
 
 	native map[CanisterID]NativeCanister // HostNative
 
+	nextSnapshot uint64 // the local index of the next snapshot id (snapshot.go)
+
 	sched scheduler   // rounds, messages, call contexts (scheduler.go)
 	meter meterConfig // instruction limits (metering.go)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -137,11 +138,22 @@ canisters:
 	require.NotEqual(t, cs[0].ModuleHash, cs2[0].ModuleHash)
 	require.Equal(t, `("Hello, world!")`, run("canister", "call", "-e", "dev", "hello", "greet", `("world")`))
 
-	// Stop, start, delete: icp recovers the canister's cycles first, by a
-	// deposit to the cycles ledger from the canister itself.
+	// Stop, snapshot, start, change, restore, start, delete: icp recovers
+	// the canister's cycles first, by a deposit to the cycles ledger from
+	// the canister itself.
 	run("canister", "stop", "-e", "dev", "hello")
 	require.Contains(t, run("canister", "status", "-e", "dev", "hello"), "Status: Stopped")
+	created := run("canister", "snapshot", "create", "-e", "dev", "hello")
+	snap := regexp.MustCompile(`Created snapshot ([0-9a-f]+)`).FindStringSubmatch(created)
+	require.NotNil(t, snap, created)
+	require.Contains(t, run("canister", "snapshot", "list", "-e", "dev", "hello"), snap[1])
 	run("canister", "start", "-e", "dev", "hello")
+	require.Equal(t, `(1 : nat64)`, run("canister", "call", "-e", "dev", "hello", "inc", "()")) // the upgrade reset the heap
+	run("canister", "stop", "-e", "dev", "hello")
+	require.Contains(t, run("canister", "snapshot", "restore", "-e", "dev", "hello", snap[1]), "Restored")
+	run("canister", "start", "-e", "dev", "hello")
+	require.Equal(t, `(0 : nat64)`, run("canister", "call", "-e", "dev", "hello", "get", "()"))
+	require.Contains(t, run("canister", "snapshot", "delete", "-e", "dev", "hello", snap[1]), "Deleted")
 	before := run("cycles", "balance", "-e", "dev")
 	require.Contains(t, run("canister", "delete", "-e", "dev", "hello"), "Recovered")
 	require.NotEqual(t, before, run("cycles", "balance", "-e", "dev"))
