@@ -41,6 +41,9 @@ type canister struct {
 
 	snapshots []*canisterSnapshot // take_canister_snapshot (snapshot.go)
 
+	history      []canisterChange // the most recent changes (history.go)
+	totalChanges uint64
+
 	// Lifecycle (lifecycle.go) and metering (metering.go).
 	status           CanisterStatus // 0 means StatusRunning
 	lastInstructions uint64         // of the last finished entry point's execution

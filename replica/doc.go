@@ -176,8 +176,11 @@
 //     delete, at most 10 per canister, any caller's snapshot_visibility
 //     aside (listing is for controllers); their ids are an 8-byte index and
 //     the canister id, as the IC's; reading and uploading snapshot data,
-//     canister_info and the bitcoin methods are not implemented
-//     (DESTINATION_INVALID naming the method).
+//     and the bitcoin methods are not implemented (DESTINATION_INVALID
+//     naming the method).
+//   - canister_info (history.go): the last 20 changes are kept; a
+//     creation's environment_variables_hash is null, and a change made by
+//     a canister has no canister_version in its origin.
 //   - HTTPS outcalls: the replica makes one real request and gives every
 //     node that answer (mocks give per-node answers); it is made without
 //     the replica's lock (queries and other callers go on), but the next

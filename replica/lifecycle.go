@@ -113,7 +113,7 @@ func (r *Replica) installCall(id CanisterID, opts []CallOption, fn func(*caniste
 // and certified data cleared), its open call contexts are rejected, and its
 // version increments. Cycles and settings stay.
 func (r *Replica) Uninstall(id CanisterID, opts ...CallOption) error {
-	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { return r.uninstall(c) })
+	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error { return r.uninstall(c, cfg.caller) })
 }
 
 // Stop stops a canister (stop_canister): it rejects new calls from now on.
@@ -140,7 +140,7 @@ func (r *Replica) Delete(id CanisterID, opts ...CallOption) error {
 // controllers; at most 10). The sender must be a current controller.
 func (r *Replica) SetControllers(id CanisterID, controllers []principal.Principal, opts ...CallOption) error {
 	return r.lifecycleCall(id, opts, func(c *canister, cfg callConfig) error {
-		return r.setControllers(c, principalBytes(controllers))
+		return r.setControllers(c, principalBytes(controllers), cfg.caller)
 	})
 }
 
@@ -301,7 +301,7 @@ func (r *Replica) deleteCanister(c *canister) error {
 }
 
 // setControllers is update_settings' controllers.
-func (r *Replica) setControllers(c *canister, controllers [][]byte) error {
+func (r *Replica) setControllers(c *canister, controllers [][]byte, sender []byte) error {
 	if len(controllers) > maxControllers {
 		return &Reject{Code: CanisterReject, ErrorCode: ErrCodeInvalidManagementPayload, Message: fmt.Sprintf("%d controllers; at most %d", len(controllers), maxControllers)}
 	}
@@ -314,11 +314,12 @@ func (r *Replica) setControllers(c *canister, controllers [][]byte) error {
 	}
 	c.controllers = ctls
 	c.version++
+	r.recordChange(c, sender, controllersChange(c))
 	return nil
 }
 
 // uninstall is uninstall_code.
-func (r *Replica) uninstall(c *canister) error {
+func (r *Replica) uninstall(c *canister, sender []byte) error {
 	r.rejectCallContexts(c, fmt.Sprintf("canister %s has been uninstalled", c.id))
 	if c.inst != nil {
 		r.closeInstance(c.inst)
@@ -329,6 +330,7 @@ func (r *Replica) uninstall(c *canister) error {
 	c.certifiedData, c.timer = nil, 0
 	c.logs.purgeBefore(c.logs.next)
 	c.version++
+	r.recordChange(c, sender, cvVariant("code_uninstall", cvNull()))
 	return nil
 }
 
@@ -454,6 +456,7 @@ func (r *Replica) installCode(c *canister, mode InstallMode, wasmModule, arg, se
 	c.cycles, c.certifiedData, c.timer = e.cycles, e.certifiedData, e.timer
 	c.lastInstructions = e.instructionsUsed()
 	c.version++
+	r.recordChange(c, sender, deploymentChange(mode, cm.key.hash))
 	return nil
 }
 

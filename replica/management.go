@@ -101,7 +101,7 @@ type mgmtResult struct {
 
 // canisterOnly lists the methods users cannot call by ingress.
 var canisterOnly = map[string]bool{
-	"create_canister": true, "raw_rand": true, "http_request": true, "deposit_cycles": true,
+	"create_canister": true, "raw_rand": true, "canister_info": true, "http_request": true, "deposit_cycles": true,
 	"ecdsa_public_key": true, "sign_with_ecdsa": true, "schnorr_public_key": true, "sign_with_schnorr": true,
 	"vetkd_public_key": true, "vetkd_derive_key": true,
 }
@@ -202,7 +202,7 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		res.reply, err = r.mgmtInstallChunked(call)
 	case "uninstall_code":
 		res.reply, err = r.mgmtOnCanister(call, "uninstall_code_args", func(c *canister) ([]byte, error) {
-			return emptyReply, r.uninstall(c)
+			return emptyReply, r.uninstall(c, call.caller)
 		})
 	case "start_canister":
 		res.reply, err = r.mgmtOnCanister(call, "canister_id_args", func(c *canister) ([]byte, error) {
@@ -291,6 +291,8 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 	case "fetch_canister_logs":
 		res.rej = logsOnlyByQuery()
 		return res
+	case "canister_info":
+		res.reply, err = r.mgmtCanisterInfo(call)
 	case "take_canister_snapshot":
 		res.reply, err = r.mgmtTakeSnapshot(call)
 	case "load_canister_snapshot":
@@ -421,6 +423,7 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 		r.canisters[c.id] = c
 	}
 	r.sched.mgmt.settings[c.id] = stored
+	r.recordChange(c, call.caller, creationChange(c))
 	return encodeMgmt(cvRecord(cvField("canister_id", cvPrincipal([]byte(c.id.raw)))), "create_canister_result"), refund, nil
 }
 
@@ -531,6 +534,9 @@ func (r *Replica) mgmtUpdateSettings(call *mgmtCall) ([]byte, error) {
 		return nil, err
 	}
 	c.version++
+	if optOf(fieldOf(settings, "controllers")) != nil {
+		r.recordChange(c, call.caller, controllersChange(c))
+	}
 	return emptyReply, nil
 }
 

@@ -109,6 +109,30 @@ type empty_result = record {};
 type snapshot_id = blob;
 type snapshot = record { id : snapshot_id; taken_at_timestamp : nat64; total_size : nat64 };
 type list_canister_snapshots_result = vec snapshot;
+type change_origin = variant {
+  from_user : record { user_id : principal };
+  from_canister : record { canister_id : canister_id; canister_version : opt nat64 };
+};
+type change_details = variant {
+  creation : record { controllers : vec principal; environment_variables_hash : opt blob };
+  code_uninstall;
+  code_deployment : record { mode : variant { install; reinstall; upgrade }; module_hash : blob };
+  load_snapshot : record {
+    from_canister_id : opt principal; snapshot_id : snapshot_id; canister_version : nat64; taken_at_timestamp : nat64;
+    source : variant { taken_from_canister : reserved; metadata_upload : reserved };
+  };
+  controllers_change : record { controllers : vec principal };
+  rename_canister : record {
+    canister_id : canister_id; total_num_changes : nat64;
+    rename_to : record { canister_id : canister_id; version : nat64; total_num_changes : nat64 };
+    requested_by : principal;
+  };
+};
+type change = record { timestamp_nanos : nat64; canister_version : nat64; origin : change_origin; details : change_details };
+type canister_info_args = record { canister_id : canister_id; num_requested_changes : opt nat64 };
+type canister_info_result = record {
+  total_num_changes : nat64; recent_changes : vec change; module_hash : opt blob; controllers : vec principal;
+};
 type take_canister_snapshot_args = record {
   canister_id : canister_id; replace_snapshot : opt snapshot_id; uninstall_code : opt bool; sender_canister_version : opt nat64;
 };

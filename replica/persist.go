@@ -54,12 +54,23 @@ type savedCanister struct {
 	Chunks          map[[32]byte][]byte
 	Settings        savedSettings
 	Snapshots       []savedSnapshot
+	History         []savedChange
+	TotalChanges    uint64
+}
+
+// savedChange is a canisterChange, its details Candid-encoded.
+type savedChange struct {
+	Time, Version uint64
+	Origin        []byte
+	FromCanister  bool
+	Details       []byte
 }
 
 // savedSnapshot is a canisterSnapshot (snapshot.go).
 type savedSnapshot struct {
 	ID, Module, Heap, Certified []byte
 	Taken, Timer, StablePages   uint64
+	Version                     uint64
 	HeapPages                   uint32
 	Globals                     []uint64
 	Stable                      map[uint64][]byte
@@ -121,9 +132,17 @@ func (r *Replica) saveCanister(c *canister) (savedCanister, error) {
 		sc.HeapPages, sc.Heap, sc.Globals = instanceState(c.inst, c.globals)
 		sc.StablePages, sc.Stable = c.stable.Export()
 	}
+	sc.TotalChanges = c.totalChanges
+	for _, ch := range c.history {
+		d, err := candidtext.Encode([]candidtext.Value{ch.details}, []*candidtext.Type{mgmtType("change_details")})
+		if err != nil {
+			return sc, fmt.Errorf("replica: saving the history of %s: %w", c.id, err)
+		}
+		sc.History = append(sc.History, savedChange{Time: ch.time, Version: ch.version, Origin: ch.origin, FromCanister: ch.fromCanister, Details: d})
+	}
 	for _, s := range c.snapshots {
 		sc.Snapshots = append(sc.Snapshots, savedSnapshot{ID: s.id, Module: s.code.src, Heap: s.heap, Certified: s.certified,
-			Taken: s.taken, Timer: s.timer, StablePages: s.stablePages, HeapPages: s.pages, Globals: s.globals,
+			Taken: s.taken, Version: s.version, Timer: s.timer, StablePages: s.stablePages, HeapPages: s.pages, Globals: s.globals,
 			Stable: s.stable, LowMemory: uint8(s.lowMemory), Chunks: s.chunks})
 	}
 	if s, ok := r.sched.mgmt.settings[c.id]; ok {
@@ -249,9 +268,17 @@ func (r *Replica) loadCanister(sc *savedCanister) error {
 			return fmt.Errorf("snapshot %x: %w", ss.ID, err)
 		}
 		r.useModule(cm)
-		c.snapshots = append(c.snapshots, &canisterSnapshot{id: ss.ID, taken: ss.Taken, code: cm, pages: ss.HeapPages, heap: ss.Heap,
+		c.snapshots = append(c.snapshots, &canisterSnapshot{id: ss.ID, taken: ss.Taken, version: ss.Version, code: cm, pages: ss.HeapPages, heap: ss.Heap,
 			globals: ss.Globals, stablePages: ss.StablePages, stable: ss.Stable, certified: ss.Certified, timer: ss.Timer,
 			lowMemory: lowMemoryStatus(ss.LowMemory), chunks: ss.Chunks})
+	}
+	c.totalChanges = sc.TotalChanges
+	for _, ch := range sc.History {
+		d, err := decodeMgmt(ch.Details, "change_details")
+		if err != nil {
+			return fmt.Errorf("the canister history: %w", err)
+		}
+		c.history = append(c.history, canisterChange{time: ch.Time, version: ch.Version, origin: ch.Origin, fromCanister: ch.FromCanister, details: *d})
 	}
 	r.canisters[id] = c
 	return nil

@@ -368,7 +368,11 @@ const (
 func (r *Replica) CreateCanister(opts ...CanisterOption) (CanisterID, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.createCanister(opts...)
+	id, err := r.createCanister(opts...)
+	if err == nil {
+		r.recordChange(r.canisters[id], principal.Anonymous.Bytes(), creationChange(r.canisters[id]))
+	}
+	return id, err
 }
 
 // createCanister is CreateCanister with r.mu held (management.go).

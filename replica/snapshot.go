@@ -26,6 +26,7 @@ const ErrCodeCanisterSnapshotNotFound = "IC0305"
 type canisterSnapshot struct {
 	id          []byte // the local index (8 bytes, big-endian), then the canister id
 	taken       uint64 // ns
+	version     uint64 // the canister's version when it was taken
 	code        *codeModule
 	pages       uint32
 	heap        []byte
@@ -89,7 +90,7 @@ func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
 		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 			Message: fmt.Sprintf("canister %s has %d snapshots, the most it may have: replace or delete one", c.id, maxSnapshots)}
 	}
-	s := &canisterSnapshot{taken: r.now, code: c.code, certified: slices.Clone(c.certifiedData), timer: c.timer,
+	s := &canisterSnapshot{taken: r.now, version: c.version, code: c.code, certified: slices.Clone(c.certifiedData), timer: c.timer,
 		lowMemory: c.lowMemory, chunks: copyChunks(r.sched.mgmt.chunks[c.id])}
 	s.id = binary.BigEndian.AppendUint64(nil, r.nextSnapshot)
 	s.id = append(s.id, c.id.Bytes()...)
@@ -104,7 +105,7 @@ func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
 	}
 	c.snapshots = append(c.snapshots, s)
 	if u := optOf(fieldOf(v, "uninstall_code")); u != nil && u.Kind == candidtext.KindBool && u.Bool {
-		if err := r.uninstall(c); err != nil {
+		if err := r.uninstall(c, call.caller); err != nil {
 			return nil, err
 		}
 	}
@@ -164,6 +165,7 @@ func (r *Replica) mgmtLoadSnapshot(call *mgmtCall) ([]byte, error) {
 	c.certifiedData, c.timer, c.lowMemory = slices.Clone(s.certified), s.timer, s.lowMemory
 	r.sched.mgmt.chunks[c.id] = copyChunks(s.chunks)
 	c.version++
+	r.recordChange(c, call.caller, loadSnapshotChange(s, CanisterID{string(id[8:])}, c.id))
 	return emptyReply, nil
 }
 
