@@ -105,6 +105,10 @@ func TestManagementFromCanister(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, res.Reject, "the chunked install runs")
 
+	var kinds []string
+	call(t, r, self, "snapshots", []any{child}, &kinds)
+	require.Equal(t, []string{"code_deployment", "load_snapshot"}, kinds)
+
 	call(t, r, self, "uninstall", []any{child})
 	call(t, r, self, "status", []any{child}, &st)
 	require.Empty(t, st.ModuleHash, "no code after uninstall_code")

@@ -74,6 +74,11 @@ var methodTypes = []struct {
 	{"schnorr_public_key", []any{SchnorrPublicKeyArgs{}}, []any{PublicKeyResult{}}, []any{SchnorrPublicKeyArgs{DerivationPath: [][]byte{}, KeyID: Ed25519Key("test_key_1")}}},
 	{"sign_with_schnorr", []any{SignWithSchnorrArgs{}}, []any{SignatureResult{}}, []any{SignWithSchnorrArgs{Message: []byte("m"), DerivationPath: [][]byte{}, KeyID: Bip340Key("key_1"), Aux: &SchnorrAux{Bip341: &Bip341{MerkleRootHash: make([]byte, 32)}}}}},
 	{"vetkd_public_key", []any{VetKDPublicKeyArgs{}}, []any{VetKDPublicKeyResult{}}, []any{VetKDPublicKeyArgs{CanisterID: &testID, Context: []byte("app"), KeyID: Bls12381G2Key("key_1")}}},
+	{"take_canister_snapshot", []any{TakeCanisterSnapshotArgs{}}, []any{Snapshot{}}, []any{TakeCanisterSnapshotArgs{CanisterID: testID, ReplaceSnapshot: Some([]byte{1, 2}), UninstallCode: Some(true), SenderCanisterVersion: Some(uint64(4))}}},
+	{"load_canister_snapshot", []any{LoadCanisterSnapshotArgs{}}, nil, []any{LoadCanisterSnapshotArgs{CanisterID: testID, SnapshotID: []byte{3}, SenderCanisterVersion: Some(uint64(5))}}},
+	{"list_canister_snapshots", []any{CanisterIDArgs{}}, []any{[]Snapshot(nil)}, nil},
+	{"delete_canister_snapshot", []any{DeleteCanisterSnapshotArgs{}}, nil, []any{DeleteCanisterSnapshotArgs{CanisterID: testID, SnapshotID: []byte{6}}}},
+	{"canister_info", []any{CanisterInfoArgs{}}, []any{CanisterInfoResult{}}, []any{CanisterInfoArgs{CanisterID: testID, NumRequestedChanges: Some(uint64(20))}}},
 	{"vetkd_derive_key", []any{VetKDDeriveKeyArgs{}}, []any{VetKDDeriveKeyResult{}}, []any{VetKDDeriveKeyArgs{Input: []byte("in"), Context: []byte("ctx"), TransportPublicKey: make([]byte, 48), KeyID: Bls12381G2Key("key_1")}}},
 }
 
@@ -338,6 +343,28 @@ func TestWireDIDToGo(t *testing.T) {
 		body = blob "hello";
 	})`), []any{&hr}))
 	require.Equal(t, HTTPRequestResult{Status: 200, Headers: []HTTPHeader{{"content-type", "text/plain"}}, Body: []byte("hello")}, hr)
+
+	var info CanisterInfoResult
+	require.NoError(t, candid.Unmarshal(encode("canister_info", `(record {
+		total_num_changes = 3;
+		recent_changes = vec {
+			record { timestamp_nanos = 1; canister_version = 0; origin = variant { from_user = record { user_id = principal "2vxsx-fae" } };
+				details = variant { creation = record { controllers = vec { principal "2vxsx-fae" }; environment_variables_hash = null } } };
+			record { timestamp_nanos = 2; canister_version = 1; origin = variant { from_canister = record { canister_id = principal "lxzze-o7777-77777-aaaaa-cai"; canister_version = opt 7 } };
+				details = variant { code_deployment = record { mode = variant { upgrade }; module_hash = blob "\01" } } };
+			record { timestamp_nanos = 3; canister_version = 2; origin = variant { from_user = record { user_id = principal "2vxsx-fae" } };
+				details = variant { load_snapshot = record { from_canister_id = null; snapshot_id = blob "\02"; canister_version = 1; taken_at_timestamp = 2; source = variant { taken_from_canister } } } };
+		};
+		module_hash = opt blob "\01";
+		controllers = vec { principal "2vxsx-fae" };
+	})`), []any{&info}))
+	require.Equal(t, uint64(3), info.TotalNumChanges)
+	require.Len(t, info.RecentChanges, 3)
+	require.NotNil(t, info.RecentChanges[0].Details.Creation)
+	require.Equal(t, testID, info.RecentChanges[1].Origin.FromCanister.CanisterID)
+	require.NotNil(t, info.RecentChanges[1].Details.CodeDeployment.Mode.Upgrade)
+	require.Equal(t, []byte{2}, info.RecentChanges[2].Details.LoadSnapshot.SnapshotID)
+	require.NotNil(t, info.RecentChanges[2].Details.LoadSnapshot.Source.TakenFromCanister)
 
 	var raw []byte
 	require.NoError(t, candid.Unmarshal(encode("raw_rand", `(blob "0123456789abcdef0123456789abcdef")`), []any{&raw}))

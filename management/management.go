@@ -282,3 +282,51 @@ func VetKDDeriveKey(args VetKDDeriveKeyArgs, cycles uint64) ([]byte, error) {
 	}
 	return res.EncryptedKey, nil
 }
+
+// TakeCanisterSnapshot takes a snapshot of a canister this canister
+// controls: its code, memory, stable memory, certified data and chunk
+// store (spec "IC method take_canister_snapshot"). Stop the canister
+// first, so that no callback is outstanding.
+func TakeCanisterSnapshot(args TakeCanisterSnapshotArgs) (*Snapshot, error) {
+	if args.SenderCanisterVersion == nil {
+		v := canisterVersion()
+		args.SenderCanisterVersion = &v
+	}
+	var res Snapshot
+	if err := call("take_canister_snapshot", 0, []any{args}, []any{&res}); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// LoadCanisterSnapshot loads a snapshot back into canister id (spec "IC
+// method load_canister_snapshot").
+func LoadCanisterSnapshot(id principal.Principal, snapshotID []byte) error {
+	v := canisterVersion()
+	return call("load_canister_snapshot", 0, []any{LoadCanisterSnapshotArgs{CanisterID: id, SnapshotID: snapshotID, SenderCanisterVersion: &v}}, nil)
+}
+
+// ListCanisterSnapshots lists the snapshots of canister id.
+func ListCanisterSnapshots(id principal.Principal) ([]Snapshot, error) {
+	var res []Snapshot
+	if err := call("list_canister_snapshots", 0, []any{CanisterIDArgs{id}}, []any{&res}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// DeleteCanisterSnapshot deletes a snapshot of canister id.
+func DeleteCanisterSnapshot(id principal.Principal, snapshotID []byte) error {
+	return call("delete_canister_snapshot", 0, []any{DeleteCanisterSnapshotArgs{CanisterID: id, SnapshotID: snapshotID}}, nil)
+}
+
+// CanisterInfo returns a canister's history (its changes, the most recent
+// n of them at most), module hash and controllers; any canister may ask
+// about any other (spec "IC method canister_info").
+func CanisterInfo(id principal.Principal, n uint64) (*CanisterInfoResult, error) {
+	var res CanisterInfoResult
+	if err := call("canister_info", 0, []any{CanisterInfoArgs{CanisterID: id, NumRequestedChanges: &n}}, []any{&res}); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}

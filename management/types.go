@@ -535,3 +535,120 @@ type VetKDDeriveKeyArgs struct {
 type VetKDDeriveKeyResult struct {
 	EncryptedKey []byte `ic:"encrypted_key"`
 }
+
+// Snapshot is snapshot: a canister snapshot's id, the time it was taken
+// (ns since 1970) and its size in bytes.
+type Snapshot struct {
+	ID               []byte `ic:"id"`
+	TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
+	TotalSize        uint64 `ic:"total_size"`
+}
+
+// TakeCanisterSnapshotArgs is take_canister_snapshot_args.
+type TakeCanisterSnapshotArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	// ReplaceSnapshot names a snapshot that the new one replaces.
+	ReplaceSnapshot *[]byte `ic:"replace_snapshot"`
+	// UninstallCode uninstalls the canister's code once the snapshot is
+	// taken.
+	UninstallCode         *bool   `ic:"uninstall_code"`
+	SenderCanisterVersion *uint64 `ic:"sender_canister_version"`
+}
+
+// LoadCanisterSnapshotArgs is load_canister_snapshot_args.
+type LoadCanisterSnapshotArgs struct {
+	CanisterID            principal.Principal `ic:"canister_id"`
+	SnapshotID            []byte              `ic:"snapshot_id"`
+	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
+}
+
+// DeleteCanisterSnapshotArgs is delete_canister_snapshot_args.
+type DeleteCanisterSnapshotArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	SnapshotID []byte              `ic:"snapshot_id"`
+}
+
+// CanisterInfoArgs is canister_info_args.
+type CanisterInfoArgs struct {
+	CanisterID          principal.Principal `ic:"canister_id"`
+	NumRequestedChanges *uint64             `ic:"num_requested_changes"`
+}
+
+// CanisterInfoResult is canister_info_result: the canister's history (the
+// most recent changes asked for, and the count of all), its module hash
+// and its controllers.
+type CanisterInfoResult struct {
+	TotalNumChanges uint64                `ic:"total_num_changes"`
+	RecentChanges   []Change              `ic:"recent_changes"`
+	ModuleHash      *[]byte               `ic:"module_hash"`
+	Controllers     []principal.Principal `ic:"controllers"`
+}
+
+// Change is change: one entry of a canister's history.
+type Change struct {
+	TimestampNanos  uint64        `ic:"timestamp_nanos"`
+	CanisterVersion uint64        `ic:"canister_version"`
+	Origin          ChangeOrigin  `ic:"origin"`
+	Details         ChangeDetails `ic:"details"`
+}
+
+// ChangeOrigin is change_origin: who made a change.
+type ChangeOrigin struct {
+	candid.Variant
+	FromUser *struct {
+		UserID principal.Principal `ic:"user_id"`
+	} `ic:"from_user"`
+	FromCanister *struct {
+		CanisterID      principal.Principal `ic:"canister_id"`
+		CanisterVersion *uint64             `ic:"canister_version"`
+	} `ic:"from_canister"`
+}
+
+// ChangeDetails is change_details: what a change was.
+type ChangeDetails struct {
+	candid.Variant
+	Creation *struct {
+		Controllers              []principal.Principal `ic:"controllers"`
+		EnvironmentVariablesHash *[]byte               `ic:"environment_variables_hash"`
+	} `ic:"creation"`
+	CodeUninstall  *candid.Null `ic:"code_uninstall"`
+	CodeDeployment *struct {
+		Mode       DeploymentMode `ic:"mode"`
+		ModuleHash []byte         `ic:"module_hash"`
+	} `ic:"code_deployment"`
+	LoadSnapshot *struct {
+		FromCanisterID   *principal.Principal `ic:"from_canister_id"`
+		SnapshotID       []byte               `ic:"snapshot_id"`
+		CanisterVersion  uint64               `ic:"canister_version"`
+		TakenAtTimestamp uint64               `ic:"taken_at_timestamp"`
+		Source           SnapshotSource       `ic:"source"`
+	} `ic:"load_snapshot"`
+	ControllersChange *struct {
+		Controllers []principal.Principal `ic:"controllers"`
+	} `ic:"controllers_change"`
+	RenameCanister *struct {
+		CanisterID      principal.Principal `ic:"canister_id"`
+		TotalNumChanges uint64              `ic:"total_num_changes"`
+		RenameTo        struct {
+			CanisterID      principal.Principal `ic:"canister_id"`
+			Version         uint64              `ic:"version"`
+			TotalNumChanges uint64              `ic:"total_num_changes"`
+		} `ic:"rename_to"`
+		RequestedBy principal.Principal `ic:"requested_by"`
+	} `ic:"rename_canister"`
+}
+
+// DeploymentMode is the mode of a code deployment in the history.
+type DeploymentMode struct {
+	candid.Variant
+	Install   *candid.Null `ic:"install"`
+	Reinstall *candid.Null `ic:"reinstall"`
+	Upgrade   *candid.Null `ic:"upgrade"`
+}
+
+// SnapshotSource is where a loaded snapshot came from.
+type SnapshotSource struct {
+	candid.Variant
+	TakenFromCanister *candid.Reserved `ic:"taken_from_canister"`
+	MetadataUpload    *candid.Reserved `ic:"metadata_upload"`
+}

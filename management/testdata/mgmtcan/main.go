@@ -4,6 +4,7 @@ package main
 
 import (
 	"crypto/sha256"
+	"fmt"
 
 	"github.com/icgo/icgo/cdk"
 	"github.com/icgo/icgo/management"
@@ -102,6 +103,49 @@ func init() {
 		return seen, err
 	})
 	cdk.Update("uninstall", func(id principal.Principal) error { return management.UninstallCode(id) })
+	// snapshots takes a snapshot of id, lists, loads and deletes it, and
+	// returns the kinds of id's last changes (canister_info).
+	cdk.Update("snapshots", func(id principal.Principal) ([]string, error) {
+		if err := management.StopCanister(id); err != nil {
+			return nil, err
+		}
+		s, err := management.TakeCanisterSnapshot(management.TakeCanisterSnapshotArgs{CanisterID: id})
+		if err != nil {
+			return nil, err
+		}
+		list, err := management.ListCanisterSnapshots(id)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) != 1 || string(list[0].ID) != string(s.ID) {
+			return nil, fmt.Errorf("list_canister_snapshots: %v, took %x", list, s.ID)
+		}
+		if err := management.LoadCanisterSnapshot(id, s.ID); err != nil {
+			return nil, err
+		}
+		if err := management.DeleteCanisterSnapshot(id, s.ID); err != nil {
+			return nil, err
+		}
+		if err := management.StartCanister(id); err != nil {
+			return nil, err
+		}
+		info, err := management.CanisterInfo(id, 2)
+		if err != nil {
+			return nil, err
+		}
+		var kinds []string
+		for _, c := range info.RecentChanges {
+			switch d := c.Details; {
+			case d.CodeDeployment != nil:
+				kinds = append(kinds, "code_deployment")
+			case d.LoadSnapshot != nil:
+				kinds = append(kinds, "load_snapshot")
+			default:
+				kinds = append(kinds, "other")
+			}
+		}
+		return kinds, nil
+	})
 	cdk.Update("delete", func(id principal.Principal) error {
 		if err := management.StopCanister(id); err != nil {
 			return err
