@@ -54,6 +54,16 @@ type decoder struct {
 // type become nil, and a value that does not decode at an opt type becomes
 // nil.
 func Unmarshal(data []byte, ptrs []any) error {
+	if len(ptrs) == 1 {
+		if ok, err := unmarshalOne(data, ptrs[0]); ok {
+			return err
+		}
+	}
+	return unmarshalGeneral(data, ptrs)
+}
+
+// unmarshalGeneral is Unmarshal's general path.
+func unmarshalGeneral(data []byte, ptrs []any) error {
 	d := spareDecoder.Swap(nil)
 	if d == nil {
 		d = new(decoder)

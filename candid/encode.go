@@ -32,6 +32,16 @@ func Marshal(args []any) ([]byte, error) {
 
 // AppendMarshal is like Marshal but appends to dst.
 func AppendMarshal(dst []byte, args []any) ([]byte, error) {
+	if len(args) == 1 {
+		if b, ok := appendOne(dst, args[0]); ok {
+			return b, nil
+		}
+	}
+	return appendMarshal(dst, args)
+}
+
+// appendMarshal is AppendMarshal's general path.
+func appendMarshal(dst []byte, args []any) ([]byte, error) {
 	var key headerKey
 	var types []reflect.Type
 	key.n = len(args)

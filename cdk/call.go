@@ -6,6 +6,19 @@ import (
 	"strconv"
 )
 
+// prepare decodes a method's argument and returns its call: the typed
+// call where the handler has one, else the reflective one.
+func (h *handler) prepare(arg []byte) (invocation, error) {
+	if h.typed != nil {
+		return h.typed.prepare(arg)
+	}
+	args, err := h.decode(arg)
+	if err != nil {
+		return nil, err
+	}
+	return func() ([]byte, string, bool) { return h.call(args) }, nil
+}
+
 // decode decodes a Candid argument into fresh values of the handler's
 // parameter types.
 func (h *handler) decode(arg []byte) ([]reflect.Value, error) {

@@ -40,16 +40,16 @@ func entryMethod(index int32) {
 	}
 	begin(k, c)
 	defer trapOnPanic(m.name)
-	args, err := m.handler.decode(ArgData())
+	run, err := m.handler.prepare(ArgData())
 	if err != nil {
 		c.send(outcome{rejected: true, msg: "cdk: " + m.name + ": invalid argument: " + err.Error()})
 		return
 	}
 	if k == kindQuery {
-		runQuery(c, m.handler, args)
+		runQuery(c, run)
 		return
 	}
-	spawn(m.name, func() { runHandler(c, m.handler, args) })
+	spawn(m.name, func() { runHandler(c, run) })
 	end()
 }
 
@@ -67,9 +67,9 @@ func entryMethod(index int32) {
 // blocking, the sentinel never runs: the query's state, the runnable
 // sentinel and any goroutine the handler started included, is discarded
 // with the message.
-func runQuery(c *callCtx, h *handler, args []reflect.Value) {
+func runQuery(c *callCtx, run invocation) {
 	spawn(c.method, querySentinel)
-	runHandler(c, h, args)
+	runHandler(c, run)
 }
 
 // queryCtx is the call context of the running query (see entryMethod).
@@ -86,9 +86,9 @@ func querySentinel() {
 
 // runHandler is the goroutine of a method's handler: its results are the
 // reply of the call context it was started in.
-func runHandler(c *callCtx, h *handler, args []reflect.Value) {
+func runHandler(c *callCtx, run invocation) {
 	defer func() { c.handlerDone = true }()
-	b, msg, rejected := h.call(args)
+	b, msg, rejected := run()
 	c.handlerDone = true
 	if rejected {
 		c.answer(outcome{rejected: true, msg: msg})

@@ -24,6 +24,7 @@ type handler struct {
 	args    []reflect.Type
 	results []reflect.Type // without the trailing error
 	hasErr  bool
+	typed   typedCall // a method's typed call (typedcall.go), nil for other shapes
 }
 
 var (
@@ -156,7 +157,7 @@ func newHandler(name string, fn any) (*handler, error) {
 	if t.IsVariadic() {
 		return nil, errors.New("the handler cannot be variadic")
 	}
-	h := &handler{fn: v}
+	h := &handler{fn: v, typed: typedCallOf(fn)}
 	// reflect.Value.Call computes and caches the call layout of each func
 	// type the first time. Do it now, during initialization, which is
 	// committed: in a query, whose state is discarded, every call would pay
