@@ -15,7 +15,9 @@ var managementMethods = []string{
 	"create_canister", "provisional_create_canister_with_cycles", "provisional_top_up_canister",
 	"install_code", "install_chunked_code", "uninstall_code", "upload_chunk", "stored_chunks",
 	"clear_chunk_store", "canister_status", "update_settings", "start_canister", "stop_canister",
-	"delete_canister", "deposit_cycles", "raw_rand", "http_request", "fetch_canister_logs", "no_such_method",
+	"delete_canister", "deposit_cycles", "raw_rand", "http_request", "fetch_canister_logs",
+	"take_canister_snapshot", "load_canister_snapshot", "list_canister_snapshots", "delete_canister_snapshot",
+	"canister_info", "no_such_method",
 }
 
 // emptyModule is the smallest wasm module.
@@ -52,7 +54,13 @@ func managementSeeds(id CanisterID) map[string][][]byte {
 		"http_request": {encodeMgmt(cvRecord(cvField("url", cvText("https://example.com")),
 			cvField("method", cvVariant("get", cvNull())), cvField("headers", cvVec())), "http_request_args")},
 		"fetch_canister_logs": {idArg(id)},
-		"no_such_method":      {emptyReply},
+		"take_canister_snapshot": {encodeMgmt(cvRecord(cid, cvField("uninstall_code", cvOpt(ptr(cvBool(true))))), "take_canister_snapshot_args"),
+			encodeMgmt(cvRecord(cid, cvField("replace_snapshot", cvOpt(ptr(cvBlob(append(make([]byte, 8), id.Bytes()...)))))), "take_canister_snapshot_args")},
+		"load_canister_snapshot":   {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob(append(make([]byte, 8), id.Bytes()...)))), "load_canister_snapshot_args")},
+		"list_canister_snapshots":  {idArg(id)},
+		"delete_canister_snapshot": {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob([]byte{1}))), "delete_canister_snapshot_args")},
+		"canister_info":            {encodeMgmt(cvRecord(cid, cvField("num_requested_changes", cvOpt(ptr(cvNat64(1<<63))))), "canister_info_args")},
+		"no_such_method":           {emptyReply},
 		"": {{}, []byte("DIDL"), []byte("DIDL\x01\x6c\x00\x01\x00"), []byte("DIDL\x00\x01\x71\x00"),
 			untyped(cvRecord(cvField("chunk_hashes_list", cvVec(cvRecord(cvField("hash", hash))))))},
 	}
