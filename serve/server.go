@@ -16,11 +16,20 @@
 // Requests are authenticated (anonymous, Ed25519, ECDSA P-256 and
 // secp256k1 keys, delegation chains); certificates are BLS12-381
 // signatures over the state tree by a subnet key that the replica's root
-// key delegates to. The server also hosts the system canisters that icp
-// needs to create canisters: the cycles minting canister's
-// get_default_subnets and the cycles ledger's create_canister and
-// icrc1_balance_of, and deposit for canisters (system.go), and the ICP
-// ledger's ICRC-1 methods (icpledger.go).
+// key delegates to. The server also hosts, in Go, the parts of the system
+// canisters that icp uses (system.go, icpledger.go):
+//   - the cycles ledger: icrc1_balance_of, create_canister, and deposit
+//     for canisters (icp canister delete recovers cycles with it);
+//   - the ICP ledger: ICRC-1 balances, metadata and transfers, and the
+//     legacy transfer to an account identifier (icp token, icp cycles
+//     mint);
+//   - the cycles minting canister: get_default_subnets,
+//     get_icp_xdr_conversion_rate (a fixed rate, not certified) and
+//     notify_mint_cycles.
+//
+// Every principal's default accounts are funded (1000 T cycles, 1,000,000
+// ICP). Other methods of these canisters are missing (IC0536); the
+// ledgers keep balances, not blocks.
 //
 // Where it differs from the IC (IC interface specification, section
 // "HTTPS Interface"):
