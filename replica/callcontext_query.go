@@ -112,6 +112,9 @@ func (r *Replica) query(qe *queryEval, c *canister, method string, arg, caller [
 	export := kind.exportPrefix() + method
 	cc := &callContext{c: c, caller: caller, needsResponse: true}
 	e := r.queryExecution(qe, f, ctx, export, arg, caller)
+	// Only the query a user called has a data certificate; the queries
+	// of a composite query's call graph do not (spec "Certified data").
+	e.noDataCert = depth > 1
 	e.needsResponse = true
 	e.calls = execCalls{cc: cc}
 	trap := e.run(export)

@@ -31,6 +31,10 @@ const certifier = `(module
     (i32.store8 (i32.const 0) (call $present))
     (call $append (i32.const 0) (i32.const 1))
     (call $reply))
+  (func (export "canister_query presentq")
+    (i32.store8 (i32.const 0) (call $present))
+    (call $append (i32.const 0) (i32.const 1))
+    (call $reply))
   (func (export "canister_query cert")
     (i32.store8 (i32.const 0) (call $present))
     (call $copy (i32.const 1) (i32.const 0) (call $size))
@@ -53,4 +57,11 @@ func TestDataCertificate(t *testing.T) {
 	other := installWat(t, r, certifier)
 	require.Error(t, certification.VerifyCertifiedData(cert, agentprincipal.Principal{Raw: other.Bytes()}, r.RootKey(), []byte("the data")))
 	require.Equal(t, []byte{0}, reply(t)(r.Update(id, "present", nil)))
+
+	// A query called by a composite query has none either.
+	require.Equal(t, []byte{1}, reply(t)(r.Query(id, "presentq", nil)))
+	caller := installWat(t, r, callerCanister)
+	o := parseOutcome(t, reply(t)(r.Query(caller, "cq_call", callSpec{timeout: -1, callee: id.Bytes(), method: "presentq"}.arg())))
+	require.False(t, o.rejected, o.msg)
+	require.Equal(t, []byte{0}, o.data)
 }

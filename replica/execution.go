@@ -44,6 +44,7 @@ type execution struct {
 	certifiedData []byte
 	timer         uint64
 	dataCert      []byte // the data certificate, once built (datacert.go)
+	noDataCert    bool   // a query called by a composite query: no certificate
 
 	// The response (contexts with a caller to answer).
 	needsResponse bool

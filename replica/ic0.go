@@ -207,14 +207,22 @@ func ic0Functions() []hostFunc {
 		// certified data (datacert.go).
 		{"data_certificate_present", "*", func(e *execution, m api.Module, s []uint64) {
 			s[0] = 0
-			if e.ctx.hasDataCertificate() {
+			if e.ctx.hasDataCertificate() && !e.noDataCert {
 				s[0] = 1
 			}
 		}},
 		{"data_certificate_size", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
+			if e.noDataCert {
+				e.contractViolation("ic0.data_certificate_size: no data certificate is present (a query called by another canister has none)")
+			}
 			s[0] = uint64(len(e.dataCertificate()))
 		}},
-		{"data_certificate_copy", "NRQ CQ", blobCopy("data_certificate_copy", "the data certificate", (*execution).dataCertificate)},
+		{"data_certificate_copy", "NRQ CQ", func(e *execution, m api.Module, s []uint64) {
+			if e.noDataCert {
+				e.contractViolation("ic0.data_certificate_copy: no data certificate is present (a query called by another canister has none)")
+			}
+			blobCopy("data_certificate_copy", "the data certificate", (*execution).dataCertificate)(e, m, s)
+		}},
 		{"time", "*", func(e *execution, m api.Module, s []uint64) { s[0] = e.time }},
 		{"global_timer_set", ctxSystemState, func(e *execution, m api.Module, s []uint64) {
 			s[0], e.timer = e.timer, s[0]
