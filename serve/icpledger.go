@@ -173,12 +173,9 @@ func (l *icpLedger) transfer(arg, caller []byte) outcome {
 	if err != nil {
 		return badArgument(ICPLedgerID, "icrc1_transfer", err)
 	}
-	var fromSub []byte
-	if f := field(v, "from_subaccount"); f != nil {
-		if len(f.Bytes) != 32 {
-			return badArgument(ICPLedgerID, "icrc1_transfer", fmt.Errorf("a subaccount has 32 bytes, not %d", len(f.Bytes)))
-		}
-		fromSub = f.Bytes
+	from, err := accountKey(caller, optBlob(field(v, "from_subaccount")))
+	if err != nil {
+		return badArgument(ICPLedgerID, "icrc1_transfer", err)
 	}
 	to, err := account(field(v, "to"))
 	if err != nil {
@@ -192,7 +189,6 @@ func (l *icpLedger) transfer(arg, caller []byte) outcome {
 	if f := field(v, "fee"); f != nil && f.Int != nil && f.Int.Cmp(fee) != 0 {
 		return encodeICP(variant("Err", variant("BadFee", record(natField("expected_fee", fee)))), "transfer_result")
 	}
-	from := accountKey(caller, fromSub)
 	cost := new(big.Int).Add(amount.Int, fee)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -259,11 +255,10 @@ func (l *icpLedger) legacyTransfer(arg, caller []byte) outcome {
 	if fee.Int.Cmp(big.NewInt(ICPFee)) != 0 {
 		return encodeICP(variant("Err", variant("BadFee", record(fv("expected_fee", tokens(big.NewInt(ICPFee)))))), "legacy_transfer_result")
 	}
-	var fromSub []byte
-	if f := field(v, "from_subaccount"); f != nil {
-		fromSub = f.Bytes
+	from, err := accountKey(caller, optBlob(field(v, "from_subaccount")))
+	if err != nil {
+		return badArgument(ICPLedgerID, "transfer", err)
 	}
-	from := accountKey(caller, fromSub)
 	cost := new(big.Int).Add(amount.Int, fee.Int)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -283,8 +278,9 @@ func (l *icpLedger) legacyTransfer(arg, caller []byte) outcome {
 }
 
 // takeMint removes and returns the legacy transfer at block if it is a
-// transfer to the account identifier to with memo, sent by from.
-func (l *icpLedger) takeMint(block uint64, from []byte, to [32]byte, memo uint64) (uint64, error) {
+// transfer to the account identifier to with memo, sent by from, whose
+// amount check accepts; otherwise the transfer stays.
+func (l *icpLedger) takeMint(block uint64, from []byte, to [32]byte, memo uint64, check func(e8s uint64) error) (uint64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t, ok := l.legacy[block]
@@ -295,6 +291,9 @@ func (l *icpLedger) takeMint(block uint64, from []byte, to [32]byte, memo uint64
 		return 0, fmt.Errorf("block %d is not a transfer from the caller to its CMC subaccount", block)
 	case t.memo != memo:
 		return 0, fmt.Errorf("block %d has memo %d, not %d", block, t.memo, memo)
+	}
+	if err := check(t.amount); err != nil {
+		return 0, err
 	}
 	delete(l.legacy, block)
 	// The CMC burns what it receives.

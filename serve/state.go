@@ -36,8 +36,15 @@ type savedServer struct {
 	// The ICP ledger's accounts, as the cycles ledger's.
 	ICPSpent, ICPReceived map[string][]byte
 	ICPBlocks             uint64
+	ICPPendingMints       []savedMint // legacy transfers not yet notified to the CMC
 	Blocks                uint64
 	Replica               []byte
+}
+
+type savedMint struct {
+	Block, Amount, Memo uint64
+	From                []byte
+	To                  [32]byte
 }
 
 type savedRequest struct {
@@ -97,6 +104,12 @@ func (s *Server) loadState() error {
 		s.system.icp.received[p] = new(big.Int).SetBytes(n)
 	}
 	s.system.icp.blocks = st.ICPBlocks
+	for _, m := range st.ICPPendingMints {
+		if s.system.icp.legacy == nil {
+			s.system.icp.legacy = map[uint64]legacyTransfer{}
+		}
+		s.system.icp.legacy[m.Block] = legacyTransfer{from: m.From, to: m.To, amount: m.Amount, memo: m.Memo}
+	}
 	s.system.ledger.blocks = st.Blocks
 	return nil
 }
@@ -139,6 +152,9 @@ func (s *Server) saveState() error {
 		st.ICPReceived[p] = n.Bytes()
 	}
 	st.ICPBlocks = s.system.icp.blocks
+	for b, t := range s.system.icp.legacy {
+		st.ICPPendingMints = append(st.ICPPendingMints, savedMint{Block: b, Amount: t.amount, Memo: t.memo, From: t.from, To: t.to})
+	}
 	s.system.icp.mu.Unlock()
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {

@@ -237,29 +237,32 @@ func notifyMintCycles(s *Server, arg, caller []byte) (outcome, error) {
 	if block == nil || block.Int == nil {
 		return badArgument(CMCID, "notify_mint_cycles", fmt.Errorf("no block_index")), nil
 	}
+	key, err := accountKey(caller, optBlob(field(v, "to_subaccount")))
+	if err != nil {
+		return badArgument(CMCID, "notify_mint_cycles", err), nil
+	}
+	// The minted cycles must pay the cycles ledger's fee; a smaller
+	// transfer stays unspent (the IC's CMC refunds it).
+	minted := func(e8s uint64) *big.Int { return new(big.Int).Mul(new(big.Int).SetUint64(e8s), big.NewInt(XDRPermyriadPerICP)) }
 	to := accountIdentifier(CMCID.Bytes(), cmcSubaccount(caller))
-	e8s, err := s.system.icp.takeMint(block.Int.Uint64(), caller, to, memoMint)
+	e8s, err := s.system.icp.takeMint(block.Int.Uint64(), caller, to, memoMint, func(e8s uint64) error {
+		if minted(e8s).Cmp(big.NewInt(CyclesLedgerFee)) < 0 {
+			return fmt.Errorf("%v cycles do not pay the cycles ledger's fee of %d", minted(e8s), CyclesLedgerFee)
+		}
+		return nil
+	})
 	if err != nil {
 		return encode(variant("Err", variant("InvalidTransaction", candidtext.Value{Kind: candidtext.KindText, Text: err.Error()})), "notify_mint_cycles_result")
 	}
-	var sub []byte
-	if f := field(v, "to_subaccount"); f != nil {
-		sub = f.Bytes
-	}
-	minted := new(big.Int).Mul(new(big.Int).SetUint64(e8s), big.NewInt(XDRPermyriadPerICP))
-	credit := new(big.Int).Sub(minted, big.NewInt(CyclesLedgerFee))
-	if credit.Sign() < 0 {
-		return encode(variant("Err", variant("InvalidTransaction", candidtext.Value{Kind: candidtext.KindText,
-			Text: fmt.Sprintf("%v cycles do not pay the cycles ledger's fee of %d", minted, CyclesLedgerFee)})), "notify_mint_cycles_result")
-	}
+	m := minted(e8s)
+	credit := new(big.Int).Sub(m, big.NewInt(CyclesLedgerFee))
 	l := s.system.ledger
-	key := accountKey(caller, sub)
 	l.mu.Lock()
 	add(l.deposited, key, credit)
 	l.blocks++
 	idx, bal := l.blocks, l.balance(key)
 	l.mu.Unlock()
-	return encode(variant("Ok", record(natField("block_index", new(big.Int).SetUint64(idx)), natField("minted", minted), natField("balance", bal))), "notify_mint_cycles_result")
+	return encode(variant("Ok", record(natField("block_index", new(big.Int).SetUint64(idx)), natField("minted", m), natField("balance", bal))), "notify_mint_cycles_result")
 }
 
 // cyclesLedger keeps, per account, what was spent from it and deposited
@@ -273,13 +276,18 @@ type cyclesLedger struct {
 	blocks    uint64
 }
 
-// accountKey is the owner's bytes for its default account, and the
-// owner's bytes followed by the 32-byte subaccount for the others.
-func accountKey(owner, sub []byte) string {
-	if len(sub) == 0 || allZero(sub) {
-		return string(owner)
+// accountKey is the owner's bytes for its default account (no
+// subaccount, or 32 zero bytes), and the owner's bytes followed by the
+// subaccount for the others. A subaccount other than nil must have 32
+// bytes (ICRC-1 "Account"), so that no key can stand for another.
+func accountKey(owner, sub []byte) (string, error) {
+	if sub != nil && len(sub) != 32 {
+		return "", fmt.Errorf("a subaccount has 32 bytes, not %d", len(sub))
 	}
-	return string(owner) + string(sub)
+	if len(sub) == 0 || allZero(sub) {
+		return string(owner), nil
+	}
+	return string(owner) + string(sub), nil
 }
 
 func (l *cyclesLedger) balance(key string) *big.Int {
@@ -318,14 +326,18 @@ func account(v *candidtext.Value) (string, error) {
 	if owner == nil || owner.Kind != candidtext.KindPrincipal {
 		return "", fmt.Errorf("the account has no owner")
 	}
-	var sub []byte
-	if f := field(v, "subaccount"); f != nil {
-		if len(f.Bytes) != 32 {
-			return "", fmt.Errorf("a subaccount has 32 bytes, not %d", len(f.Bytes))
-		}
-		sub = f.Bytes
+	return accountKey(owner.Bytes, optBlob(field(v, "subaccount")))
+}
+
+// optBlob is the bytes of an opt blob field (nil when absent).
+func optBlob(f *candidtext.Value) []byte {
+	if f == nil {
+		return nil
 	}
-	return accountKey(owner.Bytes, sub), nil
+	if f.Bytes == nil {
+		return []byte{}
+	}
+	return f.Bytes
 }
 
 func (l *cyclesLedger) call(s *Server, method string, arg, caller []byte, query bool) (outcome, error) {
@@ -425,9 +437,9 @@ func (l *cyclesLedger) createCanister(s *Server, arg, caller []byte) (outcome, e
 	if amount == nil || amount.Int == nil {
 		return badArgument(CyclesLedgerID, "create_canister", fmt.Errorf("no amount")), nil
 	}
-	from := accountKey(caller, nil)
-	if sub := field(v, "from_subaccount"); sub != nil {
-		from = accountKey(caller, sub.Bytes)
+	from, err := accountKey(caller, optBlob(field(v, "from_subaccount")))
+	if err != nil {
+		return badArgument(CyclesLedgerID, "create_canister", err), nil
 	}
 	// Charge first, and refund if the creation fails: the replica is
 	// called without the ledger's lock (native holds the replica's lock

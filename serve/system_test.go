@@ -110,6 +110,26 @@ func TestICPLedgerAndMint(t *testing.T) {
 	require.Equal(t, "(variant { Ok = 3 : nat64 })", transfer(1))
 	require.Contains(t, call(cmc{}, "notify_mint_cycles", "(record { block_index = 3 : nat64 })", alice), "has memo 1")
 
+	// A mint that cannot pay the cycles ledger's fee leaves the transfer
+	// unspent; subaccounts must have 32 bytes, so no key can stand for
+	// another account.
+	small := call(s.system.icp, "transfer", fmt.Sprintf("(record { memo = %d : nat64; amount = record { e8s = 1 : nat64 }; fee = record { e8s = 10_000 : nat64 }; to = %s })", uint64(memoMint), blob(to[:])), alice)
+	require.Equal(t, "(variant { Ok = 4 : nat64 })", small)
+	for range 2 {
+		require.Contains(t, call(cmc{}, "notify_mint_cycles", "(record { block_index = 4 : nat64 })", alice), "do not pay the cycles ledger")
+	}
+	bad := func(sc systemCanister, method, arg string) {
+		out, err := sc.call(s, method, enc(arg), alice, false)
+		require.NoError(t, err)
+		require.NotNil(t, out.reject, method)
+		require.Contains(t, out.reject.Message, "a subaccount has 32 bytes", method)
+	}
+	short := blob(bob[:2])
+	bad(s.system.icp, "transfer", fmt.Sprintf("(record { memo = 0 : nat64; amount = record { e8s = 1 : nat64 }; fee = record { e8s = 10_000 : nat64 }; from_subaccount = opt %s; to = %s })", short, blob(to[:])))
+	bad(s.system.icp, "icrc1_transfer", "(record { to = "+acct(bob)+"; amount = 1 : nat; from_subaccount = opt "+short+" })")
+	bad(s.system.ledger, "create_canister", "(record { amount = 1 : nat; from_subaccount = opt "+short+" })")
+	bad(cmc{}, "notify_mint_cycles", "(record { block_index = 4 : nat64; to_subaccount = opt "+short+" })")
+
 	// A deposit must bring at least the fee.
 	res := s.system.ledger.native(replica.NativeRequest{Method: "deposit", Arg: enc("(record { to = " + acct(bob) + " })"), Cycles: big.NewInt(CyclesLedgerFee - 1)})
 	require.NotNil(t, res.Reject)
