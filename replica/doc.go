@@ -173,9 +173,11 @@
 //     most 1 MiB honoured), log_visibility and environment_variables have
 //     an effect. canister_status reports zero reserved cycles, idle burn
 //     and query stats. Snapshots (snapshot.go): take, load, list and
-//     delete, at most 10 per canister, any caller's snapshot_visibility
-//     aside (listing is for controllers); their ids are an 8-byte index and
-//     the canister id, as the IC's; reading and uploading snapshot data,
+//     delete, at most 10 per canister and 8 GiB for all canisters (they
+//     are copies in the host's memory; the IC charges them as memory),
+//     snapshot_visibility aside (listing is for controllers); their ids
+//     are an 8-byte index and the canister id, as the IC's; reading and
+//     uploading snapshot data,
 //     and the bitcoin methods are not implemented (DESTINATION_INVALID
 //     naming the method).
 //   - canister_info (history.go): the last 20 changes are kept; a

@@ -390,7 +390,8 @@ func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
 			if specified, err = principalOf(s, "specified_id"); err != nil {
 				return nil, refund, err
 			}
-			if _, taken := r.canisters[CanisterID{string(specified)}]; taken || len(specified) == 0 {
+			_, native := r.native[CanisterID{string(specified)}]
+			if _, taken := r.canisters[CanisterID{string(specified)}]; taken || native || len(specified) == 0 {
 				return nil, refund, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
 					Message: fmt.Sprintf("specified_id %s is not available", principalText(specified))}
 			}

@@ -58,4 +58,11 @@ func TestNativeCanister(t *testing.T) {
 	_, err := r.Update(CanisterID{string(ledger.Bytes())}, "deposit", nil)
 	require.ErrorIs(t, err, ErrCanisterNotFound)
 	require.Len(t, got, 4)
+
+	// No canister can be created at its id.
+	arg := encodeMgmt(cvRecord(cvField("specified_id", cvOpt(ptr(cvPrincipal(ledger.Bytes()))))), "provisional_create_canister_with_cycles_args")
+	res, err := r.Update(ManagementCanister, "provisional_create_canister_with_cycles", arg)
+	require.NoError(t, err)
+	require.NotNil(t, res.Reject)
+	require.Contains(t, res.Reject.Message, "is not available")
 }

@@ -206,6 +206,9 @@ func (r *Replica) loadCanister(sc *savedCanister) error {
 	if err != nil {
 		return err
 	}
+	if _, native := r.native[id]; native {
+		return fmt.Errorf("its id is hosted natively (HostNative)")
+	}
 	c := &canister{id: id, controllers: sc.Controllers, wasmMemoryLimit: sc.WasmMemoryLimit,
 		cycles: u128{hi: sc.CyclesHi, lo: sc.CyclesLo}, version: sc.Version, certifiedData: sc.CertifiedData,
 		timer: sc.Timer, status: sc.Status}

@@ -19,6 +19,12 @@ import (
 // maxSnapshots is the number of snapshots a canister may have.
 const maxSnapshots = 10
 
+// maxSnapshotBytes bounds the memory the replica's snapshots take, all
+// canisters together: each holds a copy of a heap (up to 4 GiB) and of
+// stable memory, in the host's memory. The IC charges snapshots as the
+// canister's memory instead.
+const maxSnapshotBytes = 8 << 30
+
 // ErrCodeCanisterSnapshotNotFound is DFINITY's error code for a snapshot
 // id that names no snapshot of the canister (reject code 3).
 const ErrCodeCanisterSnapshotNotFound = "IC0305"
@@ -95,6 +101,10 @@ func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
 	s.id = binary.BigEndian.AppendUint64(nil, r.nextSnapshot)
 	s.id = append(s.id, c.id.Bytes()...)
 	r.nextSnapshot++
+	if need := r.snapshotBytes() + uint64(memoryPages(memoryOf(c.inst)))*wasmPageSize + c.stable.Size()*stablemem.PageSize; need > maxSnapshotBytes {
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+			Message: fmt.Sprintf("the icgo replica keeps at most %d bytes of snapshots, and this one would bring them to %d: delete some", uint64(maxSnapshotBytes), need)}
+	}
 	s.pages, s.heap, s.globals = instanceState(c.inst, c.globals)
 	pages, stable := c.stable.Export()
 	s.stablePages, s.stable = pages, copyChunks(stable)
@@ -207,6 +217,15 @@ func (r *Replica) dropSnapshots(c *canister) {
 		r.releaseModule(s.code)
 	}
 	c.snapshots = nil
+}
+
+// snapshotBytes is the memory all canisters' snapshots take.
+func (r *Replica) snapshotBytes() uint64 {
+	var n uint64
+	for _, c := range r.canisters {
+		n += c.snapshotsSize()
+	}
+	return n
 }
 
 // snapshotsSize is the memory the canister's snapshots take.

@@ -384,17 +384,22 @@ func (p *proc) randomGetCode() wasm.Code {
 // runs in one message, where the IC's time stands still and nothing else
 // can happen, so the wait ends at once and the virtual clock that
 // clock_time_get adds to ic0.time moves to its deadline, as
-// testing/synctest's fake clock does. A relative timeout moves it by the
-// timeout; an absolute one (subclockflags bit 0) to the deadline, if later.
+// testing/synctest's fake clock does. The clock moves once per poll: by
+// the smallest relative timeout (pollOneoffCode's local tmin), or to an
+// absolute deadline (subclockflags bit 0) if that is later. Local
+// hasClock, no longer needed, marks that it moved.
 func (p *proc) advanceClock(a *asm, sub uint32) {
-	const tmin = 10 // pollOneoffCode's i64 local, free at this point
+	const hasClock, tmin = 9, 10 // pollOneoffCode's locals
+	a.get(hasClock).if_()
+	a.i32(0).set(hasClock)
 	a.get(sub).mem(opI32Load16U, 1, 40).i32(1).op(wasm.OpI32And).if_()
 	{
 		a.get(sub).mem(opI64Load, 3, 24).call(p.ic0["time"]).op(wasm.OpI64Sub).set(tmin)
 		a.get(tmin).gget(p.gClockOffset).op(opI64GtS).if_().get(tmin).gset(p.gClockOffset).end()
 	}
 	a.else_()
-	a.gget(p.gClockOffset).get(sub).mem(opI64Load, 3, 24).op(wasm.OpI64Add).gset(p.gClockOffset)
+	a.gget(p.gClockOffset).get(tmin).op(wasm.OpI64Add).gset(p.gClockOffset)
+	a.end()
 	a.end()
 }
 

@@ -175,7 +175,6 @@ func rerender(from, out, dir string, cmp compat.Header) {
 	if err != nil {
 		fail(err)
 	}
-	h.Config = compat.DefaultConfig
 	h.Before, h.BeforeCommand = cmp.Before, cmp.BeforeCommand
 	var md, js bytes.Buffer
 	compat.WriteMarkdown(&md, h, results)

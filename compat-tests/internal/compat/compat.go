@@ -32,6 +32,7 @@
 package compat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -696,7 +697,11 @@ func (l *logCapture) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	l.buf = append(l.buf, p...)
 	if len(l.buf) > maxCapture {
-		l.buf = append([]byte(nil), l.buf[len(l.buf)/2:]...)
+		rest := l.buf[len(l.buf)/2:]
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			rest = rest[i+1:] // keep whole lines
+		}
+		l.buf = append([]byte(nil), rest...)
 		l.truncated = true
 	}
 	return len(p), nil

@@ -305,4 +305,7 @@ func TestLogCapture(t *testing.T) {
 	msgs, truncated = l.messages("a")
 	require.True(t, truncated)
 	require.LessOrEqual(t, len(msgs), maxCapture>>20/2+2)
+	for _, m := range msgs {
+		require.Len(t, m, 1<<20-5, "whole lines are kept")
+	}
 }

@@ -92,12 +92,17 @@ func ReadJSON(rd io.Reader) (Header, []*Result, error) {
 		Started   time.Time     `json:"started"`
 		Seconds   float64       `json:"seconds"`
 		Partial   string        `json:"partial"`
+		Config    *jsonConfig   `json:"config"`
 		Packages  []*jsonResult `json:"packages"`
 	}
 	if err := json.NewDecoder(rd).Decode(&in); err != nil {
 		return Header{}, nil, fmt.Errorf("reading the matrix JSON: %w", err)
 	}
-	h := Header{Command: in.Command, GoVersion: in.GoVersion, Started: in.Started, Elapsed: time.Duration(in.Seconds * float64(time.Second)), Partial: in.Partial}
+	h := Header{Command: in.Command, GoVersion: in.GoVersion, Started: in.Started, Elapsed: time.Duration(in.Seconds * float64(time.Second)), Partial: in.Partial,
+		Config: DefaultConfig}
+	if c := in.Config; c != nil { // runs before the config was recorded used the defaults
+		h.Config.Short, h.Config.MaxReruns, h.Config.NoFiles, h.Config.PublicRand, h.Config.Timeout = c.Short, c.MaxReruns, c.NoFiles, c.PublicRand, time.Duration(c.TimeoutSeconds*float64(time.Second))
+	}
 	var rs []*Result
 	for _, j := range in.Packages {
 		rs = append(rs, fromJSON(j))
@@ -114,9 +119,11 @@ func WriteJSON(w io.Writer, h Header, results []*Result) error {
 		Started   time.Time     `json:"started"`
 		Seconds   float64       `json:"seconds"`
 		Partial   string        `json:"partial,omitempty"`
+		Config    jsonConfig    `json:"config"`
 		Summary   Summary       `json:"summary"`
 		Packages  []*jsonResult `json:"packages"`
-	}{Command: h.Command, GoVersion: h.GoVersion, Started: h.Started.UTC(), Seconds: h.Elapsed.Seconds(), Partial: h.Partial, Summary: Summarize(results)}
+	}{Command: h.Command, GoVersion: h.GoVersion, Started: h.Started.UTC(), Seconds: h.Elapsed.Seconds(), Partial: h.Partial, Summary: Summarize(results),
+		Config: jsonConfig{Short: h.Config.Short, MaxReruns: h.Config.MaxReruns, NoFiles: h.Config.NoFiles, PublicRand: h.Config.PublicRand, TimeoutSeconds: h.Config.Timeout.Seconds()}}
 	for _, r := range results {
 		if r != nil {
 			out.Packages = append(out.Packages, toJSON(r))
@@ -125,4 +132,13 @@ func WriteJSON(w io.Writer, h Header, results []*Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(out)
+}
+
+// jsonConfig is the part of Config that the markdown describes.
+type jsonConfig struct {
+	Short          bool    `json:"short"`
+	MaxReruns      int     `json:"max_reruns"`
+	NoFiles        bool    `json:"no_files"`
+	PublicRand     bool    `json:"public_rand"`
+	TimeoutSeconds float64 `json:"timeout_seconds,omitempty"`
 }
