@@ -35,7 +35,7 @@ func main() {
 	files := flag.Bool("files", true, "embed each package's files and testdata (-files=false: no file system, as before -embed-dir)")
 	publicRand := flag.Bool("public-rand", compat.DefaultConfig.PublicRand, "build the tests with -init-rand=public (-public-rand=false: crypto/rand traps, as in canister_init)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
-	before := flag.String("before", "", "a RESULTS.json of a run without the packages' files (-files=false) to compare with in the markdown")
+	before := flag.String("before", "", "RESULTS.json files (comma-separated) of a run without the packages' files (-files=false) to compare with in the markdown")
 	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
@@ -45,11 +45,18 @@ func main() {
 	}
 	var cmp compat.Header
 	if *before != "" {
-		bh, br, err := readJSON(*before)
-		if err != nil {
-			fail(err)
+		// Several files (comma-separated) add up, as when a long run is
+		// finished by another one on the remaining packages.
+		var cmds []string
+		for _, f := range strings.Split(*before, ",") {
+			bh, br, err := readJSON(f)
+			if err != nil {
+				fail(err)
+			}
+			cmp.Before = append(cmp.Before, br...)
+			cmds = append(cmds, bh.Command)
 		}
-		cmp.Before, cmp.BeforeCommand = br, bh.Command
+		cmp.BeforeCommand = strings.Join(cmds, "` and `")
 	}
 	if *from != "" {
 		rerender(*from, *out, dir, cmp)
