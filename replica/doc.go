@@ -176,8 +176,9 @@
 //     delete, at most 10 per canister and 8 GiB for all canisters (they
 //     are copies in the host's memory; the IC charges them as memory),
 //     snapshot_visibility aside (listing is for controllers); their ids
-//     are an 8-byte index and the canister id, as the IC's; reading and
-//     uploading snapshot data,
+//     are an 8-byte index and the canister id, as the IC's; their data
+//     can be read and uploaded (icp canister snapshot download and
+//     upload), v128 globals aside;
 //     and the bitcoin methods are not implemented (DESTINATION_INVALID
 //     naming the method).
 //   - canister_info (history.go): the last 20 changes are kept; a

@@ -301,6 +301,14 @@ func (r *Replica) mgmtDispatch(call *mgmtCall) (res mgmtResult) {
 		res.reply, err = r.mgmtListSnapshots(call)
 	case "delete_canister_snapshot":
 		res.reply, err = r.mgmtDeleteSnapshot(call)
+	case "read_canister_snapshot_metadata":
+		res.reply, err = r.mgmtReadSnapshotMetadata(call)
+	case "read_canister_snapshot_data":
+		res.reply, err = r.mgmtReadSnapshotData(call)
+	case "upload_canister_snapshot_metadata":
+		res.reply, err = r.mgmtUploadSnapshotMetadata(call)
+	case "upload_canister_snapshot_data":
+		res.reply, err = r.mgmtUploadSnapshotData(call)
 	default:
 		res.rej = &Reject{Code: DestinationInvalid, ErrorCode: ErrCodeMethodNotFound,
 			Message: fmt.Sprintf("the management canister has no method %q (or the icgo replica does not implement it)", call.method)}
@@ -814,11 +822,17 @@ func logsOnlyByQuery() *Reject {
 }
 
 func (r *Replica) mayReadLogs(c *canister, caller []byte) bool {
+	return mayView(c, caller, r.sched.mgmt.settingsOf(c.id).logVisibility)
+}
+
+// mayView reports whether caller may see what a visibility setting
+// (log_visibility, snapshot_visibility) guards: controllers always;
+// everyone if it is public; the allowed_viewers it names.
+func mayView(c *canister, caller []byte, vis *candidtext.Value) bool {
 	if isController(c, caller) {
 		return true
 	}
-	vis := r.sched.mgmt.settingsOf(c.id).logVisibility
-	name, viewers, err := variantOf(vis, "log_visibility", "controllers", "public", "allowed_viewers")
+	name, viewers, err := variantOf(vis, "visibility", "controllers", "public", "allowed_viewers")
 	switch {
 	case err != nil || name == "controllers":
 		return false

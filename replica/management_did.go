@@ -138,6 +138,54 @@ type take_canister_snapshot_args = record {
 };
 type load_canister_snapshot_args = record { canister_id : canister_id; snapshot_id : snapshot_id; sender_canister_version : opt nat64 };
 type delete_canister_snapshot_args = record { canister_id : canister_id; snapshot_id : snapshot_id };
+type read_canister_snapshot_metadata_args = record { canister_id : canister_id; snapshot_id : snapshot_id };
+type read_canister_snapshot_metadata_response = record {
+  source : variant { taken_from_canister : reserved; metadata_upload : reserved };
+  taken_at_timestamp : nat64;
+  wasm_module_size : nat64;
+  globals : vec variant { i32 : int32; i64 : int64; f32 : float32; f64 : float64; v128 : nat };
+  wasm_memory_size : nat64;
+  stable_memory_size : nat64;
+  wasm_chunk_store : vec record { hash : blob };
+  canister_version : nat64;
+  certified_data : blob;
+  global_timer : opt variant { inactive; active : nat64 };
+  on_low_wasm_memory_hook_status : opt variant { condition_not_satisfied; ready; executed };
+};
+type read_canister_snapshot_data_args = record {
+  canister_id : canister_id;
+  snapshot_id : snapshot_id;
+  kind : variant {
+    wasm_module : record { offset : nat64; size : nat64 };
+    wasm_memory : record { offset : nat64; size : nat64 };
+    stable_memory : record { offset : nat64; size : nat64 };
+    wasm_chunk : record { hash : blob };
+  };
+};
+type read_canister_snapshot_data_response = record { chunk : blob };
+type upload_canister_snapshot_metadata_args = record {
+  canister_id : canister_id;
+  replace_snapshot : opt snapshot_id;
+  wasm_module_size : nat64;
+  globals : vec variant { i32 : int32; i64 : int64; f32 : float32; f64 : float64; v128 : nat };
+  wasm_memory_size : nat64;
+  stable_memory_size : nat64;
+  certified_data : blob;
+  global_timer : opt variant { inactive; active : nat64 };
+  on_low_wasm_memory_hook_status : opt variant { condition_not_satisfied; ready; executed };
+};
+type upload_canister_snapshot_metadata_response = record { snapshot_id : snapshot_id };
+type upload_canister_snapshot_data_args = record {
+  canister_id : canister_id;
+  snapshot_id : snapshot_id;
+  kind : variant {
+    wasm_module : record { offset : nat64 };
+    wasm_memory : record { offset : nat64 };
+    stable_memory : record { offset : nat64 };
+    wasm_chunk;
+  };
+  chunk : blob;
+};
 `
 
 var mgmtDID = func() *candidtext.Service {

@@ -17,7 +17,8 @@ var managementMethods = []string{
 	"clear_chunk_store", "canister_status", "update_settings", "start_canister", "stop_canister",
 	"delete_canister", "deposit_cycles", "raw_rand", "http_request", "fetch_canister_logs",
 	"take_canister_snapshot", "load_canister_snapshot", "list_canister_snapshots", "delete_canister_snapshot",
-	"canister_info", "no_such_method",
+	"canister_info", "read_canister_snapshot_metadata", "read_canister_snapshot_data",
+	"upload_canister_snapshot_metadata", "upload_canister_snapshot_data", "no_such_method",
 }
 
 // emptyModule is the smallest wasm module.
@@ -56,11 +57,18 @@ func managementSeeds(id CanisterID) map[string][][]byte {
 		"fetch_canister_logs": {idArg(id)},
 		"take_canister_snapshot": {encodeMgmt(cvRecord(cid, cvField("uninstall_code", cvOpt(ptr(cvBool(true))))), "take_canister_snapshot_args"),
 			encodeMgmt(cvRecord(cid, cvField("replace_snapshot", cvOpt(ptr(cvBlob(append(make([]byte, 8), id.Bytes()...)))))), "take_canister_snapshot_args")},
-		"load_canister_snapshot":   {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob(append(make([]byte, 8), id.Bytes()...)))), "load_canister_snapshot_args")},
-		"list_canister_snapshots":  {idArg(id)},
-		"delete_canister_snapshot": {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob([]byte{1}))), "delete_canister_snapshot_args")},
-		"canister_info":            {encodeMgmt(cvRecord(cid, cvField("num_requested_changes", cvOpt(ptr(cvNat64(1<<63))))), "canister_info_args")},
-		"no_such_method":           {emptyReply},
+		"load_canister_snapshot":          {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob(append(make([]byte, 8), id.Bytes()...)))), "load_canister_snapshot_args")},
+		"list_canister_snapshots":         {idArg(id)},
+		"delete_canister_snapshot":        {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob([]byte{1}))), "delete_canister_snapshot_args")},
+		"canister_info":                   {encodeMgmt(cvRecord(cid, cvField("num_requested_changes", cvOpt(ptr(cvNat64(1<<63))))), "canister_info_args")},
+		"read_canister_snapshot_metadata": {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob([]byte{1}))), "read_canister_snapshot_metadata_args")},
+		"read_canister_snapshot_data": {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob([]byte{1})),
+			cvField("kind", cvVariant("wasm_memory", cvRecord(cvField("offset", cvNat64(0)), cvField("size", cvNat64(8)))))), "read_canister_snapshot_data_args")},
+		"upload_canister_snapshot_metadata": {encodeMgmt(cvRecord(cid, cvField("wasm_module_size", cvNat64(8)), cvField("globals", cvVec()),
+			cvField("wasm_memory_size", cvNat64(65536)), cvField("stable_memory_size", cvNat64(0)), cvField("certified_data", cvBlob(nil))), "upload_canister_snapshot_metadata_args")},
+		"upload_canister_snapshot_data": {encodeMgmt(cvRecord(cid, cvField("snapshot_id", cvBlob(append(make([]byte, 8), id.Bytes()...))),
+			cvField("kind", cvVariant("wasm_module", cvRecord(cvField("offset", cvNat64(0))))), cvField("chunk", cvBlob(emptyModule))), "upload_canister_snapshot_data_args")},
+		"no_such_method": {emptyReply},
 		"": {{}, []byte("DIDL"), []byte("DIDL\x01\x6c\x00\x01\x00"), []byte("DIDL\x00\x01\x71\x00"),
 			untyped(cvRecord(cvField("chunk_hashes_list", cvVec(cvRecord(cvField("hash", hash))))))},
 	}

@@ -73,9 +73,12 @@ type savedSnapshot struct {
 	Version                     uint64
 	HeapPages                   uint32
 	Globals                     []uint64
+	GlobalTypes                 []byte // api.ValueType of each global
 	Stable                      map[uint64][]byte
 	LowMemory                   uint8
 	Chunks                      map[[32]byte][]byte
+	// An uploaded snapshot keeps its module's bytes, uncompiled.
+	Uploaded, TimerSet, LowMemorySet bool
 }
 
 type savedSettings struct {
@@ -141,8 +144,8 @@ func (r *Replica) saveCanister(c *canister) (savedCanister, error) {
 		sc.History = append(sc.History, savedChange{Time: ch.time, Version: ch.version, Origin: ch.origin, FromCanister: ch.fromCanister, Details: d})
 	}
 	for _, s := range c.snapshots {
-		sc.Snapshots = append(sc.Snapshots, savedSnapshot{ID: s.id, Module: s.code.src, Heap: s.heap, Certified: s.certified,
-			Taken: s.taken, Version: s.version, Timer: s.timer, StablePages: s.stablePages, HeapPages: s.pages, Globals: s.globals,
+		sc.Snapshots = append(sc.Snapshots, savedSnapshot{ID: s.id, Module: s.moduleBytes(), Uploaded: s.uploaded, TimerSet: s.timerSet, LowMemorySet: s.lowMemorySet, Heap: s.heap, Certified: s.certified,
+			Taken: s.taken, Version: s.version, Timer: s.timer, StablePages: s.stablePages, HeapPages: s.pages, Globals: s.globals, GlobalTypes: s.globalTypes,
 			Stable: s.stable, LowMemory: uint8(s.lowMemory), Chunks: s.chunks})
 	}
 	if s, ok := r.sched.mgmt.settings[c.id]; ok {
@@ -266,14 +269,20 @@ func (r *Replica) loadCanister(sc *savedCanister) error {
 		r.sched.mgmt.chunks[id] = sc.Chunks
 	}
 	for _, ss := range sc.Snapshots {
-		cm, err := r.loadModuleNow(ss.Module, MaxWasmMemory)
-		if err != nil {
-			return fmt.Errorf("snapshot %x: %w", ss.ID, err)
+		s := &canisterSnapshot{id: ss.ID, taken: ss.Taken, version: ss.Version, pages: ss.HeapPages, heap: ss.Heap,
+			globals: ss.Globals, globalTypes: ss.GlobalTypes, stablePages: ss.StablePages, stable: ss.Stable, certified: ss.Certified, timer: ss.Timer,
+			lowMemory: lowMemoryStatus(ss.LowMemory), chunks: ss.Chunks, uploaded: ss.Uploaded, timerSet: ss.TimerSet, lowMemorySet: ss.LowMemorySet}
+		if ss.Uploaded {
+			s.module = ss.Module
+		} else {
+			cm, err := r.loadModuleNow(ss.Module, MaxWasmMemory)
+			if err != nil {
+				return fmt.Errorf("snapshot %x: %w", ss.ID, err)
+			}
+			r.useModule(cm)
+			s.code = cm
 		}
-		r.useModule(cm)
-		c.snapshots = append(c.snapshots, &canisterSnapshot{id: ss.ID, taken: ss.Taken, version: ss.Version, code: cm, pages: ss.HeapPages, heap: ss.Heap,
-			globals: ss.Globals, stablePages: ss.StablePages, stable: ss.Stable, certified: ss.Certified, timer: ss.Timer,
-			lowMemory: lowMemoryStatus(ss.LowMemory), chunks: ss.Chunks})
+		c.snapshots = append(c.snapshots, s)
 	}
 	c.totalChanges = sc.TotalChanges
 	for _, ch := range sc.History {
