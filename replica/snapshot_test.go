@@ -221,8 +221,6 @@ func TestUploadSnapshot(t *testing.T) {
 	}
 	res, err := upload("wasm_memory", uint64(len(heap)), []byte{1})
 	reject(t, res, err, CanisterReject, ErrCodeInvalidManagementPayload, "is outside wasm_memory")
-	res, err = snapshotCall(r, a, "read_canister_snapshot_metadata", nil, sid)
-	require.NoError(t, err)
 	k := cvVariant("wasm_memory", cvRecord(cvField("offset", cvNat64(0))))
 	arg := cvRecord(cvField("canister_id", cvPrincipal(a.Bytes())), cvField("snapshot_id", cvBlob(snap)), cvField("kind", k), cvField("chunk", cvBlob([]byte{1})))
 	res, err = r.Update(ManagementCanister, "upload_canister_snapshot_data", encodeMgmt(arg, "upload_canister_snapshot_data_args"))
