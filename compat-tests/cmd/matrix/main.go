@@ -36,6 +36,7 @@ func main() {
 	publicRand := flag.Bool("public-rand", compat.DefaultConfig.PublicRand, "build the tests with -init-rand=public (-public-rand=false: crypto/rand traps, as in canister_init)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
 	before := flag.String("before", "", "RESULTS.json files (comma-separated) of a run without the packages' files (-files=false) to compare with in the markdown")
+	resume := flag.Bool("resume", false, "continue the run whose JSON is beside the output (RESULTS.json by default): keep the packages it finished, run the others, add the times")
 	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
@@ -118,10 +119,43 @@ func main() {
 	start := time.Now()
 	results := make([]*compat.Result, len(targets))
 	n := 0
+	var earlier time.Duration // the time of the run this one resumes
+	todo := targets
+	index := make([]int, len(targets)) // todo's index in targets
+	for i := range index {
+		index[i] = i
+	}
+	if *resume {
+		if jsonPath == "" {
+			fail(fmt.Errorf("-resume needs the output's JSON (not -o -)"))
+		}
+		ph, prev, err := readJSON(jsonPath)
+		if err != nil {
+			fail(fmt.Errorf("-resume: %w", err))
+		}
+		done := map[string]*compat.Result{}
+		for _, r := range prev {
+			done[r.Target.Pkg] = r
+		}
+		todo, index = nil, nil
+		for i, t := range targets {
+			if r := done[t.Pkg]; r != nil {
+				results[i] = r
+				n++
+				continue
+			}
+			todo, index = append(todo, t), append(index, i)
+		}
+		start, earlier = ph.Started, ph.Elapsed
+		cmd = strings.TrimSuffix(ph.Command, " (resumed)") + " (resumed)"
+		cfg.Log("resuming %s: %d packages finished, %d to run", jsonPath, n, len(todo))
+	}
+	resumed := time.Now()
+	elapsed := func() time.Duration { return earlier + time.Since(resumed) }
 	// write writes the results so far: a run that is stopped still
 	// leaves the largest finished matrix, marked partial.
 	write := func(final bool) {
-		h := compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: time.Since(start), Before: cmp.Before, BeforeCommand: cmp.BeforeCommand}
+		h := compat.Header{Command: cmd, GoVersion: runtime.Version(), Config: cfg, Started: start, Elapsed: elapsed(), Before: cmp.Before, BeforeCommand: cmp.BeforeCommand}
 		if !final {
 			h.Partial = fmt.Sprintf("%d of %d packages finished", n, len(targets))
 		}
@@ -145,17 +179,17 @@ func main() {
 			}
 		}
 	}
-	compat.RunAll(ctx, targets, cfg, *jobs, func(i int, r *compat.Result) {
-		results[i] = r
+	compat.RunAll(ctx, todo, cfg, *jobs, func(i int, r *compat.Result) {
+		results[index[i]] = r
 		n++
 		class, _ := r.FirstReason()
-		cfg.Log("[%d/%d %v] %s: %s (%d pass, %d fail, %d skip, %d trap) %s", n, len(targets), time.Since(start).Round(time.Second),
+		cfg.Log("[%d/%d %v] %s: %s (%d pass, %d fail, %d skip, %d trap) %s", n, len(targets), elapsed().Round(time.Second),
 			r.Target.Pkg, r.PkgStatus(), r.Count(compat.Pass), r.Count(compat.Fail), r.Count(compat.Skip), r.Count(compat.Trap), class)
 		write(false)
 	})
 	write(true)
 	s := compat.Summarize(results)
-	fmt.Fprintf(os.Stderr, "%s\nwrote %s (%v)\n", s, mdPath, time.Since(start).Round(time.Second))
+	fmt.Fprintf(os.Stderr, "%s\nwrote %s (%v)\n", s, mdPath, elapsed().Round(time.Second))
 	if *fast {
 		for _, r := range results {
 			if r.Err != nil {
