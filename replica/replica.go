@@ -242,6 +242,19 @@ func (r *Replica) Close() error {
 	}
 	r.closed = true
 	err := r.rt.Close(context.Background())
+	// Release the compiled code: the compilation cache is shared by the
+	// replicas of the process, and keeps a module until each replica that
+	// compiled it closes it (a process that makes replica after replica,
+	// as the compat matrix does, would otherwise keep them all).
+	for _, cm := range r.modules {
+		if cm.compiled != nil {
+			cm.compiled.Close(context.Background())
+		}
+		if cm.memory != nil {
+			cm.memory.Close(context.Background())
+		}
+	}
+	r.modules = nil
 	for inst, im := range r.heaps { // after every instance is closed
 		delete(r.heaps, inst)
 		if im.h.buf != nil {
