@@ -207,6 +207,7 @@ func TestStdTargets(t *testing.T) {
 func TestBlocker(t *testing.T) {
 	for _, tc := range []struct{ reason, want string }{
 		{postproc.MsgSleep, ReasonBlocking},
+		{"listing the tests: instruction limit exceeded\n" + postproc.MsgRandPublic, ReasonInstruction},
 		{postproc.MsgRandom, ReasonRand},
 		{"open testdata/x: Not implemented on wasip1", ReasonFiles},
 		{"open /tmp/x: Read-only file system", ReasonFiles},

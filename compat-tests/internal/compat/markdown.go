@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/icgo/icgo/internal/postproc"
 )
 
 // Reasons a test fails or traps, as Blocker classifies them.
@@ -26,6 +28,8 @@ var Reasons = []string{ReasonFiles, ReasonNetwork, ReasonBlocking, ReasonRand, R
 // error): one of Reasons. An ordinary assertion failure or panic is
 // ReasonOther.
 func Blocker(reason string) string {
+	// The line that -init-rand=public logs is a note, not a problem.
+	reason = strings.ReplaceAll(reason, postproc.MsgRandPublic, "")
 	has := func(subs ...string) bool {
 		for _, s := range subs {
 			if strings.Contains(reason, s) {
