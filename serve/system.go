@@ -243,7 +243,9 @@ func notifyMintCycles(s *Server, arg, caller []byte) (outcome, error) {
 	}
 	// The minted cycles must pay the cycles ledger's fee; a smaller
 	// transfer stays unspent (the IC's CMC refunds it).
-	minted := func(e8s uint64) *big.Int { return new(big.Int).Mul(new(big.Int).SetUint64(e8s), big.NewInt(XDRPermyriadPerICP)) }
+	minted := func(e8s uint64) *big.Int {
+		return new(big.Int).Mul(new(big.Int).SetUint64(e8s), big.NewInt(XDRPermyriadPerICP))
+	}
 	to := accountIdentifier(CMCID.Bytes(), cmcSubaccount(caller))
 	e8s, err := s.system.icp.takeMint(block.Int.Uint64(), caller, to, memoMint, func(e8s uint64) error {
 		if minted(e8s).Cmp(big.NewInt(CyclesLedgerFee)) < 0 {
