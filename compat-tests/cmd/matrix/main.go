@@ -36,7 +36,7 @@ func main() {
 	publicRand := flag.Bool("public-rand", compat.DefaultConfig.PublicRand, "build the tests with -init-rand=public (-public-rand=false: crypto/rand traps, as in canister_init)")
 	ported := flag.Bool("ported", true, "run third-party packages again with compat-tests/thirdparty/icgo.swap where it applies")
 	before := flag.String("before", "", "RESULTS.json files (comma-separated) of a run without the packages' files (-files=false) to compare with in the markdown")
-	resume := flag.Bool("resume", false, "continue the run whose JSON is beside the output (RESULTS.json by default): keep the packages it finished, run the others, add the times")
+	resume := flag.Bool("resume", false, "continue the run whose JSON is beside the output (RESULTS.json by default; -o X.md: X.json): keep the packages it finished, run the others, add the times")
 	from := flag.String("from", "", "write the markdown (and JSON) again from a RESULTS.json, without running")
 	flag.Parse()
 
@@ -109,7 +109,7 @@ func main() {
 	if mdPath == "" {
 		mdPath = filepath.Join(dir, "RESULTS.md")
 	}
-	if mdPath != "-" {
+	if strings.HasSuffix(mdPath, ".md") {
 		jsonPath = strings.TrimSuffix(mdPath, ".md") + ".json"
 	}
 	cmd := "go run ./compat-tests/cmd/matrix"
@@ -226,11 +226,14 @@ func rerender(from, out, dir string, cmp compat.Header) {
 	if out == "" {
 		out = filepath.Join(dir, "RESULTS.md")
 	}
-	jsonPath := strings.TrimSuffix(out, ".md") + ".json"
+	jsonPath := ""
+	if strings.HasSuffix(out, ".md") {
+		jsonPath = strings.TrimSuffix(out, ".md") + ".json"
+	}
 	if err := os.WriteFile(out, md.Bytes(), 0o644); err != nil {
 		fail(err)
 	}
-	if jsonPath != from {
+	if jsonPath != "" && jsonPath != from {
 		if err := compat.WriteJSON(&js, h, results); err != nil {
 			fail(err)
 		}
