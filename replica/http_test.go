@@ -260,7 +260,16 @@ func TestHTTPOutcallResponseLimits(t *testing.T) {
 			return
 		}
 		defer conn.Close()
-		go io.Copy(io.Discard, conn)
+		// Answer after the request (its headers) has arrived: a response
+		// on an idle connection is one the client may refuse instead.
+		br := bufio.NewReader(conn)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		go io.Copy(io.Discard, br)
 		w := bufio.NewWriter(conn)
 		w.WriteString("HTTP/1.1 200 OK\r\n")
 		for i := range 200_000 {
