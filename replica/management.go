@@ -362,18 +362,28 @@ func (r *Replica) mgmtTarget(v *candidtext.Value, field string) (*canister, erro
 // mgmtOnCanister decodes a record with canister_id, checks that the caller
 // controls it and runs fn.
 func (r *Replica) mgmtOnCanister(call *mgmtCall, argType string, fn func(*canister) ([]byte, error)) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, argType)
+	c, _, err := r.mgmtControlled(call, argType)
 	if err != nil {
 		return nil, err
+	}
+	return fn(c)
+}
+
+// mgmtControlled decodes a record of argType whose canister_id the caller
+// must control, and returns the canister and the record.
+func (r *Replica) mgmtControlled(call *mgmtCall, argType string) (*canister, *candidtext.Value, error) {
+	v, err := decodeMgmt(call.arg, argType)
+	if err != nil {
+		return nil, nil, err
 	}
 	c, err := r.mgmtTarget(v, "canister_id")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
+		return nil, nil, rej
 	}
-	return fn(c)
+	return c, v, nil
 }
 
 func (r *Replica) mgmtCreate(call *mgmtCall) ([]byte, u128, error) {
@@ -524,16 +534,9 @@ func applySettings(c *canister, s *storedSettings, v *candidtext.Value) error {
 }
 
 func (r *Replica) mgmtUpdateSettings(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "update_settings_args")
+	c, v, err := r.mgmtControlled(call, "update_settings_args")
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.mgmtTarget(v, "canister_id")
-	if err != nil {
-		return nil, err
-	}
-	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
 	}
 	settings, err := needField(v, "settings")
 	if err != nil {

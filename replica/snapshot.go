@@ -36,6 +36,10 @@ const maxSnapshotBytes = 8 << 30
 // id that names no snapshot of the canister (reject code 3).
 const ErrCodeCanisterSnapshotNotFound = "IC0305"
 
+// ErrCodeCanisterSnapshotImmutable is DFINITY's error code for data
+// uploaded to a snapshot that was taken, not uploaded (reject code 4).
+const ErrCodeCanisterSnapshotImmutable = "IC0409"
+
 type canisterSnapshot struct {
 	id          []byte // the local index (8 bytes, big-endian), then the canister id
 	taken       uint64 // ns
@@ -91,44 +95,20 @@ func copyChunks[K comparable](m map[K][]byte) map[K][]byte {
 
 // mgmtTakeSnapshot is take_canister_snapshot.
 func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "take_canister_snapshot_args")
+	c, v, err := r.mgmtControlled(call, "take_canister_snapshot_args")
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.mgmtTarget(v, "canister_id")
-	if err != nil {
-		return nil, err
-	}
-	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
 	}
 	if c.code == nil {
 		return nil, &Reject{Code: CanisterError, ErrorCode: ErrCodeCanisterWasmModuleNotFound,
 			Message: fmt.Sprintf("canister %s has no Wasm module: there is nothing to snapshot", c.id)}
 	}
-	replace := -1
-	if f := optOf(fieldOf(v, "replace_snapshot")); f != nil {
-		id, err := blobOf(f, "replace_snapshot")
-		if err != nil {
-			return nil, err
-		}
-		if replace = c.snapshotIndex(id); replace < 0 {
-			return nil, snapshotNotFound(c, id)
-		}
-	}
-	if replace < 0 && len(c.snapshots) >= maxSnapshots {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
-			Message: fmt.Sprintf("canister %s has %d snapshots, the most it may have: replace or delete one", c.id, maxSnapshots)}
+	replace, err := r.snapshotSlot(c, v, uint64(memoryPages(memoryOf(c.inst)))*wasmPageSize+c.stable.Size()*stablemem.PageSize)
+	if err != nil {
+		return nil, err
 	}
 	s := &canisterSnapshot{taken: r.now, version: c.version, code: c.code, certified: slices.Clone(c.certifiedData), timer: c.timer,
 		lowMemory: c.lowMemory, chunks: copyChunks(r.sched.mgmt.chunks[c.id]), timerSet: true, lowMemorySet: true}
-	s.id = binary.BigEndian.AppendUint64(nil, r.nextSnapshot)
-	s.id = append(s.id, c.id.Bytes()...)
-	r.nextSnapshot++
-	if need := r.snapshotBytes() + uint64(memoryPages(memoryOf(c.inst)))*wasmPageSize + c.stable.Size()*stablemem.PageSize; need > maxSnapshotBytes {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
-			Message: fmt.Sprintf("the icgo replica keeps at most %d bytes of snapshots, and this one would bring them to %d: delete some", uint64(maxSnapshotBytes), need)}
-	}
 	s.pages, s.heap, s.globals = instanceState(c.inst, c.globals)
 	for _, g := range c.globals {
 		s.globalTypes = append(s.globalTypes, g.Type())
@@ -136,11 +116,7 @@ func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
 	pages, stable := c.stable.Export()
 	s.stablePages, s.stable = pages, copyChunks(stable)
 	r.useModule(c.code)
-	if replace >= 0 {
-		r.releaseModule(c.snapshots[replace].code)
-		c.snapshots = slices.Delete(c.snapshots, replace, replace+1)
-	}
-	c.snapshots = append(c.snapshots, s)
+	r.addSnapshot(c, s, replace)
 	if u := optOf(fieldOf(v, "uninstall_code")); u != nil && u.Kind == candidtext.KindBool && u.Bool {
 		if err := r.uninstall(c, call.caller); err != nil {
 			return nil, err
@@ -152,16 +128,9 @@ func (r *Replica) mgmtTakeSnapshot(call *mgmtCall) ([]byte, error) {
 // mgmtLoadSnapshot is load_canister_snapshot: the caller must control the
 // canister and the one the snapshot was taken of.
 func (r *Replica) mgmtLoadSnapshot(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "load_canister_snapshot_args")
+	c, v, err := r.mgmtControlled(call, "load_canister_snapshot_args")
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.mgmtTarget(v, "canister_id")
-	if err != nil {
-		return nil, err
-	}
-	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
 	}
 	id, err := blobOf(fieldOf(v, "snapshot_id"), "snapshot_id")
 	if err != nil {
@@ -399,23 +368,17 @@ func u64Field(v *candidtext.Value, name string) (uint64, error) {
 
 // mgmtDeleteSnapshot is delete_canister_snapshot.
 func (r *Replica) mgmtDeleteSnapshot(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "delete_canister_snapshot_args")
+	c, v, err := r.mgmtControlled(call, "delete_canister_snapshot_args")
 	if err != nil {
 		return nil, err
 	}
-	return r.mgmtOnCanister(call, "delete_canister_snapshot_args", func(c *canister) ([]byte, error) {
-		id, err := blobOf(fieldOf(v, "snapshot_id"), "snapshot_id")
-		if err != nil {
-			return nil, err
-		}
-		i := c.snapshotIndex(id)
-		if i < 0 {
-			return nil, snapshotNotFound(c, id)
-		}
-		r.releaseModule(c.snapshots[i].code)
-		c.snapshots = slices.Delete(c.snapshots, i, i+1)
-		return emptyReply, nil
-	})
+	s, err := snapshotOf(c, v)
+	if err != nil {
+		return nil, err
+	}
+	r.releaseModule(s.code)
+	c.snapshots = slices.DeleteFunc(c.snapshots, func(x *canisterSnapshot) bool { return x == s })
+	return emptyReply, nil
 }
 
 // dropSnapshots deletes a canister's snapshots (when it is deleted).
@@ -424,6 +387,45 @@ func (r *Replica) dropSnapshots(c *canister) {
 		r.releaseModule(s.code)
 	}
 	c.snapshots = nil
+}
+
+// snapshotSlot checks that c may have one more snapshot, of size bytes:
+// the one that v's replace_snapshot names, if any, makes room (its index
+// is returned, -1 for none); else c must have fewer than maxSnapshots; and
+// all snapshots together stay within maxSnapshotBytes.
+func (r *Replica) snapshotSlot(c *canister, v *candidtext.Value, size uint64) (int, error) {
+	replace := -1
+	if f := optOf(fieldOf(v, "replace_snapshot")); f != nil {
+		id, err := blobOf(f, "replace_snapshot")
+		if err != nil {
+			return 0, err
+		}
+		if replace = c.snapshotIndex(id); replace < 0 {
+			return 0, snapshotNotFound(c, id)
+		}
+	}
+	if replace < 0 && len(c.snapshots) >= maxSnapshots {
+		return 0, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+			Message: fmt.Sprintf("canister %s has %d snapshots, the most it may have: replace or delete one", c.id, maxSnapshots)}
+	}
+	if need := r.snapshotBytes() + size; need > maxSnapshotBytes {
+		return 0, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
+			Message: fmt.Sprintf("the icgo replica keeps at most %d bytes of snapshots, and this one would bring them to %d: delete some", uint64(maxSnapshotBytes), need)}
+	}
+	return replace, nil
+}
+
+// addSnapshot gives s its id (the next local index, then the canister id,
+// as the IC's) and adds it to c, deleting the snapshot it replaces.
+func (r *Replica) addSnapshot(c *canister, s *canisterSnapshot, replace int) {
+	s.id = binary.BigEndian.AppendUint64(nil, r.nextSnapshot)
+	s.id = append(s.id, c.id.Bytes()...)
+	r.nextSnapshot++
+	if replace >= 0 {
+		r.releaseModule(c.snapshots[replace].code)
+		c.snapshots = slices.Delete(c.snapshots, replace, replace+1)
+	}
+	c.snapshots = append(c.snapshots, s)
 }
 
 // snapshotBytes is the memory all canisters' snapshots take.
@@ -471,16 +473,9 @@ func snapshotNotFound(c *canister, id []byte) *Reject {
 // snapshot of the given sizes (filled by upload_canister_snapshot_data),
 // replacing replace_snapshot if given.
 func (r *Replica) mgmtUploadSnapshotMetadata(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "upload_canister_snapshot_metadata_args")
+	c, v, err := r.mgmtControlled(call, "upload_canister_snapshot_metadata_args")
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.mgmtTarget(v, "canister_id")
-	if err != nil {
-		return nil, err
-	}
-	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
 	}
 	var sizes [3]uint64
 	for i, f := range []string{"wasm_module_size", "wasm_memory_size", "stable_memory_size"} {
@@ -499,23 +494,9 @@ func (r *Replica) mgmtUploadSnapshotMetadata(call *mgmtCall) ([]byte, error) {
 	case sizes[2]%stablemem.PageSize != 0 || sizes[2] > stablemem.MaxPages*stablemem.PageSize:
 		return nil, bad("a stable memory of %d bytes: a multiple of 64 KiB, at most %d", sizes[2], uint64(stablemem.MaxPages*stablemem.PageSize))
 	}
-	replace := -1
-	if f := optOf(fieldOf(v, "replace_snapshot")); f != nil {
-		id, err := blobOf(f, "replace_snapshot")
-		if err != nil {
-			return nil, err
-		}
-		if replace = c.snapshotIndex(id); replace < 0 {
-			return nil, snapshotNotFound(c, id)
-		}
-	}
-	if replace < 0 && len(c.snapshots) >= maxSnapshots {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
-			Message: fmt.Sprintf("canister %s has %d snapshots, the most it may have: replace or delete one", c.id, maxSnapshots)}
-	}
-	if need := r.snapshotBytes() + sizes[0] + sizes[1] + sizes[2]; need > maxSnapshotBytes {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterRejectedMessage,
-			Message: fmt.Sprintf("the icgo replica keeps at most %d bytes of snapshots, and this one would bring them to %d: delete some", uint64(maxSnapshotBytes), need)}
+	replace, err := r.snapshotSlot(c, v, sizes[0]+sizes[1]+sizes[2])
+	if err != nil {
+		return nil, err
 	}
 	certified, err := blobOf(fieldOf(v, "certified_data"), "certified_data")
 	if err != nil {
@@ -550,14 +531,7 @@ func (r *Replica) mgmtUploadSnapshotMetadata(call *mgmtCall) ([]byte, error) {
 			s.lowMemory = lowMemoryExecuted
 		}
 	}
-	s.id = binary.BigEndian.AppendUint64(nil, r.nextSnapshot)
-	s.id = append(s.id, c.id.Bytes()...)
-	r.nextSnapshot++
-	if replace >= 0 {
-		r.releaseModule(c.snapshots[replace].code)
-		c.snapshots = slices.Delete(c.snapshots, replace, replace+1)
-	}
-	c.snapshots = append(c.snapshots, s)
+	r.addSnapshot(c, s, replace)
 	return encodeMgmt(cvRecord(cvField("snapshot_id", cvBlob(s.id))), "upload_canister_snapshot_metadata_response"), nil
 }
 
@@ -594,23 +568,16 @@ func (s *canisterSnapshot) uploadGlobals(v *candidtext.Value) error {
 // module, the Wasm memory or stable memory at an offset, or a chunk of the
 // chunk store, into a snapshot made by upload_canister_snapshot_metadata.
 func (r *Replica) mgmtUploadSnapshotData(call *mgmtCall) ([]byte, error) {
-	v, err := decodeMgmt(call.arg, "upload_canister_snapshot_data_args")
+	c, v, err := r.mgmtControlled(call, "upload_canister_snapshot_data_args")
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.mgmtTarget(v, "canister_id")
-	if err != nil {
-		return nil, err
-	}
-	if rej := checkController(c, call.caller); rej != nil {
-		return nil, rej
 	}
 	s, err := snapshotOf(c, v)
 	if err != nil {
 		return nil, err
 	}
 	if !s.uploaded {
-		return nil, &Reject{Code: CanisterReject, ErrorCode: "IC0409",
+		return nil, &Reject{Code: CanisterReject, ErrorCode: ErrCodeCanisterSnapshotImmutable,
 			Message: fmt.Sprintf("snapshot %x was taken from the canister: only an uploaded snapshot takes data", s.id)}
 	}
 	data, err := blobOf(fieldOf(v, "chunk"), "chunk")

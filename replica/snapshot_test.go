@@ -224,7 +224,7 @@ func TestUploadSnapshot(t *testing.T) {
 	k := cvVariant("wasm_memory", cvRecord(cvField("offset", cvNat64(0))))
 	arg := cvRecord(cvField("canister_id", cvPrincipal(a.Bytes())), cvField("snapshot_id", cvBlob(snap)), cvField("kind", k), cvField("chunk", cvBlob([]byte{1})))
 	res, err = r.Update(ManagementCanister, "upload_canister_snapshot_data", encodeMgmt(arg, "upload_canister_snapshot_data_args"))
-	reject(t, res, err, CanisterReject, "IC0409", "taken from the canister")
+	reject(t, res, err, CanisterReject, ErrCodeCanisterSnapshotImmutable, "taken from the canister")
 
 	reply(t)(snapshotCall(r, b, "load_canister_snapshot", nil, cvField("snapshot_id", cvBlob(bsnap))))
 	require.Equal(t, []uint64{3, 3, 3}, u64s(reply(t)(r.Query(b, "get", nil))))
