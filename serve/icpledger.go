@@ -23,8 +23,9 @@ const (
 	ICPFee    = 10_000
 )
 
+// icpLedgerDID holds the ICP ledger's types, parsed with systemDID (whose
+// account type it uses).
 const icpLedgerDID = `
-type account = record { owner : principal; subaccount : opt blob };
 type transfer_arg = record {
   from_subaccount : opt blob; to : account; amount : nat;
   fee : opt nat; memo : opt blob; created_at_time : opt nat64;
@@ -57,14 +58,6 @@ type legacy_transfer_result = variant { Ok : nat64; Err : legacy_transfer_error 
 type metadata = vec record { text; value };
 type standards = vec record { name : text; url : text };
 `
-
-var icpTypes = func() *candidtext.Service {
-	s, err := candidtext.ParseDID(icpLedgerDID)
-	if err != nil {
-		panic("serve: the ICP ledger's interface: " + err.Error())
-	}
-	return s
-}()
 
 // icpLedger is the ICRC-1 interface of the ICP ledger, enough for
 // `icp token balance` and `icp token transfer`: balances, metadata and
@@ -106,7 +99,7 @@ func (l *icpLedger) icrc1(method string, arg, caller []byte, query bool) outcome
 	typ := ""
 	switch method {
 	case "icrc1_balance_of":
-		a, err := decodeICP(arg, "account")
+		a, err := decode(arg, "account")
 		if err != nil {
 			return badArgument(ICPLedgerID, method, err)
 		}
@@ -151,7 +144,7 @@ func (l *icpLedger) icrc1(method string, arg, caller []byte, query bool) outcome
 	}
 	var types []*candidtext.Type // nil: the values' own types
 	if typ != "" {
-		types = []*candidtext.Type{icpTypes.Types[typ]}
+		types = []*candidtext.Type{sysType(typ)}
 	}
 	b, err := candidtext.Encode([]candidtext.Value{v}, types)
 	if err != nil {
@@ -169,7 +162,7 @@ func metaEntry(key, kind string, v candidtext.Value) candidtext.Value {
 
 // transfer is icrc1_transfer : (transfer_arg) -> (transfer_result).
 func (l *icpLedger) transfer(arg, caller []byte) outcome {
-	v, err := decodeICP(arg, "transfer_arg")
+	v, err := decode(arg, "transfer_arg")
 	if err != nil {
 		return badArgument(ICPLedgerID, "icrc1_transfer", err)
 	}
@@ -201,23 +194,14 @@ func (l *icpLedger) transfer(arg, caller []byte) outcome {
 	return encodeICP(variant("Ok", candidtext.Value{Kind: candidtext.KindNat, Int: new(big.Int).SetUint64(l.blocks)}), "transfer_result")
 }
 
-func decodeICP(arg []byte, typ string) (*candidtext.Value, error) {
-	vs, err := candidtext.DecodeValues(arg, []*candidtext.Type{icpTypes.Types[typ]})
-	if err != nil {
-		return nil, err
-	}
-	if len(vs) != 1 {
-		return nil, fmt.Errorf("expected one argument, got %d", len(vs))
-	}
-	return &vs[0], nil
-}
-
+// encodeICP encodes a reply of the ICP ledger; a value that does not fit
+// its type (a bug here) is a reject rather than a failed request.
 func encodeICP(v candidtext.Value, typ string) outcome {
-	b, err := candidtext.Encode([]candidtext.Value{v}, []*candidtext.Type{icpTypes.Types[typ]})
+	out, err := encode(v, typ)
 	if err != nil {
-		return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0503", Message: "encoding the reply: " + err.Error()}}
+		return outcome{reject: &replica.Reject{Code: replica.CanisterError, ErrorCode: "IC0503", Message: err.Error()}}
 	}
-	return outcome{reply: b}
+	return out
 }
 
 // accountIdentifier is the ledger's account identifier of (owner,
@@ -242,7 +226,7 @@ func accountIdentifier(owner, sub []byte) [32]byte {
 // sends to the CMC. The amount is credited to the identifier (an ICRC-1
 // account cannot be recovered from it) and the transfer kept for the CMC.
 func (l *icpLedger) legacyTransfer(arg, caller []byte) outcome {
-	v, err := decodeICP(arg, "legacy_transfer_args")
+	v, err := decode(arg, "legacy_transfer_args")
 	if err != nil {
 		return badArgument(ICPLedgerID, "transfer", err)
 	}

@@ -87,7 +87,7 @@ type deposit_result = record { block_index : nat; balance : nat };
 `
 
 var systemTypes = func() *candidtext.Service {
-	s, err := candidtext.ParseDID(systemDID)
+	s, err := candidtext.ParseDID(systemDID + icpLedgerDID)
 	if err != nil {
 		panic("serve: system canister interfaces: " + err.Error())
 	}

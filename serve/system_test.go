@@ -68,7 +68,7 @@ func TestICPLedgerAndMint(t *testing.T) {
 		return b
 	}
 	results := map[string]*candidtext.Type{
-		"icrc1_transfer": icpTypes.Types["transfer_result"], "transfer": icpTypes.Types["legacy_transfer_result"],
+		"icrc1_transfer": sysType("transfer_result"), "transfer": sysType("legacy_transfer_result"),
 		"notify_mint_cycles": sysType("notify_mint_cycles_result"),
 	}
 	call := func(sc systemCanister, method, arg string, caller []byte) string {
